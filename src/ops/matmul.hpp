@@ -1,0 +1,38 @@
+// Quantized matrix multiplication as the model graph sees it: one call per weight matrix per
+// batch of tokens. Activations are converted once per input row to the weight type's partner
+// format (q8_0 for Q4_0/Q8_0, q8_K for K-quants), then kernels::* does the dot products.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <span>
+
+#include "hearth/ggml_type.hpp"
+
+namespace hearth {
+class ThreadPool;
+}
+
+namespace hearth::ops {
+
+// A weight matrix of n_rows rows of n_cols elements each, in a GGUF block format, read in place.
+struct WeightView {
+    GgmlType type = GgmlType::f32;
+    const std::byte* data = nullptr;
+    size_t n_cols = 0;     // GGUF ne[0]: elements per row (the reduction length)
+    size_t n_rows = 0;     // GGUF ne[1]: output features
+    size_t row_bytes = 0;  // bytes per row in `type`
+};
+
+// Bytes of scratch matmul needs for n_tokens input rows of n_cols (the converted activations).
+size_t matmul_scratch_bytes(GgmlType weight_type, size_t n_cols, size_t n_tokens);
+
+// y[t][r] = sum_c W[r][c] * x[t][c] for t < n_tokens, r < n_rows.
+// x: [n_tokens][n_cols] f32, row-major; y: [n_tokens][n_rows] f32, row-major.
+// scratch: at least matmul_scratch_bytes(...) bytes, 64-byte aligned. Never throws or allocates.
+void matmul(const WeightView& w, const float* x, size_t n_tokens, float* y, std::span<std::byte> scratch, ThreadPool& pool);
+
+// out[i][:] = dequantized row ids[i] of w (embedding lookup). ids are checked by the caller.
+void get_rows(const WeightView& w, std::span<const int32_t> ids, float* out);
+
+}  // namespace hearth::ops

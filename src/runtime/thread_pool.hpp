@@ -1,0 +1,34 @@
+// A persistent pool of worker threads, created with the Model and shared by its Sessions.
+// Work is handed out as numbered chunks; callers choose chunk boundaries that do not depend on
+// the thread count, which keeps every result bitwise identical at any -t.
+#pragma once
+
+#include <cstddef>
+
+namespace hearth {
+
+class ThreadPool {
+public:
+    // n_threads counts the calling thread: ThreadPool(1) runs everything inline. 0 = hardware threads.
+    explicit ThreadPool(size_t n_threads);
+    ThreadPool(const ThreadPool&) = delete;
+    ThreadPool& operator=(const ThreadPool&) = delete;
+    ~ThreadPool();
+
+    size_t size() const noexcept;
+
+    // Calls fn(chunk) once for every chunk in [0, n_chunks), spread over the workers and the
+    // caller, and returns when all are done. fn must not throw. No allocation per call.
+    template <typename Fn>
+    void parallel_for(size_t n_chunks, Fn&& fn) {
+        run(n_chunks, [](void* ctx, size_t chunk) { (*static_cast<Fn*>(ctx))(chunk); }, &fn);
+    }
+
+private:
+    using Task = void (*)(void* ctx, size_t chunk);
+    void run(size_t n_chunks, Task task, void* ctx);
+    struct Impl;
+    Impl* impl_;
+};
+
+}  // namespace hearth

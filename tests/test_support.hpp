@@ -1,0 +1,51 @@
+// Helpers shared by the tests: where ../shared lives, and skipping cleanly when a file is absent.
+#pragma once
+
+#include <gtest/gtest.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <string>
+#include <vector>
+
+namespace hearth::test {
+
+// HEARTH_SHARED_DIR from the environment, else the directory configured at build time.
+inline std::filesystem::path shared_dir() {
+    if (const char* env = std::getenv("HEARTH_SHARED_DIR"); env && *env) return env;
+    return HEARTH_DEFAULT_SHARED_DIR;
+}
+
+inline std::filesystem::path model_path(const std::string& file) { return shared_dir() / "models" / file; }
+inline std::filesystem::path reference_dir(const std::string& stem) { return shared_dir() / "reference" / stem; }
+
+// The model files the shared README lists, by file name.
+inline const std::vector<std::string>& shared_models() {
+    static const std::vector<std::string> models = {
+        "stories260K.gguf",        "tiny-llama2-spm-q8_0.gguf", "tiny-llama3-q4_0.gguf", "tiny-llama3-q4_k_m.gguf",
+        "tiny-llama3-q8_0.gguf",   "tiny-qwen2-q8_0.gguf",      "tiny-qwen3-q4_k_m.gguf",
+    };
+    return models;
+}
+
+inline std::string read_text(const std::filesystem::path& p) {
+    std::ifstream in(p, std::ios::binary);
+    std::ostringstream s;
+    s << in.rdbuf();
+    return s.str();
+}
+
+// Path to the hearth CLI built alongside the tests (empty when tools are not built).
+inline std::string cli_path() { return HEARTH_CLI_PATH; }
+
+}  // namespace hearth::test
+
+// Skips the current test (with the path in the message) when a shared file is missing.
+#define HEARTH_REQUIRE_FILE(path)                                                         \
+    do {                                                                                  \
+        if (!std::filesystem::exists(path))                                               \
+            GTEST_SKIP() << "shared file not found: " << (path).string()                  \
+                         << " (set HEARTH_SHARED_DIR to the folder holding models/)";     \
+    } while (0)

@@ -1,0 +1,11 @@
+// The hearth CLI's subcommands: each lives in its own cmd_<name>.cpp and gets argv after the
+// subcommand name. They return the process exit status: 0 ok, 1 runtime error, 2 usage error.
+#pragma once
+
+#include <span>
+
+namespace hearth::cli {
+
+int cmd_info(std::span<char*> args);
+
+}  // namespace hearth::cli
