@@ -36,10 +36,12 @@ public:
 
 private:
     SamplerOptions options_;
-    std::mt19937_64 rng_;
+    size_t n_vocab_ = 0;
+    std::mt19937_64 rng_;                // its output sequence is fixed by the standard (portable)
     std::vector<TokenId> recent_;        // ring buffer of the last penalty_last_n tokens
     size_t recent_pos_ = 0, recent_count_ = 0;
-    std::vector<float> work_;            // candidate logits/probabilities, preallocated
+    std::vector<TokenId> window_;        // sorted copy of recent_ for counting repeats, preallocated
+    std::vector<float> work_;            // penalised logits by token id, preallocated
     std::vector<TokenId> ids_;           // candidate ids, preallocated
 };
 
