@@ -1,0 +1,110 @@
+// hearth's public API on one screen: load a GGUF model, open a Session, evaluate or generate.
+// A Model is immutable and may be shared by threads; a Session may not (one per conversation).
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <filesystem>
+#include <functional>
+#include <memory>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "hearth/error.hpp"
+#include "hearth/gguf.hpp"
+#include "hearth/model_config.hpp"
+#include "hearth/sampler.hpp"
+#include "hearth/tokenizer.hpp"
+
+namespace hearth {
+
+struct ModelOptions {
+    size_t threads = 0;  // worker threads incl. the caller; 0 = all hardware threads
+};
+
+class Model {
+public:
+    // Maps the file and checks config, tensors and vocabulary. Throws hearth::Error.
+    static Model load(const std::filesystem::path& path, const ModelOptions& options = {});
+    Model(Model&&) noexcept;
+    Model& operator=(Model&&) noexcept;
+    ~Model();
+
+    const ModelConfig& config() const noexcept;
+    const Tokenizer& tokenizer() const noexcept;
+    const gguf::File& file() const noexcept;  // metadata, e.g. for ChatTemplate::from_gguf
+    size_t threads() const noexcept;
+
+    struct Impl;
+    const Impl& impl() const noexcept { return *impl_; }
+
+private:
+    explicit Model(std::unique_ptr<Impl> impl);
+    std::unique_ptr<Impl> impl_;
+};
+
+struct SessionOptions {
+    size_t n_ctx = 0;      // context length in tokens; 0 = min(n_ctx_train, 4096)
+    size_t n_batch = 512;  // prompt tokens per forward pass
+};
+
+struct GenerateOptions {
+    SamplerOptions sampling;         // temperature 0 = greedy
+    size_t max_tokens = 256;         // generated tokens at most
+    std::vector<std::string> stop;   // stop strings (not included in the result)
+    bool add_special = true;         // BOS/EOS around the prompt as the model asks
+    bool parse_special = true;       // "<|im_start|>" in the prompt is the control token
+};
+
+enum class StopReason { max_tokens, end_of_generation, stop_string, callback, context_full };
+const char* to_string(StopReason reason) noexcept;
+
+struct GenerateResult {
+    std::string text;                // the generated text (stop string excluded)
+    std::vector<TokenId> tokens;     // the generated ids
+    StopReason stop_reason = StopReason::max_tokens;
+    size_t prompt_tokens = 0;        // tokens in the prompt
+    size_t reused_tokens = 0;        // prompt tokens whose KV entries were kept from the last call
+    double prompt_seconds = 0;       // evaluating the new prompt tokens
+    double generate_seconds = 0;     // sampling + evaluating generated tokens
+};
+
+// Called with each new piece of text (whole UTF-8 characters) and its token; return false to stop.
+using TokenCallback = std::function<bool(std::string_view piece, TokenId id)>;
+
+class Session {
+public:
+    // Preallocates the F16 KV cache for n_ctx tokens and all activation buffers.
+    explicit Session(const Model& model, const SessionOptions& options = {});
+    Session(Session&&) noexcept;
+    Session& operator=(Session&&) noexcept;
+    ~Session();
+
+    // Appends tokens at position n_past() and computes them in chunks of n_batch.
+    // all_logits (optional): [tokens.size()][n_vocab] receives the logits of every token.
+    // Throws Error(invalid_argument) for no tokens or an id outside the vocabulary,
+    // Error(context_full) when n_past() + tokens.size() > n_ctx().
+    void eval(std::span<const TokenId> tokens, std::span<float> all_logits = {});
+    std::span<const float> logits() const noexcept;  // last evaluated token's logits [n_vocab]
+
+    // Tokenizes prompt, keeps the KV entries of the longest common prefix with tokens(), evaluates
+    // the rest, then samples until EOS/EOT, a stop string, max_tokens, the callback or a full context.
+    GenerateResult generate(std::string_view prompt, const GenerateOptions& options, const TokenCallback& on_token = {});
+    GenerateResult generate(std::span<const TokenId> prompt, const GenerateOptions& options,
+                            const TokenCallback& on_token = {});
+
+    void reset() noexcept;                        // forget all tokens (the cache is reused)
+    void truncate(size_t n_keep) noexcept;        // keep only the first n_keep tokens
+    size_t n_past() const noexcept;               // tokens in the cache
+    size_t n_ctx() const noexcept;
+    std::span<const TokenId> tokens() const noexcept;  // the tokens in the cache, in order
+    const Model& model() const noexcept;
+
+private:
+    struct Impl;
+    std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace hearth

@@ -1,0 +1,38 @@
+// Hyper-parameters of a decoder-only transformer, read from a GGUF file's "<arch>.*" metadata.
+// Plain data: every field has been checked for presence and consistency when this is filled in.
+#pragma once
+
+#include <cstddef>
+#include <string>
+
+namespace hearth {
+
+enum class RopeStyle {
+    normal,  // rotates pairs (2i, 2i+1): llama (llama.cpp's converter permutes Q/K for this)
+    neox,    // rotates pairs (i, i + n_rot/2): qwen2, qwen3
+};
+
+struct ModelConfig {
+    std::string arch;          // general.architecture: "llama", "qwen2", "qwen3"
+    std::string name;          // general.name (may be empty)
+    size_t n_vocab = 0;        // rows of token_embd
+    size_t n_ctx_train = 0;    // <arch>.context_length
+    size_t n_embd = 0;         // <arch>.embedding_length
+    size_t n_layer = 0;        // <arch>.block_count
+    size_t n_ff = 0;           // <arch>.feed_forward_length
+    size_t n_head = 0;         // <arch>.attention.head_count
+    size_t n_head_kv = 0;      // <arch>.attention.head_count_kv (n_head when absent)
+    size_t head_dim = 0;       // <arch>.attention.key_length (n_embd / n_head when absent)
+    size_t n_rot = 0;          // <arch>.rope.dimension_count (head_dim when absent)
+    RopeStyle rope_style = RopeStyle::normal;
+    float rope_freq_base = 10000.0f;   // <arch>.rope.freq_base
+    float rope_freq_scale = 1.0f;      // 1 / <arch>.rope.scaling.factor for linear scaling
+    float rms_eps = 1e-5f;             // <arch>.attention.layer_norm_rms_epsilon
+    bool has_rope_freqs = false;       // rope_freqs.weight present (Llama 3.1 long-context factors)
+    bool tied_embeddings = false;      // output.weight absent: token_embd doubles as the output matrix
+
+    size_t q_dim() const noexcept { return n_head * head_dim; }
+    size_t kv_dim() const noexcept { return n_head_kv * head_dim; }
+};
+
+}  // namespace hearth

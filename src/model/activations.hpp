@@ -1,0 +1,41 @@
+// Every buffer one forward pass over up to n_batch tokens needs, planned from the config and
+// allocated once when a Session is created: the forward pass itself never allocates.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <span>
+
+#include "hearth/model_config.hpp"
+#include "memory/aligned_buffer.hpp"
+#include "model/weights.hpp"
+
+namespace hearth::model {
+
+struct Activations {
+    Activations() = default;
+    Activations(const ModelConfig& c, const ModelWeights& w, size_t n_batch, size_t n_ctx);
+
+    size_t n_batch = 0;
+    float* x = nullptr;          // [n_batch, n_embd]  residual stream
+    float* xb = nullptr;         // [n_batch, n_embd]  normed input of a block / its projected output
+    float* q = nullptr;          // [n_batch, q_dim]
+    float* k = nullptr;          // [n_batch, kv_dim]
+    float* v = nullptr;          // [n_batch, kv_dim]
+    float* att = nullptr;        // [n_batch, q_dim]   attention output, heads side by side
+    float* gate = nullptr;       // [n_batch, n_ff]
+    float* up = nullptr;         // [n_batch, n_ff]
+    float* logits = nullptr;     // [n_vocab]          last token's logits
+    float* rope = nullptr;       // [n_rot]            (cos, sin) pairs of one position
+    float* scores = nullptr;     // [n_head, n_ctx]    attention scratch, one row per head
+    uint16_t* probs = nullptr;   // [n_head, n_ctx]    f16 probabilities
+    uint16_t* q16 = nullptr;     // [n_head, head_dim] f16 query
+    std::span<std::byte> matmul_scratch;  // quantized activations for the widest matmul
+
+    size_t bytes() const noexcept { return buffer_.size(); }
+
+private:
+    AlignedBuffer buffer_;
+};
+
+}  // namespace hearth::model

@@ -1,0 +1,31 @@
+// The architecture registry: what differs between the decoder-only transformers hearth runs.
+// Each architecture lives in its own file (llama.cpp, qwen2.cpp, qwen3.cpp) and defines an ArchSpec.
+#pragma once
+
+#include <span>
+#include <string_view>
+
+#include "hearth/model_config.hpp"
+
+namespace hearth::model {
+
+class ForwardPass;
+
+struct ArchSpec {
+    std::string_view name;          // general.architecture
+    RopeStyle rope_style;
+    bool requires_qkv_bias;         // attn_{q,k,v}.bias must be present (qwen2)
+    bool requires_qk_norm;          // attn_{q,k}_norm.weight must be present (qwen3)
+    void (*forward)(ForwardPass&);  // the graph, top to bottom
+};
+
+extern const ArchSpec kLlamaArch;
+extern const ArchSpec kQwen2Arch;
+extern const ArchSpec kQwen3Arch;
+
+// nullptr when hearth does not know the architecture.
+const ArchSpec* find_arch(std::string_view name) noexcept;
+// "llama, qwen2, qwen3" for error messages.
+std::string supported_arch_list();
+
+}  // namespace hearth::model

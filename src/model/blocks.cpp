@@ -1,0 +1,105 @@
+// The shared transformer blocks (see forward.hpp). Shapes in comments are [rows, cols] with one
+// row per token of the batch; n = number of tokens, d = head_dim.
+#include <cmath>
+
+#include "model/forward.hpp"
+#include "ops/attention.hpp"
+#include "ops/elementwise.hpp"
+#include "ops/matmul.hpp"
+#include "runtime/thread_pool.hpp"
+
+namespace hearth::model {
+
+ForwardPass::ForwardPass(const ModelConfig& config, const ModelWeights& weights, KvCache& cache, Activations& act,
+                         ThreadPool& pool, const Batch& batch)
+    : c_(config), w_(weights), cache_(cache), a_(act), pool_(pool), b_(batch), n_(batch.tokens.size()) {
+    rope_.n_rot = c_.n_rot;
+    rope_.head_dim = c_.head_dim;
+    rope_.freq_base = c_.rope_freq_base;
+    rope_.freq_scale = c_.rope_freq_scale;
+    rope_.freq_factors = w_.rope_freqs;
+}
+
+void ForwardPass::matmul(const ops::WeightView& w, const float* in, size_t n_rows, float* out) {
+    ops::matmul(w, in, n_rows, out, a_.matmul_scratch, pool_);
+}
+
+void ForwardPass::embed() {
+    ops::get_rows(w_.token_embd, b_.tokens, a_.x);  // x: [n, n_embd]
+}
+
+void ForwardPass::attention_norm(size_t il) {
+    ops::rmsnorm_rows(a_.x, w_.layers[il].attn_norm, a_.xb, n_, c_.n_embd, c_.rms_eps);  // xb: [n, n_embd]
+}
+
+void ForwardPass::qkv(size_t il) {
+    const LayerWeights& l = w_.layers[il];
+    matmul(l.wq, a_.xb, n_, a_.q);  // q: [n, n_head * d]
+    matmul(l.wk, a_.xb, n_, a_.k);  // k: [n, n_head_kv * d]
+    matmul(l.wv, a_.xb, n_, a_.v);  // v: [n, n_head_kv * d]
+    if (l.bq) ops::add_row_bias(a_.q, l.bq, n_, c_.q_dim());
+    if (l.bk) ops::add_row_bias(a_.k, l.bk, n_, c_.kv_dim());
+    if (l.bv) ops::add_row_bias(a_.v, l.bv, n_, c_.kv_dim());
+}
+
+void ForwardPass::qk_norm(size_t il) {
+    const LayerWeights& l = w_.layers[il];
+    // Each head of each token is one row of d values.
+    ops::rmsnorm_rows(a_.q, l.q_norm, a_.q, n_ * c_.n_head, c_.head_dim, c_.rms_eps);
+    ops::rmsnorm_rows(a_.k, l.k_norm, a_.k, n_ * c_.n_head_kv, c_.head_dim, c_.rms_eps);
+}
+
+void ForwardPass::rope_qk(RopeStyle style) {
+    rope_.style = style;
+    for (size_t t = 0; t < n_; ++t) {
+        ops::rope_angles(rope_, static_cast<int32_t>(b_.pos0 + t), a_.rope);  // rope: [n_rot/2, 2]
+        ops::rope_apply(rope_, a_.rope, a_.q + t * c_.q_dim(), c_.n_head);
+        ops::rope_apply(rope_, a_.rope, a_.k + t * c_.kv_dim(), c_.n_head_kv);
+    }
+}
+
+void ForwardPass::attention(size_t il) {
+    for (size_t t = 0; t < n_; ++t)
+        cache_.store(il, b_.pos0 + t, a_.k + t * c_.kv_dim(), a_.v + t * c_.kv_dim());  // K, V: [n_ctx, kv_dim] f16
+
+    const size_t d = c_.head_dim, n_ctx = cache_.n_ctx(), group = c_.n_head / c_.n_head_kv;
+    const float scale = 1.0f / std::sqrt(static_cast<float>(d));
+    // One chunk per query head: the split never depends on the thread count, and every head
+    // writes only its own slice of att and its own scratch row.
+    pool_.parallel_for(c_.n_head, [&](size_t h) {
+        const size_t g = h / group;  // the KV head this query head shares (GQA)
+        const ops::KvHeadView kv{cache_.keys(il) + g * d, c_.kv_dim(), cache_.values_t(il) + g * d * n_ctx, n_ctx};
+        const ops::AttentionScratch s{a_.scores + h * n_ctx, a_.probs + h * n_ctx, a_.q16 + h * d};
+        for (size_t t = 0; t < n_; ++t) {
+            const size_t n_kv = b_.pos0 + t + 1;  // causal: positions up to and including this token
+            ops::attend_head(a_.q + t * c_.q_dim() + h * d, kv, n_kv, d, scale, s, a_.att + t * c_.q_dim() + h * d);
+        }
+    });
+
+    const LayerWeights& l = w_.layers[il];
+    matmul(l.wo, a_.att, n_, a_.xb);  // xb: [n, n_embd]
+    if (l.bo) ops::add_row_bias(a_.xb, l.bo, n_, c_.n_embd);
+    ops::add_inplace(a_.x, a_.xb, n_ * c_.n_embd);
+}
+
+void ForwardPass::ffn_swiglu(size_t il) {
+    const LayerWeights& l = w_.layers[il];
+    ops::rmsnorm_rows(a_.x, l.ffn_norm, a_.xb, n_, c_.n_embd, c_.rms_eps);  // xb: [n, n_embd]
+    matmul(l.ffn_gate, a_.xb, n_, a_.gate);                                 // gate: [n, n_ff]
+    matmul(l.ffn_up, a_.xb, n_, a_.up);                                     // up: [n, n_ff]
+    ops::silu_mul(a_.gate, a_.up, n_ * c_.n_ff);
+    matmul(l.ffn_down, a_.gate, n_, a_.xb);                                 // xb: [n, n_embd]
+    ops::add_inplace(a_.x, a_.xb, n_ * c_.n_embd);
+}
+
+void ForwardPass::output() {
+    if (!b_.logits) return;  // an inner chunk of a long prompt: only the cache mattered
+    // Only the rows whose logits are wanted go through the (large) output matrix.
+    const size_t first = b_.all_logits ? 0 : n_ - 1, rows = n_ - first;
+    ops::rmsnorm_rows(a_.x + first * c_.n_embd, w_.output_norm, a_.xb, rows, c_.n_embd, c_.rms_eps);
+    matmul(w_.output, a_.xb, rows, b_.logits);  // logits: [rows, n_vocab]
+}
+
+void forward(const ArchSpec& arch, ForwardPass& pass) { arch.forward(pass); }
+
+}  // namespace hearth::model

@@ -1,0 +1,37 @@
+// Model::load: map, read the config, bind the weights, build the tokenizer and the thread pool.
+#include <thread>
+
+#include "model/model_config.hpp"
+#include "model/model_impl.hpp"
+
+namespace hearth {
+
+Model::Model(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+Model::Model(Model&&) noexcept = default;
+Model& Model::operator=(Model&&) noexcept = default;
+Model::~Model() = default;
+
+Model Model::load(const std::filesystem::path& path, const ModelOptions& options) {
+    gguf::File file = gguf::File::open(path);
+    ModelConfig config = model::read_model_config(file);
+    Tokenizer tokenizer = Tokenizer::from_gguf(file);
+    if (tokenizer.n_vocab() != config.n_vocab)
+        throw Error(ErrorCode::invalid_file, file.name() + ": the vocabulary has " + std::to_string(tokenizer.n_vocab()) +
+                                                 " tokens but token_embd.weight has " + std::to_string(config.n_vocab) + " rows");
+    auto impl = std::make_unique<Impl>(std::move(file), std::move(tokenizer));
+    impl->config = std::move(config);
+    impl->arch = model::find_arch(impl->config.arch);
+    impl->weights = model::bind_weights(impl->file, impl->config, *impl->arch);
+    impl->file.prefetch();
+    size_t threads = options.threads;
+    if (threads == 0) threads = std::max(1u, std::thread::hardware_concurrency());
+    impl->pool = std::make_unique<ThreadPool>(threads);
+    return Model(std::move(impl));
+}
+
+const ModelConfig& Model::config() const noexcept { return impl_->config; }
+const Tokenizer& Model::tokenizer() const noexcept { return impl_->tokenizer; }
+const gguf::File& Model::file() const noexcept { return impl_->file; }
+size_t Model::threads() const noexcept { return impl_->pool->size(); }
+
+}  // namespace hearth

@@ -1,0 +1,123 @@
+// Hyper-parameters from "<arch>.*" metadata, checked before anything is sized from them:
+// a hostile file must not make hearth allocate a huge KV cache or divide by zero.
+#include "model/model_config.hpp"
+
+#include <cmath>
+#include <string>
+
+namespace hearth::model {
+
+namespace {
+
+// Far above any real model; keeps products like n_ctx * n_layer * kv_dim far from overflow.
+constexpr uint64_t kMaxDim = 1u << 20;
+constexpr uint64_t kMaxLayers = 4096;
+
+class ConfigReader {
+public:
+    ConfigReader(const gguf::File& file, std::string_view arch) : file_(file), prefix_(std::string(arch) + ".") {}
+
+    [[noreturn]] void fail(const std::string& key, const std::string& what) const {
+        throw Error(ErrorCode::invalid_file, file_.name() + ": metadata '" + key + "' " + what);
+    }
+
+    size_t required(std::string_view suffix, uint64_t max) const {
+        const std::string key = prefix_ + std::string(suffix);
+        if (!file_.find(key)) fail(key, "is missing (needed to build the " + prefix_.substr(0, prefix_.size() - 1) + " graph)");
+        return checked(key, file_.get_uint(key), max);
+    }
+
+    size_t optional(std::string_view suffix, size_t fallback, uint64_t max) const {
+        const std::string key = prefix_ + std::string(suffix);
+        if (!file_.find(key)) return fallback;
+        return checked(key, file_.get_uint(key), max);
+    }
+
+    float real(std::string_view suffix, float fallback, bool required) const {
+        const std::string key = prefix_ + std::string(suffix);
+        if (!file_.find(key)) {
+            if (required) fail(key, "is missing");
+            return fallback;
+        }
+        const double v = file_.get_float(key);
+        if (!std::isfinite(v) || v <= 0.0) fail(key, "must be a positive finite number, got " + std::to_string(v));
+        return static_cast<float>(v);
+    }
+
+    std::string key(std::string_view suffix) const { return prefix_ + std::string(suffix); }
+
+private:
+    size_t checked(const std::string& key, uint64_t v, uint64_t max) const {
+        if (v == 0 || v > max) fail(key, "= " + std::to_string(v) + " is out of range [1, " + std::to_string(max) + "]");
+        return static_cast<size_t>(v);
+    }
+
+    const gguf::File& file_;
+    std::string prefix_;
+};
+
+void read_rope_scaling(const gguf::File& file, const ConfigReader& r, ModelConfig& c) {
+    const auto type = file.get_string_opt(r.key("rope.scaling.type"));
+    if (!type || *type == "none") return;
+    if (*type != "linear")
+        throw Error(ErrorCode::unsupported, file.name() + ": rope scaling '" + std::string(*type) +
+                                                "' is not supported (only none and linear)");
+    c.rope_freq_scale = 1.0f / r.real("rope.scaling.factor", 1.0f, true);
+}
+
+void check_consistency(const gguf::File& file, const ConfigReader& r, ModelConfig& c) {
+    if (c.n_head % c.n_head_kv != 0)
+        r.fail(r.key("attention.head_count_kv"), "= " + std::to_string(c.n_head_kv) + " does not divide head_count " +
+                                                     std::to_string(c.n_head));
+    if (c.head_dim % 2 != 0) r.fail(r.key("attention.key_length"), "= " + std::to_string(c.head_dim) + " must be even");
+    if (c.n_rot > c.head_dim || c.n_rot % 2 != 0)
+        r.fail(r.key("rope.dimension_count"), "= " + std::to_string(c.n_rot) + " must be even and at most head_dim " +
+                                                  std::to_string(c.head_dim));
+    if (const auto v = file.get_uint_opt(r.key("attention.value_length")); v && *v != c.head_dim)
+        throw Error(ErrorCode::unsupported, file.name() + ": attention.value_length " + std::to_string(*v) +
+                                                " differs from key_length " + std::to_string(c.head_dim) + " (not supported)");
+    const gguf::TensorInfo* embd = file.find_tensor("token_embd.weight");
+    if (!embd) throw Error(ErrorCode::invalid_file, file.name() + ": tensor 'token_embd.weight' is missing");
+    if (embd->n_dims != 2 || embd->ne[0] != c.n_embd || embd->ne[1] == 0 || embd->ne[1] > (1u << 24))
+        throw Error(ErrorCode::invalid_file, file.name() + ": tensor 'token_embd.weight' has shape [" +
+                                                 std::to_string(embd->ne[0]) + ", " + std::to_string(embd->ne[1]) +
+                                                 "], expected [" + std::to_string(c.n_embd) + ", n_vocab]");
+    c.n_vocab = static_cast<size_t>(embd->ne[1]);
+    if (const auto v = file.get_uint_opt(r.key("vocab_size")); v && *v != c.n_vocab)
+        r.fail(r.key("vocab_size"), "= " + std::to_string(*v) + " disagrees with token_embd.weight rows " +
+                                        std::to_string(c.n_vocab));
+}
+
+}  // namespace
+
+ModelConfig read_model_config(const gguf::File& file) {
+    ModelConfig c;
+    c.arch = std::string(file.get_string("general.architecture"));
+    const ArchSpec* spec = find_arch(c.arch);
+    if (!spec)
+        throw Error(ErrorCode::unsupported, file.name() + ": architecture '" + c.arch +
+                                                "' is not supported (hearth runs: " + supported_arch_list() + ")");
+    c.name = std::string(file.get_string_opt("general.name").value_or(""));
+    const ConfigReader r(file, c.arch);
+    c.n_ctx_train = r.required("context_length", 1u << 24);
+    c.n_embd = r.required("embedding_length", kMaxDim);
+    c.n_layer = r.required("block_count", kMaxLayers);
+    c.n_ff = r.required("feed_forward_length", kMaxDim);
+    c.n_head = r.required("attention.head_count", kMaxDim);
+    c.n_head_kv = r.optional("attention.head_count_kv", c.n_head, kMaxDim);
+    if (!file.find(r.key("attention.key_length")) && c.n_embd % c.n_head != 0)
+        r.fail(r.key("embedding_length"), "= " + std::to_string(c.n_embd) + " is not a multiple of head_count " +
+                                              std::to_string(c.n_head) + " and attention.key_length is absent");
+    c.head_dim = r.optional("attention.key_length", c.n_embd / c.n_head, kMaxDim);
+    c.n_rot = r.optional("rope.dimension_count", c.head_dim, kMaxDim);
+    c.rope_style = spec->rope_style;
+    c.rope_freq_base = r.real("rope.freq_base", 10000.0f, false);
+    c.rms_eps = r.real("attention.layer_norm_rms_epsilon", 1e-5f, true);
+    read_rope_scaling(file, r, c);
+    check_consistency(file, r, c);
+    c.has_rope_freqs = file.find_tensor("rope_freqs.weight") != nullptr;
+    c.tied_embeddings = file.find_tensor("output.weight") == nullptr;
+    return c;
+}
+
+}  // namespace hearth::model

@@ -1,0 +1,29 @@
+// What a loaded Model holds: the mapped file, its config and weight views, the tokenizer and the
+// thread pool. Internal: Sessions reach it through Model::impl().
+#pragma once
+
+#include <memory>
+#include <mutex>
+
+#include "hearth/hearth.hpp"
+#include "model/arch.hpp"
+#include "model/weights.hpp"
+#include "runtime/thread_pool.hpp"
+
+namespace hearth {
+
+struct Model::Impl {
+    gguf::File file;
+    ModelConfig config;
+    const model::ArchSpec* arch = nullptr;
+    model::ModelWeights weights;
+    Tokenizer tokenizer;
+    std::unique_ptr<ThreadPool> pool;
+    // The pool runs one parallel_for at a time: Sessions of one Model in different threads take
+    // turns for each forward pass.
+    std::unique_ptr<std::mutex> pool_mutex = std::make_unique<std::mutex>();
+
+    Impl(gguf::File f, Tokenizer t) : file(std::move(f)), tokenizer(std::move(t)) {}
+};
+
+}  // namespace hearth

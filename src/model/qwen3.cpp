@@ -1,0 +1,24 @@
+// Qwen3 (dense): no Q/K/V biases, but an RMSNorm on every head of Q and K before NeoX RoPE.
+#include "model/arch.hpp"
+#include "model/forward.hpp"
+
+namespace hearth::model {
+
+namespace {
+void qwen3_forward(ForwardPass& f) {
+    f.embed();                           // x: [n, n_embd]
+    for (size_t il = 0; il < f.n_layer(); ++il) {
+        f.attention_norm(il);            // xb = rmsnorm(x) * attn_norm
+        f.qkv(il);                       // q: [n, n_head*d], k, v: [n, n_head_kv*d]
+        f.qk_norm(il);                   // each d-row of q and k: rmsnorm * attn_{q,k}_norm
+        f.rope_qk(RopeStyle::neox);      // rotates pairs (i, i + d/2)
+        f.attention(il);                 // x += wo · softmax(q·Kᵀ/√d)·V
+        f.ffn_swiglu(il);                // x += down(silu(gate·xn) * up·xn)
+    }
+    f.output();                          // logits: [rows, n_vocab]
+}
+}  // namespace
+
+const ArchSpec kQwen3Arch{"qwen3", RopeStyle::neox, false, true, &qwen3_forward};
+
+}  // namespace hearth::model

@@ -1,0 +1,120 @@
+// Binding named GGUF tensors to the graph's weight slots: every shape and type is checked here,
+// so the forward pass can trust its views without further checks.
+#include "model/weights.hpp"
+
+#include <string>
+
+
+namespace hearth::model {
+
+namespace {
+
+std::string shape_string(const gguf::TensorInfo& t) {
+    std::string s = "[";
+    for (uint32_t i = 0; i < t.n_dims; ++i) s += (i ? ", " : "") + std::to_string(t.ne[i]);
+    return s + "]";
+}
+
+class Binder {
+public:
+    explicit Binder(const gguf::File& file) : file_(file) {}
+
+    // GGUF dims as stored: ne[0] = cols (fastest), ne[1] = rows.
+    ops::WeightView matrix(const std::string& name, size_t n_cols, size_t n_rows) const {
+        const gguf::TensorInfo& t = file_.tensor(name);
+        check_shape(t, {n_cols, n_rows}, 2);
+        if (!ops::matmul_supported(t.type))
+            throw Error(ErrorCode::unsupported, file_.name() + ": tensor '" + name + "' has type " +
+                                                    std::string(ggml_type_name(t.type)) + ", which hearth cannot multiply by");
+        const auto row_bytes = ggml_row_bytes(t.type, n_cols);
+        if (!row_bytes)
+            throw Error(ErrorCode::invalid_file, file_.name() + ": tensor '" + name + "' rows of " + std::to_string(n_cols) +
+                                                     " elements are not whole " + std::string(ggml_type_name(t.type)) + " blocks");
+        ops::WeightView w;
+        w.type = t.type;
+        w.data = t.data;
+        w.n_cols = n_cols;
+        w.n_rows = n_rows;
+        w.row_bytes = static_cast<size_t>(*row_bytes);
+        return w;
+    }
+
+    const float* vector(const std::string& name, size_t n) const {
+        const gguf::TensorInfo& t = file_.tensor(name);
+        check_shape(t, {n, 1}, 1);
+        if (t.type != GgmlType::f32)
+            throw Error(ErrorCode::unsupported, file_.name() + ": tensor '" + name + "' has type " +
+                                                    std::string(ggml_type_name(t.type)) + ", expected f32");
+        if (reinterpret_cast<uintptr_t>(t.data) % alignof(float) != 0)
+            throw Error(ErrorCode::invalid_file, file_.name() + ": tensor '" + name + "' data is not 4-byte aligned");
+        return reinterpret_cast<const float*>(t.data);
+    }
+
+    const float* optional_vector(const std::string& name, size_t n) const {
+        return file_.find_tensor(name) ? vector(name, n) : nullptr;
+    }
+
+private:
+    void check_shape(const gguf::TensorInfo& t, std::array<size_t, 2> want, uint32_t dims) const {
+        bool ok = t.ne[0] == want[0] && t.ne[1] == want[1] && t.ne[2] == 1 && t.ne[3] == 1;
+        if (ok) return;
+        std::string expected = "[" + std::to_string(want[0]);
+        if (dims == 2) expected += ", " + std::to_string(want[1]);
+        throw Error(ErrorCode::invalid_file, file_.name() + ": tensor '" + std::string(t.name) + "' has shape " +
+                                                 shape_string(t) + ", expected " + expected + "]");
+    }
+
+    const gguf::File& file_;
+};
+
+LayerWeights bind_layer(const Binder& b, const ModelConfig& c, const ArchSpec& arch, size_t il) {
+    const std::string p = "blk." + std::to_string(il) + ".";
+    LayerWeights l;
+    l.attn_norm = b.vector(p + "attn_norm.weight", c.n_embd);
+    l.wq = b.matrix(p + "attn_q.weight", c.n_embd, c.q_dim());
+    l.wk = b.matrix(p + "attn_k.weight", c.n_embd, c.kv_dim());
+    l.wv = b.matrix(p + "attn_v.weight", c.n_embd, c.kv_dim());
+    if (arch.requires_qkv_bias) {
+        l.bq = b.vector(p + "attn_q.bias", c.q_dim());
+        l.bk = b.vector(p + "attn_k.bias", c.kv_dim());
+        l.bv = b.vector(p + "attn_v.bias", c.kv_dim());
+    } else {
+        l.bq = b.optional_vector(p + "attn_q.bias", c.q_dim());
+        l.bk = b.optional_vector(p + "attn_k.bias", c.kv_dim());
+        l.bv = b.optional_vector(p + "attn_v.bias", c.kv_dim());
+    }
+    if (arch.requires_qk_norm) {
+        l.q_norm = b.vector(p + "attn_q_norm.weight", c.head_dim);
+        l.k_norm = b.vector(p + "attn_k_norm.weight", c.head_dim);
+    }
+    l.wo = b.matrix(p + "attn_output.weight", c.q_dim(), c.n_embd);
+    l.bo = b.optional_vector(p + "attn_output.bias", c.n_embd);
+    l.ffn_norm = b.vector(p + "ffn_norm.weight", c.n_embd);
+    l.ffn_gate = b.matrix(p + "ffn_gate.weight", c.n_embd, c.n_ff);
+    l.ffn_up = b.matrix(p + "ffn_up.weight", c.n_embd, c.n_ff);
+    l.ffn_down = b.matrix(p + "ffn_down.weight", c.n_ff, c.n_embd);
+    return l;
+}
+
+}  // namespace
+
+std::vector<const ops::WeightView*> ModelWeights::matrices() const {
+    std::vector<const ops::WeightView*> out = {&token_embd, &output};
+    for (const LayerWeights& l : layers)
+        for (const ops::WeightView* w : {&l.wq, &l.wk, &l.wv, &l.wo, &l.ffn_gate, &l.ffn_up, &l.ffn_down}) out.push_back(w);
+    return out;
+}
+
+ModelWeights bind_weights(const gguf::File& file, const ModelConfig& c, const ArchSpec& arch) {
+    const Binder b(file);
+    ModelWeights w;
+    w.token_embd = b.matrix("token_embd.weight", c.n_embd, c.n_vocab);
+    w.output_norm = b.vector("output_norm.weight", c.n_embd);
+    w.output = c.tied_embeddings ? w.token_embd : b.matrix("output.weight", c.n_embd, c.n_vocab);
+    if (c.has_rope_freqs) w.rope_freqs = b.vector("rope_freqs.weight", c.n_rot / 2);
+    w.layers.reserve(c.n_layer);
+    for (size_t il = 0; il < c.n_layer; ++il) w.layers.push_back(bind_layer(b, c, arch, il));
+    return w;
+}
+
+}  // namespace hearth::model

@@ -1,0 +1,47 @@
+// Views of a model's tensors inside the mapped GGUF file, bound once at load with shape checks.
+// Shapes below are [rows, cols] in row-major terms (GGUF ne[1], ne[0]).
+#pragma once
+
+#include <vector>
+
+#include "hearth/gguf.hpp"
+#include "hearth/model_config.hpp"
+#include "model/arch.hpp"
+#include "ops/matmul.hpp"
+
+namespace hearth::model {
+
+struct LayerWeights {
+    const float* attn_norm = nullptr;  // [n_embd]
+    ops::WeightView wq;                // [q_dim, n_embd]
+    ops::WeightView wk;                // [kv_dim, n_embd]
+    ops::WeightView wv;                // [kv_dim, n_embd]
+    const float* bq = nullptr;         // [q_dim]  (qwen2; optional for llama)
+    const float* bk = nullptr;         // [kv_dim]
+    const float* bv = nullptr;         // [kv_dim]
+    const float* q_norm = nullptr;     // [head_dim] (qwen3)
+    const float* k_norm = nullptr;     // [head_dim] (qwen3)
+    ops::WeightView wo;                // [n_embd, q_dim]
+    const float* bo = nullptr;         // [n_embd] (optional)
+    const float* ffn_norm = nullptr;   // [n_embd]
+    ops::WeightView ffn_gate;          // [n_ff, n_embd]
+    ops::WeightView ffn_up;            // [n_ff, n_embd]
+    ops::WeightView ffn_down;          // [n_embd, n_ff]
+};
+
+struct ModelWeights {
+    ops::WeightView token_embd;        // [n_vocab, n_embd]
+    const float* output_norm = nullptr;  // [n_embd]
+    ops::WeightView output;            // [n_vocab, n_embd]; token_embd itself when embeddings are tied
+    const float* rope_freqs = nullptr; // [n_rot / 2] frequency divisors (Llama 3.1), optional
+    std::vector<LayerWeights> layers;  // [n_layer]
+
+    // Every matrix, for sizing the matmul scratch.
+    std::vector<const ops::WeightView*> matrices() const;
+};
+
+// Throws Error(invalid_file) naming a missing tensor or one with the wrong shape (both shapes in the
+// message), Error(unsupported) for a tensor type hearth cannot multiply by.
+ModelWeights bind_weights(const gguf::File& file, const ModelConfig& config, const ArchSpec& arch);
+
+}  // namespace hearth::model

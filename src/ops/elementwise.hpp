@@ -1,0 +1,30 @@
+// Element-wise and row-wise float ops of the transformer graph (everything but matmul and
+// attention). Each mirrors the order of operations of ggml's CPU ops, so hearth's rounding
+// follows llama.cpp's: e.g. RMSNorm sums squares in double, as ggml_compute_forward_rms_norm does.
+// No allocation, no throwing: these run inside the forward pass.
+#pragma once
+
+#include <cstddef>
+
+namespace hearth::ops {
+
+// y = x / sqrt(mean(x²) + eps) * w for one row of n (y may alias x).
+void rmsnorm(const float* x, const float* w, float* y, size_t n, float eps) noexcept;
+// Same for n_rows consecutive rows of n.
+void rmsnorm_rows(const float* x, const float* w, float* y, size_t n_rows, size_t n, float eps) noexcept;
+
+// y[r][i] += b[i] for n_rows rows of n (biases).
+void add_row_bias(float* y, const float* b, size_t n_rows, size_t n) noexcept;
+// y[i] += x[i] (residual connections).
+void add_inplace(float* y, const float* x, size_t n) noexcept;
+
+// gate[i] = silu(gate[i]) * up[i], silu(x) = x / (1 + e^-x) (SwiGLU).
+void silu_mul(float* gate, const float* up, size_t n) noexcept;
+
+// x = softmax(x * scale) over n values, in place (sum in double like ggml's soft_max).
+void softmax(float* x, size_t n, float scale) noexcept;
+
+// Index of the largest value, lowest index on ties.
+size_t argmax(const float* x, size_t n) noexcept;
+
+}  // namespace hearth::ops

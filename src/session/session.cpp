@@ -1,0 +1,89 @@
+// Session: creation (all memory planned here), eval in n_batch chunks, and cache bookkeeping.
+#include <algorithm>
+#include <mutex>
+#include <string>
+
+#include "model/forward.hpp"
+#include "session/session_impl.hpp"
+
+namespace hearth {
+
+namespace {
+constexpr size_t kDefaultMaxCtx = 4096;
+}
+
+Session::Session(const Model& model, const SessionOptions& options) : impl_(std::make_unique<Impl>()) {
+    const ModelConfig& c = model.config();
+    Impl& s = *impl_;
+    s.model = &model;
+    s.m = &model.impl();
+    s.n_ctx = options.n_ctx ? options.n_ctx : std::min(c.n_ctx_train, kDefaultMaxCtx);
+    if (s.n_ctx > (size_t{1} << 24))
+        throw Error(ErrorCode::invalid_argument, "SessionOptions.n_ctx = " + std::to_string(s.n_ctx) + " is too large");
+    if (options.n_batch == 0) throw Error(ErrorCode::invalid_argument, "SessionOptions.n_batch must be at least 1");
+    s.n_batch = std::min(options.n_batch, s.n_ctx);
+    s.cache = KvCache(c.n_layer, s.n_ctx, c.kv_dim());
+    s.act = model::Activations(c, s.m->weights, s.n_batch, s.n_ctx);
+    s.tokens.reserve(s.n_ctx);
+}
+
+Session::Session(Session&&) noexcept = default;
+Session& Session::operator=(Session&&) noexcept = default;
+Session::~Session() = default;
+
+void Session::Impl::eval(std::span<const TokenId> ids, std::span<float> all_logits) {
+    const ModelConfig& c = m->config;
+    if (ids.empty()) throw Error(ErrorCode::invalid_argument, "eval: no tokens to evaluate (empty prompt)");
+    for (TokenId id : ids)
+        if (id < 0 || static_cast<size_t>(id) >= c.n_vocab)
+            throw Error(ErrorCode::invalid_argument,
+                        "eval: token id " + std::to_string(id) + " is outside the vocabulary [0, " + std::to_string(c.n_vocab) + ")");
+    if (tokens.size() + ids.size() > n_ctx)
+        throw Error(ErrorCode::context_full, "context full: " + std::to_string(tokens.size()) + " tokens in the session + " +
+                                                 std::to_string(ids.size()) + " new exceed n_ctx = " + std::to_string(n_ctx) +
+                                                 " (use a larger context, or reset the session)");
+    if (!all_logits.empty() && all_logits.size() != ids.size() * c.n_vocab)
+        throw Error(ErrorCode::invalid_argument, "eval: all_logits holds " + std::to_string(all_logits.size()) +
+                                                     " floats, expected tokens x n_vocab = " + std::to_string(ids.size() * c.n_vocab));
+
+    std::lock_guard lock(*m->pool_mutex);
+    have_logits = false;
+    for (size_t done = 0; done < ids.size();) {
+        const size_t n = std::min(n_batch, ids.size() - done);
+        const bool last = done + n == ids.size();
+        model::Batch batch;
+        batch.tokens = ids.subspan(done, n);
+        batch.pos0 = tokens.size();
+        batch.all_logits = !all_logits.empty();
+        batch.logits = batch.all_logits ? all_logits.data() + done * c.n_vocab : (last ? act.logits : nullptr);
+        model::ForwardPass pass(c, m->weights, cache, act, *m->pool, batch);
+        model::forward(*m->arch, pass);
+        tokens.insert(tokens.end(), batch.tokens.begin(), batch.tokens.end());
+        done += n;
+    }
+    if (!all_logits.empty())
+        std::copy_n(all_logits.data() + (ids.size() - 1) * c.n_vocab, c.n_vocab, act.logits);
+    have_logits = true;
+}
+
+void Session::eval(std::span<const TokenId> tokens, std::span<float> all_logits) { impl_->eval(tokens, all_logits); }
+
+std::span<const float> Session::logits() const noexcept {
+    if (!impl_->have_logits) return {};
+    return {impl_->act.logits, impl_->m->config.n_vocab};
+}
+
+void Session::reset() noexcept { truncate(0); }
+
+void Session::truncate(size_t n_keep) noexcept {
+    if (n_keep >= impl_->tokens.size()) return;
+    impl_->tokens.resize(n_keep);
+    impl_->have_logits = false;  // later positions in the cache are simply overwritten
+}
+
+size_t Session::n_past() const noexcept { return impl_->tokens.size(); }
+size_t Session::n_ctx() const noexcept { return impl_->n_ctx; }
+std::span<const TokenId> Session::tokens() const noexcept { return impl_->tokens; }
+const Model& Session::model() const noexcept { return *impl_->model; }
+
+}  // namespace hearth

@@ -1,0 +1,26 @@
+// A Session's state: its KV cache, activation buffers and the tokens the cache holds.
+#pragma once
+
+#include <vector>
+
+#include "hearth/hearth.hpp"
+#include "memory/kv_cache.hpp"
+#include "model/activations.hpp"
+#include "model/model_impl.hpp"
+
+namespace hearth {
+
+struct Session::Impl {
+    const Model* model = nullptr;
+    const Model::Impl* m = nullptr;
+    size_t n_ctx = 0;
+    size_t n_batch = 0;
+    KvCache cache;                 // [n_layer][n_ctx] keys and values, f16
+    model::Activations act;        // buffers for n_batch tokens
+    std::vector<TokenId> tokens;   // what the cache holds, position by position (capacity n_ctx)
+    bool have_logits = false;      // act.logits belongs to tokens.back()
+
+    void eval(std::span<const TokenId> ids, std::span<float> all_logits);
+};
+
+}  // namespace hearth

@@ -1,0 +1,68 @@
+// Golden tests: hearth's logits and greedy tokens against llama.cpp's, for every shared model.
+#include <cstdio>
+
+#include "hearth/hearth.hpp"
+#include "test_golden_data.hpp"
+
+namespace hearth::test {
+namespace {
+
+class Golden : public ::testing::TestWithParam<std::string> {
+protected:
+    std::string stem() const { return GetParam().substr(0, GetParam().size() - 5); }
+};
+
+TEST_P(Golden, LogitsMatchLlamaCpp) {
+    const auto model_file = model_path(GetParam());
+    const auto ref = reference_dir(stem());
+    HEARTH_REQUIRE_FILE(model_file);
+    HEARTH_REQUIRE_FILE(ref / "logits.f32");
+    const Model model = Model::load(model_file, {.threads = 2});
+    const std::vector<int32_t> ids = json_int_array(read_text(ref / "logits.json"), "prompt_ids");
+    const std::vector<float> expected = read_f32(ref / "logits.f32");
+    const size_t n_vocab = model.config().n_vocab;
+    ASSERT_EQ(expected.size(), ids.size() * n_vocab);
+
+    Session session(model, {.n_ctx = 256, .n_batch = 512});
+    std::vector<float> logits(ids.size() * n_vocab);
+    session.eval(ids, logits);
+    const Agreement a = compare_logits(logits, expected, n_vocab);
+    std::printf("[golden] %-24s rows %zu  top-1 %zu/%zu  max NRMSE %.3g  mean KL %.3g\n", stem().c_str(), a.rows,
+                a.top1_same, a.rows, a.max_nrmse, a.mean_kl);
+    EXPECT_EQ(a.top1_same, a.rows);
+    EXPECT_LE(a.max_nrmse, 0.02);
+    EXPECT_LE(a.mean_kl, 1e-3);
+}
+
+TEST_P(Golden, GreedyMatchesLlamaCpp) {
+    const auto model_file = model_path(GetParam());
+    const auto ref = reference_dir(stem());
+    HEARTH_REQUIRE_FILE(model_file);
+    HEARTH_REQUIRE_FILE(ref / "greedy.jsonl");
+    const Model model = Model::load(model_file, {.threads = 2});
+    Session session(model, {.n_ctx = 256});
+    GenerateOptions greedy;
+    greedy.sampling.temperature = 0;
+    for (const std::string& line : read_lines(ref / "greedy.jsonl")) {
+        const std::vector<int32_t> prompt = json_int_array(line, "prompt_ids");
+        const std::vector<int32_t> expected = json_int_array(line, "ids");
+        greedy.max_tokens = expected.size();
+        session.reset();
+        const GenerateResult r = session.generate(std::span<const TokenId>(prompt), greedy);
+        size_t same = 0;
+        while (same < std::min(r.tokens.size(), expected.size()) && r.tokens[same] == expected[same]) ++same;
+        std::printf("[golden] %-24s greedy %zu/%zu ids equal\n", stem().c_str(), same, expected.size());
+        EXPECT_EQ(r.tokens, expected) << "prompt_ids " << line.substr(0, 120);
+    }
+}
+
+INSTANTIATE_TEST_SUITE_P(SharedModels, Golden, ::testing::ValuesIn(shared_models()),
+                         [](const auto& info) {
+                             std::string n = info.param.substr(0, info.param.size() - 5);
+                             for (char& ch : n)
+                                 if (!std::isalnum(static_cast<unsigned char>(ch))) ch = '_';
+                             return n;
+                         });
+
+}  // namespace
+}  // namespace hearth::test
