@@ -24,6 +24,9 @@ struct WeightView {
     size_t row_bytes = 0;  // bytes per row in `type`
 };
 
+// True when matmul/get_rows handle weights of type t (checked at model load: matmul cannot throw).
+bool matmul_supported(GgmlType t) noexcept;
+
 // Bytes of scratch matmul needs for n_tokens input rows of n_cols (the converted activations).
 size_t matmul_scratch_bytes(GgmlType weight_type, size_t n_cols, size_t n_tokens);
 

@@ -4,6 +4,8 @@
 #pragma once
 
 #include <cstddef>
+#include <memory>
+#include <type_traits>
 
 namespace hearth {
 
@@ -21,14 +23,16 @@ public:
     // caller, and returns when all are done. fn must not throw. No allocation per call.
     template <typename Fn>
     void parallel_for(size_t n_chunks, Fn&& fn) {
-        run(n_chunks, [](void* ctx, size_t chunk) { (*static_cast<Fn*>(ctx))(chunk); }, &fn);
+        using F = std::remove_reference_t<Fn>;  // Fn is a reference type when fn is an lvalue
+        run(n_chunks, [](void* ctx, size_t chunk) { (*static_cast<F*>(ctx))(chunk); },
+            const_cast<void*>(static_cast<const void*>(&fn)));
     }
 
 private:
     using Task = void (*)(void* ctx, size_t chunk);
     void run(size_t n_chunks, Task task, void* ctx);
     struct Impl;
-    Impl* impl_;
+    std::unique_ptr<Impl> impl_;
 };
 
 }  // namespace hearth

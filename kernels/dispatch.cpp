@@ -1,0 +1,151 @@
+// Chooses the kernel table once: the best instruction set the CPU (and OS) supports, unless
+// HEARTH_ISA names a supported level. An unsupported or unknown HEARTH_ISA is ignored silently
+// (a library must not print); `hearth info` style tools can report active_isa().
+#include <array>
+#include <cstdlib>
+#include <string_view>
+
+#include "kernels/kernels.hpp"
+#include "kernels/ref/ref_kernels.hpp"
+#include "kernels/simd_kernels.hpp"
+
+#if defined(__aarch64__) && defined(__linux__)
+#include <sys/auxv.h>
+#endif
+
+namespace hearth::kernels {
+namespace {
+
+struct Entry {
+    GgmlType type;
+    TypeKernels kernels;
+};
+
+constexpr size_t kTypeCount = 13;
+using Table = std::array<Entry, kTypeCount>;
+
+// Built on demand: the ref:: entries live in other translation units.
+Table ref_table() noexcept {
+    return Table{{
+    {GgmlType::f32, ref::f32},   {GgmlType::f16, ref::f16},   {GgmlType::bf16, ref::bf16},
+    {GgmlType::q4_0, ref::q4_0}, {GgmlType::q4_1, ref::q4_1}, {GgmlType::q5_0, ref::q5_0},
+    {GgmlType::q5_1, ref::q5_1}, {GgmlType::q8_0, ref::q8_0}, {GgmlType::q2_k, ref::q2_k},
+    {GgmlType::q3_k, ref::q3_k}, {GgmlType::q4_k, ref::q4_k}, {GgmlType::q5_k, ref::q5_k},
+    {GgmlType::q6_k, ref::q6_k},
+    }};
+}
+
+TypeKernels* find(Table& table, GgmlType t) noexcept {
+    for (Entry& e : table)
+        if (e.type == t) return &e.kernels;
+    return nullptr;
+}
+
+// A SIMD table is the ref table with the kernels that level has replaced.
+Table make_table(Isa isa) noexcept {
+    Table table = ref_table();
+    for (const SimdOverride& o : simd_overrides(isa)) {
+        TypeKernels* k = find(table, o.type);
+        if (k == nullptr) continue;
+        if (o.quantize_act_row != nullptr) k->quantize_act_row = o.quantize_act_row;
+        if (o.vec_dot != nullptr) k->vec_dot = o.vec_dot;
+        if (o.dequantize_row != nullptr) k->dequantize_row = o.dequantize_row;
+    }
+    return table;
+}
+
+struct CpuSupport {
+    bool avx2 = false;
+    bool avx512 = false;
+    bool neon = false;
+};
+
+CpuSupport detect() noexcept {
+    CpuSupport s;
+#if defined(__x86_64__) && defined(HEARTH_HAVE_X86_KERNELS)
+    // libgcc's checks include the OS (XGETBV) enabling the YMM/ZMM state.
+    __builtin_cpu_init();
+    s.avx2 = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma") && __builtin_cpu_supports("f16c") &&
+             __builtin_cpu_supports("bmi2");
+    s.avx512 = s.avx2 && __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") &&
+               __builtin_cpu_supports("avx512vl") && __builtin_cpu_supports("avx512dq") &&
+               __builtin_cpu_supports("avx512vnni");
+#elif defined(__aarch64__) && defined(__linux__) && defined(HEARTH_HAVE_NEON_KERNELS)
+    s.neon = (getauxval(AT_HWCAP) & HWCAP_ASIMDDP) != 0;
+#endif
+    return s;
+}
+
+const CpuSupport& cpu() noexcept {
+    static const CpuSupport s = detect();
+    return s;
+}
+
+Isa best_isa() noexcept {
+    if (cpu().avx512) return Isa::avx512;
+    if (cpu().avx2) return Isa::avx2;
+    if (cpu().neon) return Isa::neon;
+    return Isa::ref;
+}
+
+Isa choose_isa() noexcept {
+    const char* env = std::getenv("HEARTH_ISA");
+    if (env != nullptr) {
+        const std::string_view want = env;
+        for (Isa isa : {Isa::ref, Isa::avx2, Isa::avx512, Isa::neon})
+            if (want == isa_name(isa) && isa_supported(isa)) return isa;
+    }
+    return best_isa();
+}
+
+const Table& table(Isa isa) noexcept {
+    static const Table scalar_table = ref_table();
+    static const Table avx2_table = make_table(Isa::avx2);
+    static const Table avx512_table = make_table(Isa::avx512);
+    static const Table neon_table = make_table(Isa::neon);
+    switch (isa) {
+        case Isa::avx2: return avx2_table;
+        case Isa::avx512: return avx512_table;
+        case Isa::neon: return neon_table;
+        case Isa::ref: break;
+    }
+    return scalar_table;
+}
+
+}  // namespace
+
+std::string_view isa_name(Isa isa) noexcept {
+    switch (isa) {
+        case Isa::ref: return "ref";
+        case Isa::avx2: return "avx2";
+        case Isa::avx512: return "avx512";
+        case Isa::neon: return "neon";
+    }
+    return "?";
+}
+
+bool isa_supported(Isa isa) noexcept {
+    switch (isa) {
+        case Isa::ref: return true;
+        case Isa::avx2: return cpu().avx2;
+        case Isa::avx512: return cpu().avx512;
+        case Isa::neon: return cpu().neon;
+    }
+    return false;
+}
+
+Isa active_isa() noexcept {
+    static const Isa isa = choose_isa();
+    return isa;
+}
+
+const TypeKernels* type_kernels(GgmlType t, Isa isa) noexcept {
+    if (!isa_supported(isa)) return nullptr;
+    for (const Entry& e : table(isa))
+        if (e.type == t) return &e.kernels;
+    return nullptr;
+}
+
+const TypeKernels* type_kernels(GgmlType t) noexcept { return type_kernels(t, active_isa()); }
+
+}  // namespace hearth::kernels

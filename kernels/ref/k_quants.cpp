@@ -1,0 +1,152 @@
+// Reference kernels for the K-quants (256-element super-blocks) Q2_K..Q6_K: each block is first
+// unpacked to plain integers with one scale (and min) per 16 elements, which makes the bit layouts
+// the only per-type code. Dot products use q8_K activations, whose bsums carry the min terms.
+#include <cstring>
+
+#include "kernels/ref/blocks.hpp"
+#include "kernels/ref/f16.hpp"
+#include "kernels/ref/ref_kernels.hpp"
+
+namespace hearth::kernels::ref {
+namespace {
+
+constexpr size_t kGroups = kQKK / 16;
+
+// Value of element e = (d * scale[e/16]) * q[e] - (dmin * min[e/16]), ggml's evaluation order.
+struct KUnpacked {
+    int8_t q[kQKK];
+    int scale[kGroups];
+    int min[kGroups];  // all 0 for Q3_K and Q6_K
+    float d;
+    float dmin;
+};
+
+void unpack(const BlockQ2_K& b, KUnpacked& u) noexcept {
+    // Bits 2j..2j+1 of qs[n*32 + l] hold element n*128 + j*32 + l.
+    for (size_t e = 0; e < kQKK; ++e) {
+        const size_t n = e / 128, j = (e % 128) / 32, l = e % 32;
+        u.q[e] = int8_t((b.qs[n * 32 + l] >> (2 * j)) & 3);
+    }
+    for (size_t g = 0; g < kGroups; ++g) {
+        u.scale[g] = b.scales[g] & 0xF;
+        u.min[g] = b.scales[g] >> 4;
+    }
+    u.d = fp16_to_fp32(b.d);
+    u.dmin = fp16_to_fp32(b.dmin);
+}
+
+void unpack(const BlockQ3_K& b, KUnpacked& u) noexcept {
+    // Low two bits as in Q2_K; the high bit (bit n*4+j of hmask[l]) clear means "subtract 4".
+    for (size_t e = 0; e < kQKK; ++e) {
+        const size_t n = e / 128, j = (e % 128) / 32, l = e % 32;
+        const int low = (b.qs[n * 32 + l] >> (2 * j)) & 3;
+        const bool high = (b.hmask[l] >> (n * 4 + j)) & 1;
+        u.q[e] = int8_t(low - (high ? 0 : 4));
+    }
+    // 16 six-bit scales: low nibbles in bytes 0-7 (groups 0-7 low, then 8-15 high nibble),
+    // top two bits in bytes 8-11 (group g uses bits 2*(g/4) of byte 8 + g%4).
+    for (size_t g = 0; g < kGroups; ++g) {
+        const int low = g < 8 ? (b.scales[g] & 0xF) : (b.scales[g - 8] >> 4);
+        const int high = (b.scales[8 + g % 4] >> (2 * (g / 4))) & 3;
+        u.scale[g] = (low | (high << 4)) - 32;
+        u.min[g] = 0;
+    }
+    u.d = fp16_to_fp32(b.d);
+    u.dmin = 0.0f;
+}
+
+// Q4_K and Q5_K share the 32-element sub-block scales/mins packing (k_scale_min).
+void unpack_k4_scales(const uint8_t* scales, KUnpacked& u) noexcept {
+    for (size_t sb = 0; sb < 8; ++sb) {
+        uint8_t sc, m;
+        k_scale_min(sb, scales, sc, m);
+        u.scale[2 * sb] = u.scale[2 * sb + 1] = sc;
+        u.min[2 * sb] = u.min[2 * sb + 1] = m;
+    }
+}
+
+void unpack(const BlockQ4_K& b, KUnpacked& u) noexcept {
+    // Each 64 elements: low nibbles of qs[j*32 ..+32] first, then their high nibbles.
+    for (size_t e = 0; e < kQKK; ++e) {
+        const size_t j = e / 64, hi = (e % 64) / 32, l = e % 32;
+        u.q[e] = int8_t((b.qs[j * 32 + l] >> (4 * hi)) & 0xF);
+    }
+    unpack_k4_scales(b.scales, u);
+    u.d = fp16_to_fp32(b.d);
+    u.dmin = fp16_to_fp32(b.dmin);
+}
+
+void unpack(const BlockQ5_K& b, KUnpacked& u) noexcept {
+    // As Q4_K, plus the fifth bit: bit (2j + hi) of qh[l].
+    for (size_t e = 0; e < kQKK; ++e) {
+        const size_t j = e / 64, hi = (e % 64) / 32, l = e % 32;
+        const int low = (b.qs[j * 32 + l] >> (4 * hi)) & 0xF;
+        const int high = (b.qh[l] >> (2 * j + hi)) & 1;
+        u.q[e] = int8_t(low | (high << 4));
+    }
+    unpack_k4_scales(b.scales, u);
+    u.d = fp16_to_fp32(b.d);
+    u.dmin = fp16_to_fp32(b.dmin);
+}
+
+void unpack(const BlockQ6_K& b, KUnpacked& u) noexcept {
+    // Per 128 elements n: quarter k takes nibble (k/2) of ql[n*64 + (k%2)*32 + l] and
+    // bits 2k..2k+1 of qh[n*32 + l] as its top two bits; stored biased by 32.
+    for (size_t e = 0; e < kQKK; ++e) {
+        const size_t n = e / 128, k = (e % 128) / 32, l = e % 32;
+        const int low = (b.ql[n * 64 + (k % 2) * 32 + l] >> (4 * (k / 2))) & 0xF;
+        const int high = (b.qh[n * 32 + l] >> (2 * k)) & 3;
+        u.q[e] = int8_t((low | (high << 4)) - 32);
+    }
+    for (size_t g = 0; g < kGroups; ++g) {
+        u.scale[g] = b.scales[g];
+        u.min[g] = 0;
+    }
+    u.d = fp16_to_fp32(b.d);
+    u.dmin = 0.0f;
+}
+
+template <typename Block>
+void dequantize(const std::byte* src, float* dst, size_t n) noexcept {
+    const auto* x = reinterpret_cast<const Block*>(src);
+    KUnpacked u;
+    for (size_t i = 0; i < n / kQKK; ++i) {
+        unpack(x[i], u);
+        for (size_t e = 0; e < kQKK; ++e) {
+            const size_t g = e / 16;
+            dst[i * kQKK + e] = (u.d * float(u.scale[g])) * float(u.q[e]) - u.dmin * float(u.min[g]);
+        }
+    }
+}
+
+// Integer part exact; per block: (d_w*d_a)*isum - (dmin_w*d_a)*msum.
+template <typename Block>
+float dot_q8_K(size_t n, const std::byte* w, const std::byte* act) noexcept {
+    const auto* x = reinterpret_cast<const Block*>(w);
+    const auto* y = reinterpret_cast<const BlockQ8_K*>(act);
+    KUnpacked u;
+    float sum = 0.0f;
+    for (size_t i = 0; i < n / kQKK; ++i) {
+        unpack(x[i], u);
+        int isum = 0;
+        int msum = 0;
+        for (size_t g = 0; g < kGroups; ++g) {
+            int gsum = 0;
+            for (size_t l = 0; l < 16; ++l) gsum += int(u.q[g * 16 + l]) * int(y[i].qs[g * 16 + l]);
+            isum += u.scale[g] * gsum;
+            msum += u.min[g] * y[i].bsums[g];
+        }
+        sum += (u.d * y[i].d) * float(isum) - (u.dmin * y[i].d) * float(msum);
+    }
+    return sum;
+}
+
+}  // namespace
+
+extern const TypeKernels q2_k{GgmlType::q8_k, dequantize<BlockQ2_K>, quantize_row_q8_K, dot_q8_K<BlockQ2_K>};
+extern const TypeKernels q3_k{GgmlType::q8_k, dequantize<BlockQ3_K>, quantize_row_q8_K, dot_q8_K<BlockQ3_K>};
+extern const TypeKernels q4_k{GgmlType::q8_k, dequantize<BlockQ4_K>, quantize_row_q8_K, dot_q8_K<BlockQ4_K>};
+extern const TypeKernels q5_k{GgmlType::q8_k, dequantize<BlockQ5_K>, quantize_row_q8_K, dot_q8_K<BlockQ5_K>};
+extern const TypeKernels q6_k{GgmlType::q8_k, dequantize<BlockQ6_K>, quantize_row_q8_K, dot_q8_K<BlockQ6_K>};
+
+}  // namespace hearth::kernels::ref

@@ -1,0 +1,85 @@
+// The matmul driver: converts the activations once into the weight type's partner format, then
+// splits the output rows into fixed chunks of kRowsPerChunk. Every output value is exactly one
+// vec_dot, and chunk boundaries do not depend on the thread count, so the result is bitwise the
+// same for any number of threads.
+#include "ops/matmul.hpp"
+
+#include <algorithm>
+#include <cstring>
+#include <limits>
+
+#include "kernels/kernels.hpp"
+#include "runtime/thread_pool.hpp"
+
+namespace hearth::ops {
+namespace {
+
+// 32 rows of a 4096-wide Q4_0 matrix are ~72 KB: they stay in L2 while every token of the batch
+// passes over them, and 2048-row matrices still give 64 chunks to balance across threads.
+constexpr size_t kRowsPerChunk = 32;
+constexpr size_t kScratchAlign = 64;
+
+size_t round_up(size_t v, size_t a) { return (v + a - 1) / a * a; }
+
+// Stride of one converted activation row in scratch; 0 when the activations are used in place (f32).
+size_t act_stride(const kernels::TypeKernels& k, size_t n_cols) {
+    if (k.act_type == GgmlType::f32) return 0;
+    const auto bytes = ggml_row_bytes(k.act_type, n_cols);
+    return bytes ? round_up(size_t(*bytes), kScratchAlign) : 0;
+}
+
+}  // namespace
+
+bool matmul_supported(GgmlType t) noexcept { return kernels::type_kernels(t) != nullptr; }
+
+size_t matmul_scratch_bytes(GgmlType weight_type, size_t n_cols, size_t n_tokens) {
+    const kernels::TypeKernels* k = kernels::type_kernels(weight_type);
+    if (k == nullptr) return 0;
+    return act_stride(*k, n_cols) * n_tokens;
+}
+
+void matmul(const WeightView& w, const float* x, size_t n_tokens, float* y, std::span<std::byte> scratch,
+            ThreadPool& pool) {
+    const kernels::TypeKernels* k = kernels::type_kernels(w.type);
+    const size_t stride = k ? act_stride(*k, w.n_cols) : 0;
+    if (k == nullptr || scratch.size() < stride * n_tokens) {
+        // Contract violation the loader should have caught; NaNs make it visible without throwing.
+        for (size_t i = 0; i < n_tokens * w.n_rows; ++i) y[i] = std::numeric_limits<float>::quiet_NaN();
+        return;
+    }
+
+    const std::byte* act = reinterpret_cast<const std::byte*>(x);
+    size_t act_row_bytes = w.n_cols * sizeof(float);
+    if (stride != 0) {
+        pool.parallel_for(n_tokens, [&](size_t t) {
+            k->quantize_act_row(x + t * w.n_cols, scratch.data() + t * stride, w.n_cols);
+        });
+        act = scratch.data();
+        act_row_bytes = stride;
+    }
+
+    const size_t n_chunks = (w.n_rows + kRowsPerChunk - 1) / kRowsPerChunk;
+    pool.parallel_for(n_chunks, [&](size_t chunk) {
+        const size_t r0 = chunk * kRowsPerChunk;
+        const size_t r1 = std::min(w.n_rows, r0 + kRowsPerChunk);
+        for (size_t t = 0; t < n_tokens; ++t) {
+            const std::byte* a = act + t * act_row_bytes;
+            float* out = y + t * w.n_rows;
+            for (size_t r = r0; r < r1; ++r) out[r] = k->vec_dot(w.n_cols, w.data + r * w.row_bytes, a);
+        }
+    });
+}
+
+void get_rows(const WeightView& w, std::span<const int32_t> ids, float* out) {
+    const kernels::TypeKernels* k = kernels::type_kernels(w.type);
+    for (size_t i = 0; i < ids.size(); ++i) {
+        float* dst = out + i * w.n_cols;
+        if (k == nullptr) {
+            for (size_t c = 0; c < w.n_cols; ++c) dst[c] = std::numeric_limits<float>::quiet_NaN();
+            continue;
+        }
+        k->dequantize_row(w.data + size_t(ids[i]) * w.row_bytes, dst, w.n_cols);
+    }
+}
+
+}  // namespace hearth::ops

@@ -1,0 +1,104 @@
+// vec_dot of every weight type against a double-precision dot of the dequantized weights and the
+// dequantized activations, and every SIMD level this CPU has against the reference.
+// Tolerances: integer parts are exact, so the only error is float rounding of per-block scales
+// and of the running sum; we allow 1e-5 of sum(|w_i * a_i|) (float eps is 6e-8, 1023 blocks
+// of accumulation error stay well below that).
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <string>
+
+#include "test_kernels_support.hpp"
+
+namespace hearth::kernels {
+namespace {
+
+using test::DotCase;
+using test::exact_dot;
+
+std::string label(GgmlType t, size_t blocks) { return std::string(ggml_type_name(t)) + " x" + std::to_string(blocks); }
+
+TEST(KernelsDot, RefMatchesDoublePrecision) {
+    std::mt19937 rng(11);
+    for (GgmlType t : test::weight_types()) {
+        const TypeKernels& k = *type_kernels(t, Isa::ref);
+        for (size_t blocks : {1u, 3u, 17u, 33u, 1023u}) {
+            const size_t n = blocks * test::block_elems(t);
+            const auto w = test::random_row(t, n, rng);
+            const auto x = test::random_floats(n, rng);
+            std::vector<std::byte> act(test::row_bytes(k.act_type, n));
+            k.quantize_act_row(x.data(), act.data(), n);
+            const DotCase c = exact_dot(k, t, w.data(), act.data(), n);
+            const float got = k.vec_dot(n, w.data(), act.data());
+            EXPECT_NEAR(got, c.exact, 1e-5 * c.magnitude + 1e-30) << label(t, blocks);
+        }
+    }
+}
+
+// All-equal extreme inputs: -128/127 activations, all-max weights, zero blocks.
+TEST(KernelsDot, EdgeBlocks) {
+    for (GgmlType t : test::weight_types()) {
+        const TypeKernels& k = *type_kernels(t, Isa::ref);
+        const size_t n = 3 * test::block_elems(t);
+        std::vector<std::byte> w(test::row_bytes(t, n), std::byte{0});
+        std::vector<float> x(n, 0.0f);
+        std::vector<std::byte> act(test::row_bytes(k.act_type, n));
+        k.quantize_act_row(x.data(), act.data(), n);
+        EXPECT_EQ(k.vec_dot(n, w.data(), act.data()), 0.0f) << ggml_type_name(t);
+
+        std::mt19937 rng(5);
+        auto wr = test::random_row(t, n, rng);
+        for (size_t i = 0; i < n; ++i) x[i] = (i % 2) ? -1000.0f : 1000.0f;
+        k.quantize_act_row(x.data(), act.data(), n);
+        const DotCase c = exact_dot(k, t, wr.data(), act.data(), n);
+        EXPECT_NEAR(k.vec_dot(n, wr.data(), act.data()), c.exact, 1e-5 * c.magnitude + 1e-30) << ggml_type_name(t);
+    }
+}
+
+// Every SIMD level the CPU supports against ref: activation conversion bit-exact, dequantize
+// bit-exact, vec_dot within 1e-5 relative to sum |w_i a_i| (different float summation order).
+TEST(KernelsDot, EverySupportedIsaMatchesRef) {
+    std::mt19937 rng(13);
+    for (Isa isa : {Isa::avx2, Isa::avx512, Isa::neon}) {
+        if (!isa_supported(isa)) continue;
+        for (GgmlType t : test::weight_types()) {
+            const TypeKernels& r = *type_kernels(t, Isa::ref);
+            const TypeKernels* s = type_kernels(t, isa);
+            ASSERT_NE(s, nullptr);
+            ASSERT_EQ(s->act_type, r.act_type);
+            for (size_t blocks : {1u, 3u, 17u, 33u, 1023u}) {
+                const size_t n = blocks * test::block_elems(t);
+                const std::string where = std::string(isa_name(isa)) + " " + label(t, blocks);
+                auto w = test::random_row(t, n, rng);
+                auto x = test::random_floats(n, rng);
+                if (blocks == 17) {  // a zero stretch and large magnitudes in one row
+                    for (size_t i = 0; i < n / 4; ++i) x[i] = 0.0f;
+                    x[n / 2] = 3.0e4f;
+                    x[n / 2 + 1] = -3.0e4f;
+                }
+                std::vector<std::byte> ar(test::row_bytes(r.act_type, n)), as(ar.size());
+                r.quantize_act_row(x.data(), ar.data(), n);
+                s->quantize_act_row(x.data(), as.data(), n);
+                ASSERT_EQ(0, std::memcmp(ar.data(), as.data(), ar.size())) << where;
+                std::vector<float> dr(n), ds(n);
+                r.dequantize_row(w.data(), dr.data(), n);
+                s->dequantize_row(w.data(), ds.data(), n);
+                ASSERT_EQ(0, std::memcmp(dr.data(), ds.data(), n * 4)) << where;
+                const DotCase c = exact_dot(r, t, w.data(), ar.data(), n);
+                const float got_r = r.vec_dot(n, w.data(), ar.data());
+                const float got_s = s->vec_dot(n, w.data(), ar.data());
+                EXPECT_NEAR(got_s, got_r, 1e-5 * c.magnitude + 1e-30) << where;
+            }
+        }
+    }
+}
+
+TEST(KernelsDot, ActiveIsaIsSupported) {
+    EXPECT_TRUE(isa_supported(active_isa()));
+    EXPECT_TRUE(isa_supported(Isa::ref));
+    EXPECT_EQ(isa_name(Isa::avx512), "avx512");
+    for (GgmlType t : test::weight_types()) EXPECT_NE(type_kernels(t), nullptr);
+}
+
+}  // namespace
+}  // namespace hearth::kernels

@@ -1,0 +1,122 @@
+// ops::matmul and get_rows: every weight type against Eigen on the dequantized weights times the
+// dequantized (partner-format) activations, and bitwise-identical output for 1, 2 and 7 threads.
+#include <gtest/gtest.h>
+
+#include <eigen3/Eigen/Dense>
+
+#include "ops/matmul.hpp"
+#include "runtime/thread_pool.hpp"
+#include "test_kernels_support.hpp"
+
+namespace hearth::ops {
+namespace {
+
+struct Problem {
+    std::vector<std::byte> data;
+    WeightView w;
+    std::vector<float> x;
+};
+
+Problem make_problem(GgmlType t, size_t n_rows, size_t n_cols, size_t n_tokens, std::mt19937& rng) {
+    Problem p;
+    const size_t rb = test::row_bytes(t, n_cols);
+    for (size_t r = 0; r < n_rows; ++r) {
+        auto row = test::random_row(t, n_cols, rng);
+        p.data.insert(p.data.end(), row.begin(), row.end());
+    }
+    p.w = WeightView{t, p.data.data(), n_cols, n_rows, rb};
+    p.x = test::random_floats(n_tokens * n_cols, rng);
+    return p;
+}
+
+std::vector<float> run(const Problem& p, size_t n_tokens, ThreadPool& pool) {
+    std::vector<float> y(n_tokens * p.w.n_rows);
+    const size_t bytes = matmul_scratch_bytes(p.w.type, p.w.n_cols, n_tokens);
+    std::vector<std::byte, std::allocator<std::byte>> raw(bytes + 64);
+    void* aligned = raw.data();
+    size_t space = raw.size();
+    std::align(64, bytes, aligned, space);
+    matmul(p.w, p.x.data(), n_tokens, y.data(), std::span<std::byte>(static_cast<std::byte*>(aligned), bytes), pool);
+    return y;
+}
+
+TEST(Matmul, MatchesEigenForEveryType) {
+    std::mt19937 rng(21);
+    ThreadPool pool(2);
+    const size_t n_tokens = 3, n_rows = 37;
+    for (GgmlType t : test::weight_types()) {
+        ASSERT_TRUE(matmul_supported(t));
+        const size_t n_cols = 3 * test::block_elems(t) * (test::block_elems(t) == 1 ? 32 : 1);
+        Problem p = make_problem(t, n_rows, n_cols, n_tokens, rng);
+        const auto y = run(p, n_tokens, pool);
+
+        const kernels::TypeKernels& k = *kernels::type_kernels(t);
+        Eigen::MatrixXd W(n_rows, n_cols), A(n_cols, n_tokens);
+        std::vector<float> row(n_cols);
+        for (size_t r = 0; r < n_rows; ++r) {
+            k.dequantize_row(p.w.data + r * p.w.row_bytes, row.data(), n_cols);
+            for (size_t c = 0; c < n_cols; ++c) W(r, c) = row[c];
+        }
+        std::vector<std::byte> act(test::row_bytes(k.act_type, n_cols));
+        for (size_t tok = 0; tok < n_tokens; ++tok) {
+            k.quantize_act_row(p.x.data() + tok * n_cols, act.data(), n_cols);
+            const auto a = test::expand_act(k.act_type, act.data(), n_cols);
+            for (size_t c = 0; c < n_cols; ++c) A(c, tok) = a[c];
+        }
+        const Eigen::MatrixXd Y = W * A;                        // [n_rows][n_tokens]
+        const Eigen::MatrixXd M = W.cwiseAbs() * A.cwiseAbs();  // per-output magnitude
+        // Q4_1/Q5_1 carry a min term through q8_1's fp16 s = d*sum(q): up to 2^-11 of that sum.
+        const double tol = k.act_type == GgmlType::q8_1 ? 2e-3 : 1e-5;
+        for (size_t tok = 0; tok < n_tokens; ++tok)
+            for (size_t r = 0; r < n_rows; ++r)
+                ASSERT_NEAR(y[tok * n_rows + r], Y(r, tok), tol * M(r, tok) + 1e-30)
+                    << ggml_type_name(t) << " token " << tok << " row " << r;
+    }
+}
+
+TEST(Matmul, BitwiseIndependentOfThreadCount) {
+    std::mt19937 rng(22);
+    ThreadPool p1(1), p2(2), p7(7);
+    for (GgmlType t : {GgmlType::q4_0, GgmlType::q4_k, GgmlType::q6_k, GgmlType::f16}) {
+        Problem p = make_problem(t, 300, 512, 5, rng);
+        const auto a = run(p, 5, p1), b = run(p, 5, p2), c = run(p, 5, p7);
+        EXPECT_EQ(0, std::memcmp(a.data(), b.data(), a.size() * 4)) << ggml_type_name(t);
+        EXPECT_EQ(0, std::memcmp(a.data(), c.data(), a.size() * 4)) << ggml_type_name(t);
+    }
+}
+
+TEST(Matmul, SingleTokenEqualsBatchRow) {
+    std::mt19937 rng(23);
+    ThreadPool pool(2);
+    Problem p = make_problem(GgmlType::q8_0, 70, 256, 4, rng);
+    const auto all = run(p, 4, pool);
+    Problem one = p;
+    one.w.data = p.data.data();
+    one.x.assign(p.x.begin() + 2 * 256, p.x.begin() + 3 * 256);
+    const auto y = run(one, 1, pool);
+    EXPECT_EQ(0, std::memcmp(y.data(), all.data() + 2 * 70, 70 * 4));
+}
+
+TEST(Matmul, GetRowsDequantizesTheChosenRows) {
+    std::mt19937 rng(24);
+    for (GgmlType t : {GgmlType::q4_k, GgmlType::q6_k, GgmlType::f16, GgmlType::q8_0}) {
+        Problem p = make_problem(t, 10, 512, 1, rng);
+        const std::vector<int32_t> ids = {7, 0, 7, 9};
+        std::vector<float> out(ids.size() * 512), want(512);
+        get_rows(p.w, ids, out.data());
+        for (size_t i = 0; i < ids.size(); ++i) {
+            kernels::type_kernels(t)->dequantize_row(p.w.data + size_t(ids[i]) * p.w.row_bytes, want.data(), 512);
+            EXPECT_EQ(0, std::memcmp(out.data() + i * 512, want.data(), 512 * 4)) << ggml_type_name(t);
+        }
+    }
+}
+
+TEST(Matmul, ScratchIsOneConvertedRowPerToken) {
+    EXPECT_EQ(matmul_scratch_bytes(GgmlType::f32, 4096, 7), 0u);
+    EXPECT_EQ(matmul_scratch_bytes(GgmlType::q4_0, 4096, 2), 2 * ((4096 / 32 * 34 + 63) / 64 * 64));
+    EXPECT_EQ(matmul_scratch_bytes(GgmlType::q4_k, 4096, 1), (4096 / 256 * 292 + 63) / 64 * 64);
+    EXPECT_FALSE(matmul_supported(GgmlType::iq2_xxs));
+}
+
+}  // namespace
+}  // namespace hearth::ops
