@@ -1,0 +1,332 @@
+// Executes the statement tree: scopes (a for loop or macro body gets its own, as in Jinja),
+// loop variables, macros and captured blocks; runtime errors get the node's line and column.
+#include "chat/evaluator.hpp"
+
+#include <algorithm>
+#include <optional>
+
+#include "chat/builtins.hpp"
+#include "hearth/error.hpp"
+
+namespace hearth::jinja {
+namespace {
+
+[[noreturn]] void fail_at(int line, int col, const std::string& what) {
+    throw Error(ErrorCode::invalid_argument,
+                "chat template: line " + std::to_string(line) + ", col " + std::to_string(col) + ": " + what);
+}
+
+// Python slice semantics over n items: the indices visited.
+std::vector<size_t> slice_indices(size_t n, const Value& start, const Value& stop, const Value& step_v) {
+    auto opt = [](const Value& v, const char* what) -> std::optional<int64_t> {
+        if (v.is_undefined() || v.is_none()) return std::nullopt;
+        if (!v.is_int()) throw RuntimeError(std::string("slice ") + what + " must be an integer");
+        return v.as_int();
+    };
+    const int64_t len = static_cast<int64_t>(n);
+    const int64_t step = opt(step_v, "step").value_or(1);
+    if (step == 0) throw RuntimeError("slice step cannot be zero");
+    auto clamp = [&](std::optional<int64_t> v, int64_t fallback) {
+        if (!v) return fallback;
+        int64_t i = *v < 0 ? *v + len : *v;
+        return step > 0 ? std::clamp<int64_t>(i, 0, len) : std::clamp<int64_t>(i, -1, len - 1);
+    };
+    const int64_t b = clamp(opt(start, "start"), step > 0 ? 0 : len - 1);
+    const int64_t e = clamp(opt(stop, "stop"), step > 0 ? len : -1);
+    std::vector<size_t> out;
+    for (int64_t i = b; step > 0 ? i < e : i > e; i += step) out.push_back(static_cast<size_t>(i));
+    return out;
+}
+
+Value get_item(const Value& obj, const Value& key) {
+    if (obj.is_dict()) {
+        if (!key.is_string()) return Value();
+        const Value* v = obj.as_dict().find(key.as_string());
+        return v ? *v : Value();
+    }
+    if ((obj.is_list() || obj.is_string()) && key.is_int()) {
+        const int64_t n = obj.is_list() ? static_cast<int64_t>(obj.as_list().size())
+                                        : static_cast<int64_t>(obj.as_string().size());
+        const int64_t i = key.as_int() < 0 ? key.as_int() + n : key.as_int();
+        if (i < 0 || i >= n) return Value();
+        if (obj.is_list()) return obj.as_list()[static_cast<size_t>(i)];
+        return std::string(1, obj.as_string()[static_cast<size_t>(i)]);
+    }
+    return Value();  // lenient, like Jinja's default Undefined: printing it gives ""
+}
+
+std::shared_ptr<Dict> loop_object(const List& items, size_t i) {
+    auto loop = make_dict();
+    const auto n = static_cast<int64_t>(items.size()), k = static_cast<int64_t>(i);
+    loop->set("index0", k);
+    loop->set("index", k + 1);
+    loop->set("revindex0", n - k - 1);
+    loop->set("revindex", n - k);
+    loop->set("first", k == 0);
+    loop->set("last", k == n - 1);
+    loop->set("length", n);
+    loop->set("depth", 1);
+    loop->set("depth0", 0);
+    loop->set("previtem", i > 0 ? items[i - 1] : Value());
+    loop->set("nextitem", i + 1 < items.size() ? items[i + 1] : Value());
+    loop->set("cycle", Value(std::make_shared<const Function>(Function{"cycle", [i](const CallArgs& a) {
+                  if (a.positional.empty()) throw RuntimeError("loop.cycle() needs arguments");
+                  return a.positional[i % a.positional.size()];
+              }})));
+    return loop;
+}
+
+}  // namespace
+
+std::string Evaluator::render(const Body& body, const Dict& globals) {
+    scopes_.assign(1, Scope{});
+    for (const auto& [k, v] : globals.items) scopes_[0][k] = v;
+    std::string out;
+    out_ = &out;
+    exec(body);
+    return out;
+}
+
+void Evaluator::step() {
+    if (++steps_ > limits_.max_steps)
+        throw RuntimeError("template exceeded " + std::to_string(limits_.max_steps) + " evaluation steps");
+}
+
+void Evaluator::emit(const std::string& s) {
+    if (out_->size() + s.size() > limits_.max_output)
+        throw RuntimeError("template output exceeded " + std::to_string(limits_.max_output) + " bytes");
+    *out_ += s;
+}
+
+Value Evaluator::lookup(const std::string& name) const {
+    for (auto it = scopes_.rbegin(); it != scopes_.rend(); ++it)
+        if (auto found = it->find(name); found != it->end()) return found->second;
+    return Value();
+}
+
+void Evaluator::assign(const std::string& name, Value v) { scopes_.back()[name] = std::move(v); }
+
+void Evaluator::assign_targets(const std::vector<std::string>& targets, const Value& v) {
+    if (targets.size() == 1) return assign(targets[0], v);
+    const List items = iterate(v);
+    if (items.size() != targets.size())
+        throw RuntimeError("cannot unpack " + std::to_string(items.size()) + " values into " +
+                           std::to_string(targets.size()) + " names");
+    for (size_t i = 0; i < targets.size(); ++i) assign(targets[i], items[i]);
+}
+
+std::string Evaluator::capture(const Body& body) {
+    std::string buffer;
+    std::string* saved = std::exchange(out_, &buffer);
+    try {
+        exec(body);
+    } catch (...) {
+        out_ = saved;
+        throw;
+    }
+    out_ = saved;
+    return buffer;
+}
+
+Evaluator::Flow Evaluator::exec(const Body& body) {
+    for (const StmtPtr& s : body)
+        if (Flow f = exec(*s); f != Flow::normal) return f;
+    return Flow::normal;
+}
+
+Evaluator::Flow Evaluator::exec(const Stmt& s) {
+    try {
+        step();
+        switch (s.kind) {
+            case Stmt::Kind::text: emit(s.text); break;
+            case Stmt::Kind::output: emit(to_str(eval(*s.expr))); break;
+            case Stmt::Kind::if_:
+                for (const auto& [cond, body] : s.branches)
+                    if (!cond || eval(*cond).truthy()) return exec(body);
+                break;
+            case Stmt::Kind::for_: return exec_for(s);
+            case Stmt::Kind::set: {
+                Value v = eval(*s.expr);
+                if (s.name.empty()) {
+                    assign_targets(s.targets, v);
+                    break;
+                }
+                const Value target = lookup(s.targets[0]);
+                if (!target.is_dict() || !target.as_dict().is_namespace)
+                    throw RuntimeError("cannot set attribute '" + s.name + "' on '" + s.targets[0] +
+                                       "': only namespace() objects allow it");
+                target.dict_mut().set(s.name, std::move(v));
+                break;
+            }
+            case Stmt::Kind::set_block: assign(s.targets[0], capture(s.body)); break;
+            case Stmt::Kind::macro: define_macro(s); break;
+            case Stmt::Kind::filter: {
+                const Expr& f = *s.expr;
+                emit(to_str(apply_filter(f.name, capture(s.body), eval_args(f, 1))));
+                break;
+            }
+            case Stmt::Kind::break_: return Flow::break_;
+            case Stmt::Kind::continue_: return Flow::continue_;
+            case Stmt::Kind::block: return exec(s.body);
+        }
+    } catch (const RuntimeError& e) {
+        fail_at(s.line, s.col, e.what());
+    }
+    return Flow::normal;
+}
+
+Evaluator::Flow Evaluator::exec_for(const Stmt& s) {
+    List items = iterate(eval(*s.expr));
+    scopes_.emplace_back();
+    struct PopScope {
+        std::vector<Scope>& scopes;
+        ~PopScope() { scopes.pop_back(); }
+    } pop{scopes_};
+    if (s.cond) {  // `for x in xs if cond`: filtered before the loop, so loop.length counts survivors
+        List kept;
+        for (const Value& item : items) {
+            step();
+            assign_targets(s.targets, item);
+            if (eval(*s.cond).truthy()) kept.push_back(item);
+        }
+        items = std::move(kept);
+    }
+    if (items.empty()) {
+        exec(s.else_body);
+        return Flow::normal;
+    }
+    for (size_t i = 0; i < items.size(); ++i) {
+        step();
+        scopes_.back().clear();  // each iteration starts fresh, as Jinja's loop-body scope
+        assign_targets(s.targets, items[i]);
+        assign("loop", Value(loop_object(items, i)));
+        if (exec(s.body) == Flow::break_) break;
+    }
+    return Flow::normal;
+}
+
+void Evaluator::define_macro(const Stmt& s) {
+    const Stmt* macro = &s;
+    auto call = [this, macro](const CallArgs& a) -> Value {
+        if (call_depth_ >= limits_.max_call_depth)
+            throw RuntimeError("macro calls nested deeper than " + std::to_string(limits_.max_call_depth));
+        if (a.positional.size() > macro->targets.size())
+            throw RuntimeError("macro '" + macro->name + "' takes " + std::to_string(macro->targets.size()) +
+                               " arguments");
+        Scope scope;
+        for (size_t i = 0; i < macro->targets.size(); ++i) {
+            const Value* given = a.get(i, macro->targets[i]);
+            scope[macro->targets[i]] = given                 ? *given
+                                       : macro->defaults[i] ? eval(*macro->defaults[i])
+                                                            : Value();
+        }
+        ++call_depth_;
+        scopes_.push_back(std::move(scope));
+        struct Restore {
+            Evaluator& ev;
+            ~Restore() {
+                ev.scopes_.pop_back();
+                --ev.call_depth_;
+            }
+        } restore{*this};
+        return capture(macro->body);
+    };
+    assign(s.name, Value(std::make_shared<const Function>(Function{s.name, call})));
+}
+
+Value Evaluator::eval(const Expr& e) {
+    try {
+        step();
+        return eval_inner(e);
+    } catch (const RuntimeError& err) {
+        fail_at(e.line, e.col, err.what());
+    }
+}
+
+CallArgs Evaluator::eval_args(const Expr& e, size_t first) {
+    CallArgs args;
+    for (size_t i = first; i < e.args.size(); ++i) args.positional.push_back(eval(*e.args[i]));
+    for (const auto& [name, value] : e.named) args.named.emplace_back(name, eval(*value));
+    return args;
+}
+
+Value Evaluator::eval_inner(const Expr& e) {
+    switch (e.kind) {
+        case Expr::Kind::literal: return e.value;
+        case Expr::Kind::name: return lookup(e.name);
+        case Expr::Kind::list: {
+            List items;
+            for (const ExprPtr& item : e.args) items.push_back(eval(*item));
+            return items;
+        }
+        case Expr::Kind::dict: {
+            auto d = make_dict();
+            for (size_t i = 0; i + 1 < e.args.size(); i += 2) {
+                Value key = eval(*e.args[i]);
+                if (!key.is_string()) throw RuntimeError("dict keys must be strings");
+                d->set(key.as_string(), eval(*e.args[i + 1]));
+            }
+            return Value(std::move(d));
+        }
+        case Expr::Kind::attr: return get_item(eval(*e.args[0]), Value(e.name));
+        case Expr::Kind::index: return get_item(eval(*e.args[0]), eval(*e.args[1]));
+        case Expr::Kind::slice: {
+            const Value obj = eval(*e.args[0]);
+            auto part = [&](size_t i) { return e.args[i] ? eval(*e.args[i]) : Value(); };
+            const Value start = part(1), stop = part(2), stride = part(3);
+            if (obj.is_list()) {
+                List out;
+                for (size_t i : slice_indices(obj.as_list().size(), start, stop, stride)) out.push_back(obj.as_list()[i]);
+                return out;
+            }
+            if (obj.is_string()) {
+                std::string out;
+                for (size_t i : slice_indices(obj.as_string().size(), start, stop, stride)) out += obj.as_string()[i];
+                return out;
+            }
+            if (obj.is_undefined()) return Value();
+            throw RuntimeError("cannot slice a " + obj.type_name());
+        }
+        case Expr::Kind::call: return eval_call(e);
+        case Expr::Kind::filter: return apply_filter(e.name, eval(*e.args[0]), eval_args(e, 1));
+        case Expr::Kind::test: return apply_test(e.name, eval(*e.args[0]), eval_args(e, 1)) != e.negated;
+        case Expr::Kind::unary: {
+            const Value v = eval(*e.args[0]);
+            if (e.name == "not") return !v.truthy();
+            if (!v.is_number()) throw RuntimeError("bad operand type for unary " + e.name + ": " + v.type_name());
+            return e.name == "-" ? binary_op("-", int64_t{0}, v) : v;
+        }
+        case Expr::Kind::binary: return eval_binary(e);
+        case Expr::Kind::ternary:
+            if (eval(*e.args[1]).truthy()) return eval(*e.args[0]);
+            return e.args[2] ? eval(*e.args[2]) : Value();
+    }
+    return Value();
+}
+
+Value Evaluator::eval_binary(const Expr& e) {
+    Value lhs = eval(*e.args[0]);
+    // Python's and/or: short-circuit and yield an operand, not a bool.
+    if (e.name == "and") return lhs.truthy() ? eval(*e.args[1]) : lhs;
+    if (e.name == "or") return lhs.truthy() ? lhs : eval(*e.args[1]);
+    return binary_op(e.name, lhs, eval(*e.args[1]));
+}
+
+Value Evaluator::eval_call(const Expr& e) {
+    const Expr& callee = *e.args[0];
+    if (callee.kind == Expr::Kind::attr) {
+        // obj.name(...): a function stored in a dict (ns.f) or a method of the value.
+        const Value obj = eval(*callee.args[0]);
+        const Value* member = obj.is_dict() ? obj.as_dict().find(callee.name) : nullptr;
+        if (member && member->is_function()) return member->as_function().call(eval_args(e, 1));
+        return call_method(obj, callee.name, eval_args(e, 1));
+    }
+    const Value fn = eval(callee);
+    if (!fn.is_function()) {
+        const std::string what = callee.kind == Expr::Kind::name ? "'" + callee.name + "'" : "value";
+        throw RuntimeError(what + (fn.is_undefined() ? " is undefined" : " is not callable"));
+    }
+    return fn.as_function().call(eval_args(e, 1));
+}
+
+}  // namespace hearth::jinja
