@@ -1,0 +1,210 @@
+// Tokenizer::from_gguf: reads tokenizer.ggml.* into owned tables and applies llama.cpp's
+// load-time rules (default special ids, add_bos/add_eos, control-type fix-ups, EOG set).
+#include <algorithm>
+#include <cstdio>
+#include <initializer_list>
+
+#include "hearth/error.hpp"
+#include "hearth/gguf.hpp"
+#include "tokenizer_impl.hpp"
+#include "unicode.hpp"
+
+namespace hearth {
+
+namespace {
+
+using Impl = Tokenizer::Impl;
+
+[[noreturn]] void fail(ErrorCode code, const gguf::File& file, const std::string& what) {
+    throw Error(code, file.name() + ": " + what);
+}
+
+TokenType type_from_int(int64_t v) {
+    return (v >= 0 && v <= 6) ? static_cast<TokenType>(v) : TokenType::undefined;
+}
+
+bool one_of(std::string_view s, std::initializer_list<std::string_view> list) {
+    // Every role text starts with one of these bytes; the check keeps the scans over 150k tokens cheap.
+    if (s.empty() || (s[0] != '<' && s[0] != '_' && s[0] != '[' && s[0] != '\xE2')) return false;
+    return std::find(list.begin(), list.end(), s) != list.end();
+}
+
+void load_texts(Impl& t, const gguf::File& file) {
+    const auto tokens = file.get_array("tokenizer.ggml.tokens", gguf::ValueType::string).strings();
+    if (tokens.empty()) fail(ErrorCode::invalid_file, file, "tokenizer.ggml.tokens is empty");
+    if (tokens.size() >= (size_t{1} << 30)) fail(ErrorCode::invalid_file, file, "tokenizer.ggml.tokens has too many entries");
+    size_t total = 0;
+    for (std::string_view s : tokens) total += s.size();
+    t.arena.reserve(total);
+    for (std::string_view s : tokens) t.arena += s;
+    t.texts.reserve(tokens.size());
+    t.ids.reserve(tokens.size());
+    size_t at = 0;
+    for (size_t i = 0; i < tokens.size(); ++i) {
+        t.texts.push_back(std::string_view(t.arena).substr(at, tokens[i].size()));
+        at += tokens[i].size();
+        if (!t.texts.back().empty()) t.ids.emplace(t.texts.back(), static_cast<TokenId>(i));
+    }
+
+    const size_t n = tokens.size();
+    t.scores.assign(n, 0.0f);
+    if (const gguf::Value* v = file.find("tokenizer.ggml.scores")) {
+        if (v->type() != gguf::ValueType::array || v->array_size() < n ||
+            (v->array_type() != gguf::ValueType::f32 && v->array_type() != gguf::ValueType::i32))
+            fail(ErrorCode::invalid_file, file, "tokenizer.ggml.scores must be an f32/i32 array with one entry per token");
+        for (size_t i = 0; i < n; ++i) t.scores[i] = static_cast<float>(v->float_at(i).value_or(0.0));
+    }
+    t.types.assign(n, TokenType::normal);
+    if (const gguf::Value* v = file.find("tokenizer.ggml.token_type")) {
+        if (v->type() != gguf::ValueType::array || v->array_size() < n || v->array_type() != gguf::ValueType::i32)
+            fail(ErrorCode::invalid_file, file, "tokenizer.ggml.token_type must be an i32 array with one entry per token");
+        for (size_t i = 0; i < n; ++i) t.types[i] = type_from_int(v->int_at(i).value_or(0));
+    }
+}
+
+// Special ids and add_* flags; defaults per model family, then the metadata keys.
+void load_specials(Impl& t, const gguf::File& file) {
+    const auto n = static_cast<int64_t>(t.texts.size());
+    auto in_range = [&](TokenId id) { return id >= 0 && id < n ? id : TokenId{-1}; };
+    auto key_id = [&](const char* key, TokenId fallback) {
+        const auto v = file.get_uint_opt(key);
+        return v && *v < static_cast<uint64_t>(n) ? static_cast<TokenId>(*v) : fallback;
+    };
+    const bool spm = t.kind == Impl::Kind::spm;
+    t.bos = key_id("tokenizer.ggml.bos_token_id", in_range(spm ? 1 : 11));
+    t.eos = key_id("tokenizer.ggml.eos_token_id", in_range(spm ? 2 : 11));
+    t.unk = key_id("tokenizer.ggml.unknown_token_id", in_range(spm ? 0 : -1));
+    t.add_bos = file.get_bool_opt("tokenizer.ggml.add_bos_token").value_or(spm || t.pre.default_add_bos);
+    t.add_eos = file.get_bool_opt("tokenizer.ggml.add_eos_token").value_or(false);
+    t.add_space_prefix = file.get_bool_opt("tokenizer.ggml.add_space_prefix").value_or(spm);
+    if (t.add_bos && t.bos < 0) t.add_bos = false;
+    if (t.add_eos && t.eos < 0) t.add_eos = false;
+
+    // llama.cpp recognises some roles by token text and forces those tokens to control type,
+    // which decides whether they are split out of text without parse_special.
+    struct Role {
+        const char* key;
+        std::initializer_list<std::string_view> texts;
+        bool eog;
+    };
+    const Role roles[] = {
+        {"tokenizer.ggml.eot_token_id", {"<|eot_id|>", "<|im_end|>", "<|end|>", "<end_of_turn>", "<|endoftext|>", "<|end_of_text|>",
+                                         "<EOT>", "_<EOT>", "[EOT]", "<\xEF\xBD\x9C" "end\xE2\x96\x81of\xE2\x96\x81sentence\xEF\xBD\x9C>",
+                                         "<end_of_utterance>"}, true},
+        {"tokenizer.ggml.eom_token_id", {"<|eom_id|>"}, true},
+        {"tokenizer.ggml.fim_pre_token_id", {"<|fim_prefix|>", "<fim-prefix>", "<fim_prefix>", "<PRE>", "\xE2\x96\x81<PRE>", "<|code_prefix|>"}, false},
+        {"tokenizer.ggml.fim_suf_token_id", {"<|fim_suffix|>", "<fim-suffix>", "<fim_suffix>", "<SUF>", "\xE2\x96\x81<SUF>", "<|code_suffix|>"}, false},
+        {"tokenizer.ggml.fim_mid_token_id", {"<|fim_middle|>", "<fim-middle>", "<fim_middle>", "<MID>", "\xE2\x96\x81<MID>", "<|code_middle|>"}, false},
+        {"tokenizer.ggml.fim_pad_token_id", {"<|fim_pad|>", "<fim-pad>", "<fim_pad>", "<PAD>"}, true},
+        {"tokenizer.ggml.fim_rep_token_id", {"<|fim_repo|>", "<|repo_name|>", "<fim-repo>", "<REPO>", "<reponame>"}, true},
+        {"tokenizer.ggml.fim_sep_token_id", {"<|file_sep|>"}, true},
+    };
+    t.eog.assign(t.texts.size(), 0);
+    for (const Role& role : roles) {
+        TokenId id = key_id(role.key, -1);
+        for (size_t i = 0; id < 0 && i < t.texts.size(); ++i) {
+            if (!one_of(t.texts[i], role.texts)) continue;
+            id = static_cast<TokenId>(i);
+            t.types[i] = TokenType::control;
+        }
+        if (id >= 0 && role.eog) t.eog[id] = 1;
+    }
+    for (size_t i = 0; i < t.texts.size(); ++i) {
+        const std::string_view s = t.texts[i];
+        if (one_of(s, {"<|eot_id|>", "<|im_end|>", "<|end|>", "<|return|>", "<|call|>", "<end_of_turn>", "<|endoftext|>",
+                       "<|eom_id|>", "<EOT>", "_<EOT>", "<|end_of_text|>", "<end_of_utterance>"})) {
+            t.eog[i] = 1;
+            if (t.types[i] != TokenType::control) t.types[i] = TokenType::control;
+        }
+        // gpt-oss: always rendered
+        if (one_of(s, {"<|channel|>", "<|message|>", "<|start|>", "<|constrain|>"})) t.types[i] = TokenType::user_defined;
+    }
+    if (t.eos >= 0) t.eog[t.eos] = 1;
+    // o200k_harmony: "<|end|>" does not end generation when "<|return|>" and "<|call|>" exist.
+    const TokenId end_id = t.lookup("<|end|>");
+    const TokenId ret_id = t.lookup("<|return|>");
+    const TokenId call_id = t.lookup("<|call|>");
+    if (end_id >= 0 && ret_id >= 0 && call_id >= 0 && t.eog[end_id] && t.eog[ret_id] && t.eog[call_id]) {
+        t.eog[end_id] = 0;
+        t.types[end_id] = TokenType::user_defined;
+    }
+}
+
+// What each token renders as (special texts included; decode drops them unless asked).
+void build_pieces(Impl& t) {
+    t.piece_offsets.reserve(t.texts.size() + 1);
+    t.pieces.reserve(t.arena.size());
+    for (size_t id = 0; id < t.texts.size(); ++id) {
+        t.piece_offsets.push_back(static_cast<uint32_t>(t.pieces.size()));
+        const std::string_view s = t.texts[id];
+        const TokenType type = t.types[id];
+        if (type == TokenType::control || type == TokenType::unknown || type == TokenType::user_defined) {
+            t.pieces += s;
+        } else if (type == TokenType::normal && t.kind == Impl::Kind::spm) {
+            for (size_t i = 0; i < s.size(); ++i) {
+                if (s.compare(i, 3, "\xE2\x96\x81") == 0) {
+                    t.pieces += ' ';
+                    i += 2;
+                } else {
+                    t.pieces += s[i];
+                }
+            }
+        } else if (type == TokenType::normal) {
+            for (size_t i = 0; i < s.size();) {
+                const unicode::Decoded d = unicode::decode(s.data() + i, s.size() - i);
+                const int byte = unicode::cp_to_byte(d.cp);
+                if (byte >= 0) {
+                    t.pieces += static_cast<char>(byte);
+                } else {  // llama.cpp's marker for a character outside the byte alphabet
+                    t.pieces += "[UNK_BYTE_0x";
+                    for (size_t k = 0; k < d.len; ++k) {
+                        char hex[4];
+                        std::snprintf(hex, sizeof hex, "%02x", static_cast<uint8_t>(s[i + k]));
+                        t.pieces += hex;
+                    }
+                    t.pieces += s;
+                    t.pieces += ']';
+                }
+                i += d.len;
+            }
+        } else if (type == TokenType::byte && t.kind == Impl::Kind::spm && s.size() == 6 && s.substr(0, 3) == "<0x") {
+            unsigned v = 0;
+            if (std::sscanf(std::string(s.substr(3, 2)).c_str(), "%2x", &v) == 1) t.pieces += static_cast<char>(v);
+        }
+    }
+    t.piece_offsets.push_back(static_cast<uint32_t>(t.pieces.size()));
+}
+
+}  // namespace
+
+Tokenizer Tokenizer::from_gguf(const gguf::File& file) {
+    auto t = std::make_unique<Impl>();
+    const std::string_view model = file.get_string("tokenizer.ggml.model");
+    if (model == "llama") {
+        t->kind = Impl::Kind::spm;
+    } else if (model == "gpt2") {
+        t->kind = Impl::Kind::bpe;
+        const std::string_view pre = file.get_string_opt("tokenizer.ggml.pre").value_or("default");
+        t->pre_name = pre.empty() ? "default" : std::string(pre);
+        const auto info = tok::pre_info(t->pre_name);
+        if (!info)
+            fail(ErrorCode::unsupported, file,
+                 "tokenizer.ggml.pre '" + t->pre_name + "' is not supported (supported: " + std::string(tok::supported_pre_names()) + ")");
+        t->pre = *info;
+    } else {
+        fail(ErrorCode::unsupported, file,
+             "tokenizer.ggml.model '" + std::string(model) + "' is not supported (hearth reads 'llama' and 'gpt2')");
+    }
+    load_texts(*t, file);
+    load_specials(*t, file);
+    t->special.build(t->texts, t->types);
+    build_pieces(*t);
+    if (t->kind == Impl::Kind::bpe) {
+        t->build_bpe(file);
+    } else {
+        t->build_spm();
+    }
+    return Tokenizer(std::move(t));
+}
+
+}  // namespace hearth
