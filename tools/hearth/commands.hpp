@@ -7,5 +7,6 @@
 namespace hearth::cli {
 
 int cmd_info(std::span<char*> args);
+int cmd_tokenize(std::span<char*> args);
 
 }  // namespace hearth::cli

@@ -19,6 +19,7 @@ struct Command {
 
 constexpr Command kCommands[] = {
     {"info", hearth::cli::cmd_info, "show a GGUF file's architecture, metadata and tensors"},
+    {"tokenize", hearth::cli::cmd_tokenize, "split text into the model's token ids (or --jsonl batches)"},
 };
 
 void print_usage(std::FILE* out) {
