@@ -130,6 +130,7 @@ void Writer::add_tensor(std::string_view name, GgmlType type, std::span<const ui
 
 std::vector<std::byte> Writer::header_bytes() const {
     std::vector<std::byte> out;
+    out.reserve(24 + kv_.size() + tensors_.size() * 64 + alignment_);  // also quiets a GCC 12 false -Wstringop-overflow
     append(out, "GGUF", 4);
     append_value<uint32_t>(out, 3);
     append_value<uint64_t>(out, tensors_.size());

@@ -7,6 +7,7 @@
 namespace hearth::cli {
 
 int cmd_info(std::span<char*> args);
+int cmd_synth(std::span<char*> args);
 int cmd_tokenize(std::span<char*> args);
 
 }  // namespace hearth::cli

@@ -1,0 +1,217 @@
+// Random-weight model writer (see synth_model.hpp): shapes of real models, weights drawn from
+// N(0, 1/fan_in) like an initialised network, quantized with the same quantizers as `hearth quantize`.
+#include "synth/synth_model.hpp"
+
+#include <algorithm>
+#include <array>
+#include <cmath>
+#include <memory>
+#include <vector>
+
+#include "hearth/error.hpp"
+#include "hearth/gguf_writer.hpp"
+#include "quantize/quantize.hpp"
+#include "runtime/thread_pool.hpp"
+#include "synth/synth_vocab.hpp"
+
+namespace hearth::synth {
+namespace {
+
+// name, like, dims ... (published configs of the models they mirror)
+constexpr std::array<Shape, 9> kShapes{{
+    {"llama", "tiny", "a test-sized llama", 64, 2, 4, 2, 16, 128, 512, 512, 10000.0f, false},
+    {"llama", "1b", "Llama-3.2-1B", 2048, 16, 32, 8, 64, 8192, 128256, 131072, 500000.0f, true},
+    {"llama", "3b", "Llama-3.2-3B", 3072, 28, 24, 8, 128, 8192, 128256, 131072, 500000.0f, true},
+    {"llama", "8b", "Llama-3.1-8B", 4096, 32, 32, 8, 128, 14336, 128256, 131072, 500000.0f, false},
+    {"qwen2", "tiny", "a test-sized qwen2", 64, 2, 4, 2, 16, 128, 512, 512, 1000000.0f, true},
+    {"qwen2", "0.5b", "Qwen2.5-0.5B", 896, 24, 14, 2, 64, 4864, 151936, 32768, 1000000.0f, true},
+    {"qwen2", "1.5b", "Qwen2.5-1.5B", 1536, 28, 12, 2, 128, 8960, 151936, 32768, 1000000.0f, true},
+    {"qwen3", "tiny", "a test-sized qwen3", 64, 2, 4, 2, 32, 128, 512, 512, 1000000.0f, true},
+    {"qwen3", "0.6b", "Qwen3-0.6B", 1024, 28, 16, 8, 128, 3072, 151936, 40960, 1000000.0f, true},
+}};
+
+uint64_t splitmix64(uint64_t& state) {
+    uint64_t z = (state += 0x9E3779B97F4A7C15ull);
+    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+    return z ^ (z >> 31);
+}
+
+// Approximately N(0, 1): the sum of four uniforms (Irwin-Hall), rescaled. Cheap, and the tails
+// do not matter for a benchmark model.
+float gaussian(uint64_t& state) {
+    uint64_t r = splitmix64(state);
+    float s = 0;
+    for (int i = 0; i < 4; ++i, r >>= 16) s += static_cast<float>(r & 0xFFFF) * (1.0f / 65536.0f);
+    return (s - 2.0f) * 1.7320508f;  // variance of the sum is 4/12
+}
+
+// llama.cpp's rule for which layers get more bits in the K-quant medium mixes.
+bool use_more_bits(size_t layer, size_t n_layer) {
+    return layer < n_layer / 8 || layer >= 7 * n_layer / 8 || (layer - n_layer / 8) % 3 == 2;
+}
+
+// K-quants need rows that are whole 256-blocks; otherwise use the legacy type llama.cpp falls back to.
+GgmlType fit_row(GgmlType t, size_t n_cols) {
+    if (ggml_row_bytes(t, n_cols)) return t;
+    switch (t) {
+        case GgmlType::q4_k: return GgmlType::q5_0;
+        case GgmlType::q5_k: return GgmlType::q5_1;
+        case GgmlType::q6_k: return GgmlType::q8_0;
+        default: return GgmlType::f16;
+    }
+}
+
+uint32_t file_type_id(const Quant& q) {
+    if (q.k_medium_mix) return q.type == GgmlType::q5_k ? 17 : 15;
+    switch (q.type) {
+        case GgmlType::f32: return 0;
+        case GgmlType::f16: return 1;
+        case GgmlType::q4_0: return 2;
+        case GgmlType::q4_1: return 3;
+        case GgmlType::q8_0: return 7;
+        case GgmlType::q5_0: return 8;
+        case GgmlType::q5_1: return 9;
+        case GgmlType::q4_k: return 14;
+        case GgmlType::q5_k: return 16;
+        case GgmlType::q6_k: return 18;
+        case GgmlType::bf16: return 32;
+        default: return 0;
+    }
+}
+
+struct TensorPlan {
+    std::string name;
+    std::vector<uint64_t> ne;
+    GgmlType type;
+    enum class Init { matrix, embedding, ones, bias } init;
+};
+
+std::vector<TensorPlan> plan_tensors(const Shape& s, const Quant& q) {
+    using Init = TensorPlan::Init;
+    std::vector<TensorPlan> plan;
+    const uint64_t q_dim = s.n_head * s.head_dim, kv_dim = s.n_head_kv * s.head_dim;
+    auto matrix = [&](std::string name, uint64_t cols, uint64_t rows, GgmlType t, Init init = Init::matrix) {
+        plan.push_back({std::move(name), {cols, rows}, fit_row(t, cols), init});
+    };
+    auto vector = [&](std::string name, uint64_t n, Init init) { plan.push_back({std::move(name), {n}, GgmlType::f32, init}); };
+    const GgmlType base = q.type;
+    const GgmlType high = q.k_medium_mix ? GgmlType::q6_k : base;
+    matrix("token_embd.weight", s.n_embd, s.n_vocab, s.tied_embeddings ? high : base, Init::embedding);
+    for (size_t i = 0; i < s.n_layer; ++i) {
+        const std::string p = "blk." + std::to_string(i) + ".";
+        const GgmlType more = q.k_medium_mix && use_more_bits(i, s.n_layer) ? GgmlType::q6_k : base;
+        vector(p + "attn_norm.weight", s.n_embd, Init::ones);
+        matrix(p + "attn_q.weight", s.n_embd, q_dim, base);
+        matrix(p + "attn_k.weight", s.n_embd, kv_dim, base);
+        matrix(p + "attn_v.weight", s.n_embd, kv_dim, more);
+        if (s.arch == "qwen2") {
+            vector(p + "attn_q.bias", q_dim, Init::bias);
+            vector(p + "attn_k.bias", kv_dim, Init::bias);
+            vector(p + "attn_v.bias", kv_dim, Init::bias);
+        }
+        if (s.arch == "qwen3") {
+            vector(p + "attn_q_norm.weight", s.head_dim, Init::ones);
+            vector(p + "attn_k_norm.weight", s.head_dim, Init::ones);
+        }
+        matrix(p + "attn_output.weight", q_dim, s.n_embd, base);
+        vector(p + "ffn_norm.weight", s.n_embd, Init::ones);
+        matrix(p + "ffn_gate.weight", s.n_embd, s.n_ff, base);
+        matrix(p + "ffn_up.weight", s.n_embd, s.n_ff, base);
+        matrix(p + "ffn_down.weight", s.n_ff, s.n_embd, more);
+    }
+    vector("output_norm.weight", s.n_embd, Init::ones);
+    if (!s.tied_embeddings) matrix("output.weight", s.n_embd, s.n_vocab, high);
+    return plan;
+}
+
+void add_hyper_parameters(gguf::Writer& w, const Shape& s, const Quant& q) {
+    const std::string a(s.arch);
+    w.add_string("general.architecture", a);
+    w.add_string("general.name", "hearth-synth-" + a + "-" + std::string(s.name) + " (random weights, shape of " +
+                                     std::string(s.like) + ")");
+    w.add_u32("general.file_type", file_type_id(q));
+    w.add_u32("general.quantization_version", 2);
+    w.add_u32(a + ".vocab_size", static_cast<uint32_t>(s.n_vocab));
+    w.add_u32(a + ".context_length", static_cast<uint32_t>(s.n_ctx));
+    w.add_u32(a + ".embedding_length", static_cast<uint32_t>(s.n_embd));
+    w.add_u32(a + ".block_count", static_cast<uint32_t>(s.n_layer));
+    w.add_u32(a + ".feed_forward_length", static_cast<uint32_t>(s.n_ff));
+    w.add_u32(a + ".attention.head_count", static_cast<uint32_t>(s.n_head));
+    w.add_u32(a + ".attention.head_count_kv", static_cast<uint32_t>(s.n_head_kv));
+    w.add_u32(a + ".attention.key_length", static_cast<uint32_t>(s.head_dim));
+    w.add_u32(a + ".attention.value_length", static_cast<uint32_t>(s.head_dim));
+    w.add_u32(a + ".rope.dimension_count", static_cast<uint32_t>(s.head_dim));
+    w.add_f32(a + ".rope.freq_base", s.rope_freq_base);
+    w.add_f32(a + ".attention.layer_norm_rms_epsilon", s.arch == "llama" ? 1e-5f : 1e-6f);
+}
+
+// Fills and quantizes one tensor; rows are generated from (seed, tensor, row) so the bytes do
+// not depend on how rows are spread over threads.
+void fill_tensor(const TensorPlan& t, uint64_t seed, size_t index, std::vector<std::byte>& out, ThreadPool& pool) {
+    const size_t n_cols = t.ne[0], n_rows = t.ne.size() > 1 ? t.ne[1] : 1;
+    const size_t row_bytes = *ggml_row_bytes(t.type, n_cols);
+    out.resize(row_bytes * n_rows);
+    const float stddev = t.init == TensorPlan::Init::matrix ? 1.0f / std::sqrt(static_cast<float>(n_cols))
+                         : t.init == TensorPlan::Init::embedding ? 0.25f
+                                                                 : 0.1f;
+    constexpr size_t kRowsPerChunk = 16;
+    const size_t n_chunks = (n_rows + kRowsPerChunk - 1) / kRowsPerChunk;
+    pool.parallel_for(n_chunks, [&](size_t chunk) {
+        const size_t r0 = chunk * kRowsPerChunk, r1 = std::min(n_rows, r0 + kRowsPerChunk);
+        std::vector<float> rows((r1 - r0) * n_cols);
+        for (size_t r = r0; r < r1; ++r) {
+            uint64_t state = seed ^ (uint64_t(index) << 40) ^ (uint64_t(r) * 0x2545F4914F6CDD1Dull);
+            float* row = rows.data() + (r - r0) * n_cols;
+            for (size_t c = 0; c < n_cols; ++c) {
+                const float g = gaussian(state) * stddev;
+                row[c] = t.init == TensorPlan::Init::ones ? 1.0f + g : g;
+            }
+        }
+        quant::quantize_rows(t.type, rows.data(), out.data() + r0 * row_bytes, r1 - r0, n_cols);
+    });
+}
+
+}  // namespace
+
+std::span<const Shape> shapes() noexcept { return kShapes; }
+
+const Shape& find_shape(std::string_view arch, std::string_view name) {
+    std::string known;
+    for (const Shape& s : kShapes) {
+        if (s.arch == arch && s.name == name) return s;
+        if (s.arch == arch) known += (known.empty() ? "" : ", ") + std::string(s.name);
+    }
+    if (known.empty()) throw Error(ErrorCode::invalid_argument, "no synthetic shapes for architecture '" + std::string(arch) + "' (llama, qwen2, qwen3)");
+    throw Error(ErrorCode::invalid_argument, "unknown " + std::string(arch) + " shape '" + std::string(name) + "' (known: " + known + ")");
+}
+
+Quant parse_quant(std::string_view name) {
+    std::string n(name);
+    for (char& c : n) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    if (n == "q4_k_m") return {GgmlType::q4_k, true};
+    if (n == "q5_k_m") return {GgmlType::q5_k, true};
+    if (n == "q4_k_s") n = "q4_k";
+    if (n == "q5_k_s") n = "q5_k";
+    auto t = ggml_type_from_name(n);
+    if (!t || !quant::can_quantize(*t))
+        throw Error(ErrorCode::invalid_argument, "unsupported weight type '" + std::string(name) +
+                                                     "' (f32, f16, bf16, q8_0, q4_0, q4_1, q5_0, q5_1, q4_k_s, q4_k_m, q5_k_s, q5_k_m, q6_k)");
+    return {*t, false};
+}
+
+void write_model(const Shape& shape, const Quant& quant, uint64_t seed, const std::filesystem::path& path, size_t threads) {
+    gguf::Writer w;
+    add_hyper_parameters(w, shape, quant);
+    add_synthetic_vocab(w, shape.n_vocab);
+    std::vector<TensorPlan> plan = plan_tensors(shape, quant);
+    std::vector<std::vector<std::byte>> data(plan.size());
+    ThreadPool pool(threads);
+    for (size_t i = 0; i < plan.size(); ++i) {
+        fill_tensor(plan[i], seed, i, data[i], pool);
+        w.add_tensor(plan[i].name, plan[i].type, plan[i].ne, data[i]);
+    }
+    w.write(path);
+}
+
+}  // namespace hearth::synth

@@ -1,0 +1,46 @@
+// Random-weight GGUF models of real models' shapes (`hearth synth`), so anyone can benchmark a
+// 1B-class model without downloading one, and tests can make small models of any architecture.
+// The files load in llama.cpp too (a synthetic SentencePiece vocabulary is included), so both
+// engines can be measured on the same bytes.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <filesystem>
+#include <span>
+#include <string>
+#include <string_view>
+
+#include "hearth/ggml_type.hpp"
+
+namespace hearth::synth {
+
+struct Shape {
+    std::string_view arch;  // "llama", "qwen2", "qwen3"
+    std::string_view name;  // "1b", "0.5b", ...
+    std::string_view like;  // the real model it mirrors
+    size_t n_embd, n_layer, n_head, n_head_kv, head_dim, n_ff, n_vocab, n_ctx;
+    float rope_freq_base;
+    bool tied_embeddings;
+};
+
+// The built-in shapes (see synth_model.cpp for the list).
+std::span<const Shape> shapes() noexcept;
+// Throws Error(invalid_argument) listing the known names when arch/name is not one of them.
+const Shape& find_shape(std::string_view arch, std::string_view name);
+
+// How weights are stored: one type for every matrix, or llama.cpp's Q4_K_M mix
+// (Q4_K, with Q6_K for attn_v/ffn_down on some layers and for the output matrix).
+struct Quant {
+    GgmlType type = GgmlType::q4_0;
+    bool k_medium_mix = false;
+};
+// Parses "q4_0", "q8_0", "q4_k_m", "q4_k", "q6_k", "f16", "bf16", "f32", ...
+Quant parse_quant(std::string_view name);
+
+// Writes the model. threads: 0 = all cores (generation and quantization are parallel; the bytes
+// do not depend on the thread count). Throws hearth::Error.
+void write_model(const Shape& shape, const Quant& quant, uint64_t seed, const std::filesystem::path& path,
+                 size_t threads = 0);
+
+}  // namespace hearth::synth

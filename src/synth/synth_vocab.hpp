@@ -1,0 +1,18 @@
+// A synthetic SentencePiece vocabulary of any size: control tokens, 256 byte-fallback tokens,
+// printable characters, then letter strings with and without the word-start mark "▁".
+#pragma once
+
+#include <cstddef>
+#include <string>
+#include <vector>
+
+namespace hearth::gguf {
+class Writer;
+}
+
+namespace hearth::synth {
+
+// Adds tokenizer.ggml.* (model "llama", tokens, scores, token_type, bos/eos/unk ids) for n_vocab tokens.
+void add_synthetic_vocab(gguf::Writer& w, size_t n_vocab);
+
+}  // namespace hearth::synth

@@ -1,0 +1,92 @@
+// Weight quantizers: dequantize(quantize(x)) must be close to x for every output type, with
+// error bounds that reflect each format's bits, and degenerate blocks must stay finite.
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <random>
+
+#include "hearth/error.hpp"
+#include "kernels/kernels.hpp"
+#include "quantize/quantize.hpp"
+
+namespace hearth {
+namespace {
+
+struct Case {
+    GgmlType type;
+    double max_rel_rms;  // rms(error) / rms(x) allowed for Gaussian data
+};
+
+std::vector<float> round_trip(GgmlType t, const std::vector<float>& x, size_t n_cols) {
+    const size_t rows = x.size() / n_cols;
+    std::vector<std::byte> q(rows * *ggml_row_bytes(t, n_cols));
+    quant::quantize_rows(t, x.data(), q.data(), rows, n_cols);
+    const kernels::TypeKernels* k = kernels::type_kernels(t, kernels::Isa::ref);
+    EXPECT_NE(k, nullptr);
+    std::vector<float> y(x.size());
+    const size_t row_bytes = *ggml_row_bytes(t, n_cols);
+    for (size_t r = 0; r < rows; ++r) k->dequantize_row(q.data() + r * row_bytes, y.data() + r * n_cols, n_cols);
+    return y;
+}
+
+double rel_rms(const std::vector<float>& x, const std::vector<float>& y) {
+    double e = 0, s = 0;
+    for (size_t i = 0; i < x.size(); ++i) {
+        e += (double(x[i]) - y[i]) * (double(x[i]) - y[i]);
+        s += double(x[i]) * x[i];
+    }
+    return std::sqrt(e / s);
+}
+
+TEST(Quantize, GaussianRoundTripErrorPerType) {
+    // Bounds: a b-bit uniform quantizer of a Gaussian has relative RMS error around 2^-b * 1.5..3.
+    const Case cases[] = {
+        {GgmlType::f32, 0.0},      {GgmlType::f16, 1e-3},   {GgmlType::bf16, 5e-3},  {GgmlType::q8_0, 0.01},
+        {GgmlType::q6_k, 0.035},   {GgmlType::q5_0, 0.07},  {GgmlType::q5_1, 0.06},  {GgmlType::q5_k, 0.06},
+        {GgmlType::q4_0, 0.14},    {GgmlType::q4_1, 0.12},  {GgmlType::q4_k, 0.11},
+    };
+    std::mt19937 rng(7);
+    std::normal_distribution<float> g(0.0f, 0.02f);
+    const size_t n_cols = 512;
+    std::vector<float> x(4 * n_cols);
+    for (float& v : x) v = g(rng);
+    for (const Case& c : cases) {
+        SCOPED_TRACE(std::string(ggml_type_name(c.type)));
+        auto y = round_trip(c.type, x, n_cols);
+        EXPECT_LE(rel_rms(x, y), c.max_rel_rms);
+    }
+}
+
+TEST(Quantize, KQuantsBeatLegacyAtSameBits) {
+    std::mt19937 rng(11);
+    std::normal_distribution<float> g(0.0f, 1.0f);
+    std::vector<float> x(8 * 256);
+    for (float& v : x) v = g(rng) * (1.0f + 3.0f * (rng() % 16 == 0));  // a few outliers
+    EXPECT_LT(rel_rms(x, round_trip(GgmlType::q4_k, x, 256)), rel_rms(x, round_trip(GgmlType::q4_0, x, 256)));
+}
+
+TEST(Quantize, DegenerateBlocksStayFinite) {
+    const size_t n = 256;
+    std::vector<std::vector<float>> inputs = {
+        std::vector<float>(n, 0.0f), std::vector<float>(n, 3.5f), std::vector<float>(n, -1e-30f), std::vector<float>(n, 1e4f)};
+    inputs.back()[17] = -6e4f;
+    for (GgmlType t : {GgmlType::q8_0, GgmlType::q4_0, GgmlType::q4_1, GgmlType::q5_0, GgmlType::q5_1, GgmlType::q4_k,
+                       GgmlType::q5_k, GgmlType::q6_k}) {
+        for (const auto& x : inputs) {
+            auto y = round_trip(t, x, n);
+            for (float v : y) ASSERT_TRUE(std::isfinite(v)) << ggml_type_name(t);
+        }
+        auto zeros = round_trip(t, inputs[0], n);
+        for (float v : zeros) EXPECT_EQ(v, 0.0f) << ggml_type_name(t);
+    }
+}
+
+TEST(Quantize, RejectsBadInput) {
+    std::vector<float> x(32);
+    std::vector<std::byte> out(1024);
+    EXPECT_THROW(quant::quantize_rows(GgmlType::iq2_xxs, x.data(), out.data(), 1, 32), Error);
+    EXPECT_THROW(quant::quantize_rows(GgmlType::q4_k, x.data(), out.data(), 1, 32), Error);
+}
+
+}  // namespace
+}  // namespace hearth
