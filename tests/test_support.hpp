@@ -3,6 +3,9 @@
 
 #include <gtest/gtest.h>
 
+#include <sys/wait.h>
+#include <unistd.h>
+
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -49,3 +52,37 @@ inline std::string cli_path() { return HEARTH_CLI_PATH; }
             GTEST_SKIP() << "shared file not found: " << (path).string()                  \
                          << " (set HEARTH_SHARED_DIR to the folder holding models/)";     \
     } while (0)
+
+namespace hearth::test {
+
+struct CommandResult {
+    int status = -1;     // exit status (or -1 when it did not exit normally)
+    std::string out;     // standard output
+    std::string err;     // standard error
+};
+
+// Runs a shell command line (arguments must already be quoted), capturing stdout and stderr.
+inline CommandResult run_command(const std::string& command_line, const std::string& stdin_text = "") {
+    namespace fs = std::filesystem;
+    static int counter = 0;
+    fs::path base = fs::temp_directory_path() / ("hearth-cmd-" + std::to_string(::getpid()) + "-" + std::to_string(counter++));
+    std::string in = base.string() + ".in", out = base.string() + ".out", err = base.string() + ".err";
+    { std::ofstream(in, std::ios::binary) << stdin_text; }
+    int raw = std::system((command_line + " <" + in + " >" + out + " 2>" + err).c_str());
+    CommandResult r;
+    r.status = WIFEXITED(raw) ? WEXITSTATUS(raw) : -1;
+    r.out = read_text(out);
+    r.err = read_text(err);
+    fs::remove(in);
+    fs::remove(out);
+    fs::remove(err);
+    return r;
+}
+
+inline std::string shell_quote(const std::string& s) {
+    std::string q = "'";
+    for (char c : s) q += c == '\'' ? std::string("'\\''") : std::string(1, c);
+    return q + "'";
+}
+
+}  // namespace hearth::test
