@@ -1,8 +1,8 @@
-// The AVX2 (+FMA, F16C) kernel list: which reference kernels this level replaces.
-#include "kernels/simd_kernels.hpp"
+// The AVX2 (+FMA, F16C) level: the shared x86 kernel bodies compiled with -mavx2 -mfma -mf16c.
+#include "kernels/x86/x86_overrides.hpp"
 
 namespace hearth::kernels {
 
-std::span<const SimdOverride> avx2_overrides() noexcept { return {}; }
+std::span<const SimdOverride> avx2_overrides() noexcept { return x86::kOverrides; }
 
 }  // namespace hearth::kernels

@@ -1,8 +1,9 @@
-// The AVX-512 (F/BW/VL/DQ + VNNI) kernel list: which reference kernels this level replaces.
-#include "kernels/simd_kernels.hpp"
+// The AVX-512 level (F/BW/VL/DQ + VNNI): the shared x86 kernel bodies, where every unsigned x
+// signed byte dot product becomes one vpdpbusd.
+#include "kernels/x86/x86_overrides.hpp"
 
 namespace hearth::kernels {
 
-std::span<const SimdOverride> avx512_overrides() noexcept { return {}; }
+std::span<const SimdOverride> avx512_overrides() noexcept { return x86::kOverrides; }
 
 }  // namespace hearth::kernels

@@ -1,0 +1,73 @@
+// Intrinsic helpers shared by the x86 kernel bodies. Included only by translation units built
+// with -mavx2 (or -mavx512*), never by generic code; everything has internal linkage so each
+// level's copy is compiled with its own flags and the linker cannot mix them up.
+#pragma once
+
+#include <immintrin.h>
+
+#include <cstddef>
+#include <cstdint>
+#include <cstring>
+
+#include "kernels/ref/blocks.hpp"
+#include "kernels/ref/f16.hpp"
+
+namespace hearth::kernels::x86 {
+namespace {
+
+// F16C scalar conversion: bit-identical to fp16_to_fp32 (tested) but branch-free.
+inline float half_to_float(uint16_t h) { return _cvtsh_ss(h); }
+
+inline float hsum(__m256 v) {
+    __m128 s = _mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
+    s = _mm_add_ps(s, _mm_movehl_ps(s, s));
+    s = _mm_add_ss(s, _mm_movehdup_ps(s));
+    return _mm_cvtss_f32(s);
+}
+
+inline int32_t hsum(__m256i v) {
+    __m128i s = _mm_add_epi32(_mm256_castsi256_si128(v), _mm256_extracti128_si256(v, 1));
+    s = _mm_add_epi32(s, _mm_unpackhi_epi64(s, s));
+    s = _mm_add_epi32(s, _mm_shuffle_epi32(s, _MM_SHUFFLE(2, 3, 0, 1)));
+    return _mm_cvtsi128_si32(s);
+}
+
+// acc + (sums of 4 adjacent products u8*s8) as 8 int32. Exact on both paths for the value
+// ranges used here: maddubs' int16 pair sums cannot saturate while u <= 128 and |s| <= 127.
+inline __m256i dot_u8s8(__m256i acc, __m256i u, __m256i s) {
+#if defined(__AVX512VNNI__) && defined(__AVX512VL__)
+    return _mm256_dpbusd_epi32(acc, u, s);
+#else
+    return _mm256_add_epi32(acc, _mm256_madd_epi16(_mm256_maddubs_epi16(u, s), _mm256_set1_epi16(1)));
+#endif
+}
+
+// Signed x signed: moves x's sign onto s so the unsigned-by-signed instruction applies.
+// Requires s != -128 (activations are in [-127, 127]).
+inline __m256i dot_s8s8(__m256i acc, __m256i x, __m256i s) {
+    return dot_u8s8(acc, _mm256_sign_epi8(x, x), _mm256_sign_epi8(s, x));
+}
+
+// 32 4-bit values from 16 bytes: low nibbles in bytes 0-15, high nibbles in bytes 16-31.
+inline __m256i unpack_nibbles(const uint8_t* p) {
+    const __m128i raw = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
+    const __m256i both = _mm256_inserti128_si256(_mm256_castsi128_si256(raw), _mm_srli_epi16(raw, 4), 1);
+    return _mm256_and_si256(both, _mm256_set1_epi8(0x0F));
+}
+
+// Byte i = 0x10 if bit i of the little-endian 32-bit word at p is set, else 0 (Q5 fifth bits).
+inline __m256i bits_to_0x10(const uint8_t* p) {
+    uint32_t bits;
+    std::memcpy(&bits, p, sizeof bits);
+    const __m256i spread = _mm256_shuffle_epi8(
+        _mm256_set1_epi32(int(bits)),
+        _mm256_setr_epi64x(0x0000000000000000, 0x0101010101010101, 0x0202020202020202, 0x0303030303030303));
+    const __m256i bit = _mm256_set1_epi64x(int64_t(0x8040201008040201ULL));
+    const __m256i set = _mm256_cmpeq_epi8(_mm256_and_si256(spread, bit), bit);
+    return _mm256_and_si256(set, _mm256_set1_epi8(0x10));
+}
+
+inline __m256i load256(const void* p) { return _mm256_loadu_si256(static_cast<const __m256i*>(p)); }
+
+}  // namespace
+}  // namespace hearth::kernels::x86
