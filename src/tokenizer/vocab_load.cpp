@@ -87,15 +87,18 @@ void load_specials(Impl& t, const gguf::File& file) {
         std::initializer_list<std::string_view> texts;
         bool eog;
     };
+    const std::string_view eos_sentence = "<\xEF\xBD\x9C" "end\xE2\x96\x81of\xE2\x96\x81sentence\xEF\xBD\x9C>";
     const Role roles[] = {
         {"tokenizer.ggml.eot_token_id", {"<|eot_id|>", "<|im_end|>", "<|end|>", "<end_of_turn>", "<|endoftext|>", "<|end_of_text|>",
-                                         "<EOT>", "_<EOT>", "[EOT]", "<\xEF\xBD\x9C" "end\xE2\x96\x81of\xE2\x96\x81sentence\xEF\xBD\x9C>",
-                                         "<end_of_utterance>"}, true},
+                                         "<EOT>", "_<EOT>", "[EOT]", eos_sentence, "<end_of_utterance>"}, true},
         {"tokenizer.ggml.eom_token_id", {"<|eom_id|>"}, true},
-        {"tokenizer.ggml.fim_pre_token_id", {"<|fim_prefix|>", "<fim-prefix>", "<fim_prefix>", "<PRE>", "\xE2\x96\x81<PRE>", "<|code_prefix|>"}, false},
-        {"tokenizer.ggml.fim_suf_token_id", {"<|fim_suffix|>", "<fim-suffix>", "<fim_suffix>", "<SUF>", "\xE2\x96\x81<SUF>", "<|code_suffix|>"}, false},
-        {"tokenizer.ggml.fim_mid_token_id", {"<|fim_middle|>", "<fim-middle>", "<fim_middle>", "<MID>", "\xE2\x96\x81<MID>", "<|code_middle|>"}, false},
-        {"tokenizer.ggml.fim_pad_token_id", {"<|fim_pad|>", "<fim-pad>", "<fim_pad>", "<PAD>"}, true},
+        {"tokenizer.ggml.fim_pre_token_id", {"<|fim_prefix|>", "<fim-prefix>", "<fim_prefix>", "<\xEF\xBD\x9C" "fim\xE2\x96\x81" "begin\xEF\xBD\x9C>",
+                                             "<PRE>", "\xE2\x96\x81<PRE>", "<|code_prefix|>", "<|prefix|>"}, false},
+        {"tokenizer.ggml.fim_suf_token_id", {"<|fim_suffix|>", "<fim-suffix>", "<fim_suffix>", "<\xEF\xBD\x9C" "fim\xE2\x96\x81hole\xEF\xBD\x9C>",
+                                             "<SUF>", "\xE2\x96\x81<SUF>", "<|code_suffix|>", "<|suffix|>"}, false},
+        {"tokenizer.ggml.fim_mid_token_id", {"<|fim_middle|>", "<fim-middle>", "<fim_middle>", "<\xEF\xBD\x9C" "fim\xE2\x96\x81" "end\xEF\xBD\x9C>",
+                                             "<MID>", "\xE2\x96\x81<MID>", "<|code_middle|>", "<|middle|>"}, false},
+        {"tokenizer.ggml.fim_pad_token_id", {"<|fim_pad|>", "<fim-pad>", "<fim_pad>", "<PAD>", "[PAD]"}, true},
         {"tokenizer.ggml.fim_rep_token_id", {"<|fim_repo|>", "<|repo_name|>", "<fim-repo>", "<REPO>", "<reponame>"}, true},
         {"tokenizer.ggml.fim_sep_token_id", {"<|file_sep|>"}, true},
     };
@@ -111,22 +114,32 @@ void load_specials(Impl& t, const gguf::File& file) {
     }
     for (size_t i = 0; i < t.texts.size(); ++i) {
         const std::string_view s = t.texts[i];
-        if (one_of(s, {"<|eot_id|>", "<|im_end|>", "<|end|>", "<|return|>", "<|call|>", "<end_of_turn>", "<|endoftext|>",
-                       "<|eom_id|>", "<EOT>", "_<EOT>", "<|end_of_text|>", "<end_of_utterance>"})) {
+        if (one_of(s, {"<|eot_id|>", "<|im_end|>", "<|end|>", "<|return|>", "<|call|>", "<|flush|>", "<|calls|>", "<end_of_turn>",
+                       "<|endoftext|>", "</s>", "<|eom_id|>", "<EOT>", "_<EOT>", "[EOT]", "[EOS]", "<|end_of_text|>",
+                       "<end_of_utterance>", "<eos>", "<turn|>", "<|tool_response>", eos_sentence, "[e~["})) {
             t.eog[i] = 1;
-            if (t.types[i] != TokenType::control) t.types[i] = TokenType::control;
+            t.types[i] = TokenType::control;
         }
         // gpt-oss: always rendered
         if (one_of(s, {"<|channel|>", "<|message|>", "<|start|>", "<|constrain|>"})) t.types[i] = TokenType::user_defined;
     }
     if (t.eos >= 0) t.eog[t.eos] = 1;
-    // o200k_harmony: "<|end|>" does not end generation when "<|return|>" and "<|call|>" exist.
+    // o200k_harmony / solar-open: "<|end|>" does not end generation next to "<|return|>" and "<|call|>".
+    auto eog_text = [&](std::string_view text) {
+        const TokenId id = t.lookup(text);
+        return id >= 0 && t.eog[id] != 0;
+    };
     const TokenId end_id = t.lookup("<|end|>");
-    const TokenId ret_id = t.lookup("<|return|>");
-    const TokenId call_id = t.lookup("<|call|>");
-    if (end_id >= 0 && ret_id >= 0 && call_id >= 0 && t.eog[end_id] && t.eog[ret_id] && t.eog[call_id]) {
+    if (eog_text("<|end|>") && ((eog_text("<|return|>") && eog_text("<|call|>")) ||
+                                ((eog_text("<|call|>") || eog_text("<|calls|>")) && eog_text("<|flush|>")))) {
         t.eog[end_id] = 0;
         t.types[end_id] = TokenType::user_defined;
+    }
+    // gemma4 / paddleocr: "</s>" is an ordinary token when "<|tool_response>" exists.
+    const TokenId s_id = t.lookup("</s>");
+    if (eog_text("</s>") && eog_text("<|tool_response>")) {
+        t.eog[s_id] = 0;
+        t.types[s_id] = TokenType::normal;
     }
 }
 
