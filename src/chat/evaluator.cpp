@@ -55,32 +55,50 @@ Value get_item(const Value& obj, const Value& key) {
     return Value();  // lenient, like Jinja's default Undefined: printing it gives ""
 }
 
-std::shared_ptr<Dict> loop_object(const List& items, size_t i) {
-    auto loop = make_dict();
-    const auto n = static_cast<int64_t>(items.size()), k = static_cast<int64_t>(i);
-    loop->set("index0", k);
-    loop->set("index", k + 1);
-    loop->set("revindex0", n - k - 1);
-    loop->set("revindex", n - k);
-    loop->set("first", k == 0);
-    loop->set("last", k == n - 1);
-    loop->set("length", n);
-    loop->set("depth", 1);
-    loop->set("depth0", 0);
-    loop->set("previtem", i > 0 ? items[i - 1] : Value());
-    loop->set("nextitem", i + 1 < items.size() ? items[i + 1] : Value());
-    loop->set("cycle", Value(std::make_shared<const Function>(Function{"cycle", [i](const CallArgs& a) {
-                  if (a.positional.empty()) throw RuntimeError("loop.cycle() needs arguments");
-                  return a.positional[i % a.positional.size()];
-              }})));
-    return loop;
-}
+// The `loop` variable. One dict per loop, updated in place each iteration (a fresh dict per
+// iteration costs a dozen allocations in the hottest path of the interpreter).
+class LoopObject {
+public:
+    explicit LoopObject(const List& items) : items_(items), dict_(make_dict()), index_(std::make_shared<size_t>(0)) {
+        dict_->set("length", static_cast<int64_t>(items.size()));
+        dict_->set("depth", 1);
+        dict_->set("depth0", 0);
+        std::shared_ptr<const size_t> index = index_;
+        dict_->set("cycle", Value(std::make_shared<const Function>(Function{"cycle", [index](const CallArgs& a) {
+                       if (a.positional.empty()) throw RuntimeError("loop.cycle() needs arguments");
+                       return a.positional[*index % a.positional.size()];
+                   }})));
+        for (const char* key : {"index0", "index", "revindex0", "revindex", "first", "last", "previtem", "nextitem"})
+            dict_->set(key, Value());
+    }
+
+    Value at(size_t i) {
+        *index_ = i;
+        const auto n = static_cast<int64_t>(items_.size()), k = static_cast<int64_t>(i);
+        // Slots in the order the constructor created them, written without key lookups.
+        auto& slots = dict_->items;
+        slots[4].second = k;
+        slots[5].second = k + 1;
+        slots[6].second = n - k - 1;
+        slots[7].second = n - k;
+        slots[8].second = k == 0;
+        slots[9].second = k == n - 1;
+        slots[10].second = i > 0 ? items_[i - 1] : Value();
+        slots[11].second = i + 1 < items_.size() ? items_[i + 1] : Value();
+        return Value(dict_);
+    }
+
+private:
+    const List& items_;
+    std::shared_ptr<Dict> dict_;
+    std::shared_ptr<size_t> index_;
+};
 
 }  // namespace
 
 std::string Evaluator::render(const Body& body, const Dict& globals) {
     scopes_.assign(1, Scope{});
-    for (const auto& [k, v] : globals.items) scopes_[0][k] = v;
+    scopes_[0] = globals.items;
     std::string out;
     out_ = &out;
     exec(body);
@@ -100,11 +118,19 @@ void Evaluator::emit(const std::string& s) {
 
 Value Evaluator::lookup(const std::string& name) const {
     for (auto it = scopes_.rbegin(); it != scopes_.rend(); ++it)
-        if (auto found = it->find(name); found != it->end()) return found->second;
+        for (const auto& [key, value] : *it)
+            if (key == name) return value;
     return Value();
 }
 
-void Evaluator::assign(const std::string& name, Value v) { scopes_.back()[name] = std::move(v); }
+void Evaluator::assign(const std::string& name, Value v) {
+    for (auto& [key, value] : scopes_.back())
+        if (key == name) {
+            value = std::move(v);
+            return;
+        }
+    scopes_.back().emplace_back(name, std::move(v));
+}
 
 void Evaluator::assign_targets(const std::vector<std::string>& targets, const Value& v) {
     if (targets.size() == 1) return assign(targets[0], v);
@@ -195,11 +221,12 @@ Evaluator::Flow Evaluator::exec_for(const Stmt& s) {
         exec(s.else_body);
         return Flow::normal;
     }
+    LoopObject loop(items);
     for (size_t i = 0; i < items.size(); ++i) {
         step();
         scopes_.back().clear();  // each iteration starts fresh, as Jinja's loop-body scope
         assign_targets(s.targets, items[i]);
-        assign("loop", Value(loop_object(items, i)));
+        assign("loop", loop.at(i));
         if (exec(s.body) == Flow::break_) break;
     }
     return Flow::normal;
@@ -216,9 +243,9 @@ void Evaluator::define_macro(const Stmt& s) {
         Scope scope;
         for (size_t i = 0; i < macro->targets.size(); ++i) {
             const Value* given = a.get(i, macro->targets[i]);
-            scope[macro->targets[i]] = given                 ? *given
-                                       : macro->defaults[i] ? eval(*macro->defaults[i])
-                                                            : Value();
+            scope.emplace_back(macro->targets[i], given                 ? *given
+                                                  : macro->defaults[i] ? eval(*macro->defaults[i])
+                                                                       : Value());
         }
         ++call_depth_;
         scopes_.push_back(std::move(scope));

@@ -222,7 +222,9 @@ private:
         size_t n = 0;
         bool is_float = false;
         while (pos_ + n < src_.size() && is_digit(src_[pos_ + n])) ++n;
-        if (pos_ + n + 1 < src_.size() && src_[pos_ + n] == '.' && is_digit(src_[pos_ + n + 1])) {
+        // After a '.', digits are an item index (x.0.1), never a float (as Jinja's lexer).
+        const bool after_dot = pos_ > 0 && src_[pos_ - 1] == '.';
+        if (!after_dot && pos_ + n + 1 < src_.size() && src_[pos_ + n] == '.' && is_digit(src_[pos_ + n + 1])) {
             is_float = true;
             ++n;
             while (pos_ + n < src_.size() && is_digit(src_[pos_ + n])) ++n;

@@ -105,7 +105,7 @@ private:
             const Token& tok = peek();
             if (tok.kind == TokenKind::end) {
                 if (stops.size() == 0) return body;
-                fail("unexpected end of template: expected {% " + std::string(*stops.begin()) + " %}");
+                fail("unexpected end of template: expected {% " + std::string(stops.end()[-1]) + " %}");
             }
             if (tok.kind == TokenKind::text) {
                 auto s = node<Stmt>(Stmt::Kind::text, tok);
@@ -354,18 +354,22 @@ private:
     ExprPtr parse_concat() { return parse_left_assoc({"~"}, &Parser::parse_additive); }
     ExprPtr parse_additive() { return parse_left_assoc({"+", "-"}, &Parser::parse_multiplicative); }
     ExprPtr parse_multiplicative() { return parse_left_assoc({"*", "//", "/", "%"}, &Parser::parse_power); }
-    ExprPtr parse_power() { return parse_left_assoc({"**"}, &Parser::parse_unary); }
+    ExprPtr parse_power() { return parse_left_assoc({"**"}, &Parser::parse_signed); }
+    ExprPtr parse_signed() { return parse_unary(true); }
 
-    ExprPtr parse_unary() {
+    // As Jinja: `-3 | abs` is (-3) | abs, so the operand of a sign takes no filters itself.
+    ExprPtr parse_unary(bool with_filters = true) {
         DepthGuard guard(*this);
+        ExprPtr value;
         if (is_op("-") || is_op("+")) {
             const Token& at = next();
-            auto u = node<Expr>(Expr::Kind::unary, at);
-            u->name = at.text;
-            u->args.push_back(parse_unary());
-            return parse_filters_and_tests(std::move(u));
+            value = node<Expr>(Expr::Kind::unary, at);
+            value->name = at.text;
+            value->args.push_back(parse_unary(false));
+        } else {
+            value = parse_postfix(parse_primary());
         }
-        return parse_filters_and_tests(parse_postfix(parse_primary()));
+        return with_filters ? parse_filters_and_tests(std::move(value)) : std::move(value);
     }
 
     ExprPtr parse_filters_and_tests(ExprPtr value) {
