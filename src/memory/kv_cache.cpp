@@ -16,10 +16,10 @@ KvCache::KvCache(size_t n_layer, size_t n_ctx, size_t kv_dim) : n_ctx_(n_ctx), k
 
 void KvCache::store(size_t il, size_t pos, const float* k, const float* v) noexcept {
     uint16_t* k_row = base() + il * layer_stride() + pos * kv_dim_;
-    uint16_t* v_t = base() + il * layer_stride() + n_ctx_ * kv_dim_;
+    uint16_t* v_row = k_row + n_ctx_ * kv_dim_;
     for (size_t i = 0; i < kv_dim_; ++i) {
         k_row[i] = kernels::fp32_to_fp16(k[i]);
-        v_t[i * n_ctx_ + pos] = kernels::fp32_to_fp16(v[i]);
+        v_row[i] = kernels::fp32_to_fp16(v[i]);
     }
 }
 

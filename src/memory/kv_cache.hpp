@@ -21,8 +21,8 @@ public:
 
     // Keys of layer il: [n_ctx][kv_dim] f16, one row per position.
     const uint16_t* keys(size_t il) const noexcept { return base() + il * layer_stride(); }
-    // Values of layer il, transposed: [kv_dim][n_ctx] f16, so attention reads positions contiguously.
-    const uint16_t* values_t(size_t il) const noexcept { return keys(il) + n_ctx_ * kv_dim_; }
+    // Values of layer il: [n_ctx][kv_dim] f16, one row per position.
+    const uint16_t* values(size_t il) const noexcept { return keys(il) + n_ctx_ * kv_dim_; }
 
     // Writes position pos of layer il (rounded to f16). pos < n_ctx is the caller's promise.
     void store(size_t il, size_t pos, const float* k, const float* v) noexcept;

@@ -5,7 +5,7 @@
 
 namespace hearth::model {
 
-Activations::Activations(const ModelConfig& c, const ModelWeights& w, size_t n_batch_, size_t n_ctx) : n_batch(n_batch_) {
+Activations::Activations(const ModelConfig& c, const ModelWeights& w, size_t n_batch_) : n_batch(n_batch_) {
     size_t scratch_bytes = 0;
     for (const ops::WeightView* m : w.matrices())
         scratch_bytes = std::max(scratch_bytes, ops::matmul_scratch_bytes(m->type, m->n_cols, n_batch));
@@ -21,9 +21,8 @@ Activations::Activations(const ModelConfig& c, const ModelWeights& w, size_t n_b
     const size_t o_up = plan.reserve<float>(n_batch * c.n_ff);
     const size_t o_logits = plan.reserve<float>(c.n_vocab);
     const size_t o_rope = plan.reserve<float>(c.n_rot);
-    const size_t o_scores = plan.reserve<float>(c.n_head * n_ctx);
-    const size_t o_probs = plan.reserve<uint16_t>(c.n_head * n_ctx);
     const size_t o_q16 = plan.reserve<uint16_t>(c.n_head * c.head_dim);
+    const size_t o_acc16 = plan.reserve<uint16_t>(c.n_head * c.head_dim);
     const size_t o_scratch = plan.reserve<std::byte>(scratch_bytes);
 
     buffer_ = AlignedBuffer(plan.total(), "activation buffers");
@@ -40,9 +39,8 @@ Activations::Activations(const ModelConfig& c, const ModelWeights& w, size_t n_b
     up = f32(o_up);
     logits = f32(o_logits);
     rope = f32(o_rope);
-    scores = f32(o_scores);
-    probs = f16(o_probs);
     q16 = f16(o_q16);
+    acc16 = f16(o_acc16);
     matmul_scratch = {base + o_scratch, scratch_bytes};
 }
 

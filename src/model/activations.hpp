@@ -14,7 +14,7 @@ namespace hearth::model {
 
 struct Activations {
     Activations() = default;
-    Activations(const ModelConfig& c, const ModelWeights& w, size_t n_batch, size_t n_ctx);
+    Activations(const ModelConfig& c, const ModelWeights& w, size_t n_batch);
 
     size_t n_batch = 0;
     float* x = nullptr;          // [n_batch, n_embd]  residual stream
@@ -27,9 +27,8 @@ struct Activations {
     float* up = nullptr;         // [n_batch, n_ff]
     float* logits = nullptr;     // [n_vocab]          last token's logits
     float* rope = nullptr;       // [n_rot]            (cos, sin) pairs of one position
-    float* scores = nullptr;     // [n_head, n_ctx]    attention scratch, one row per head
-    uint16_t* probs = nullptr;   // [n_head, n_ctx]    f16 probabilities
-    uint16_t* q16 = nullptr;     // [n_head, head_dim] f16 query
+    uint16_t* q16 = nullptr;     // [n_head, head_dim] f16 query, one row per head (attention scratch)
+    uint16_t* acc16 = nullptr;   // [n_head, head_dim] f16 running sum of V
     std::span<std::byte> matmul_scratch;  // quantized activations for the widest matmul
 
     size_t bytes() const noexcept { return buffer_.size(); }

@@ -62,14 +62,14 @@ void ForwardPass::attention(size_t il) {
     for (size_t t = 0; t < n_; ++t)
         cache_.store(il, b_.pos0 + t, a_.k + t * c_.kv_dim(), a_.v + t * c_.kv_dim());  // K, V: [n_ctx, kv_dim] f16
 
-    const size_t d = c_.head_dim, n_ctx = cache_.n_ctx(), group = c_.n_head / c_.n_head_kv;
+    const size_t d = c_.head_dim, group = c_.n_head / c_.n_head_kv;
     const float scale = 1.0f / std::sqrt(static_cast<float>(d));
     // One chunk per query head: the split never depends on the thread count, and every head
     // writes only its own slice of att and its own scratch row.
     pool_.parallel_for(c_.n_head, [&](size_t h) {
         const size_t g = h / group;  // the KV head this query head shares (GQA)
-        const ops::KvHeadView kv{cache_.keys(il) + g * d, c_.kv_dim(), cache_.values_t(il) + g * d * n_ctx, n_ctx};
-        const ops::AttentionScratch s{a_.scores + h * n_ctx, a_.probs + h * n_ctx, a_.q16 + h * d};
+        const ops::KvHeadView kv{cache_.keys(il) + g * d, c_.kv_dim(), cache_.values(il) + g * d, c_.kv_dim()};
+        const ops::AttentionScratch s{a_.q16 + h * d, a_.acc16 + h * d};
         for (size_t t = 0; t < n_; ++t) {
             const size_t n_kv = b_.pos0 + t + 1;  // causal: positions up to and including this token
             ops::attend_head(a_.q + t * c_.q_dim() + h * d, kv, n_kv, d, scale, s, a_.att + t * c_.q_dim() + h * d);

@@ -1,29 +1,95 @@
-// Scalar attention over the F16 cache (see attention.hpp for the rounding points).
+// Scalar flash-attention over the F16 cache (see attention.hpp for why the rounding order is fixed).
+// The lane structure (64-element steps, 4 x 16 lanes) is ggml's AVX-512 layout; writing it out
+// here makes the result independent of how this file is compiled or vectorized.
 #include "ops/attention.hpp"
 
+#include <cmath>
+
 #include "kernels/ref/f16.hpp"
-#include "ops/elementwise.hpp"
 
 namespace hearth::ops {
 
+namespace {
+
+constexpr size_t kStep = 64;  // elements per main-loop step
+constexpr size_t kLanes = 16;
+
+using kernels::fp16_to_fp32;
+using kernels::fp32_to_fp16;
+
+// Sum of 16 lanes in the order _mm512_reduce_add_ps uses: halves, then quarters, then pairs.
+float reduce16(const float* v) noexcept {
+    float h8[8], h4[4];
+    for (size_t i = 0; i < 8; ++i) h8[i] = v[i] + v[i + 8];
+    for (size_t i = 0; i < 4; ++i) h4[i] = h8[i] + h8[i + 4];
+    return (h4[0] + h4[2]) + (h4[1] + h4[3]);
+}
+
+// y = f16(y * s) element-wise (the rescale when a new running maximum appears).
+void scale_f16(uint16_t* y, float s, size_t n) noexcept {
+    for (size_t i = 0; i < n; ++i) y[i] = fp32_to_fp16(fp16_to_fp32(y[i]) * s);
+}
+
+// y = f16(y + x * s): fused multiply-add in the 64-wide main part, separate rounding in the tail
+// (as ggml's scalar remainder loop).
+void mad_f16(uint16_t* y, const uint16_t* x, float s, size_t n) noexcept {
+    const size_t main = n - n % kStep;
+    for (size_t i = 0; i < main; ++i) y[i] = fp32_to_fp16(std::fma(fp16_to_fp32(x[i]), s, fp16_to_fp32(y[i])));
+    for (size_t i = main; i < n; ++i) {
+        const float prod = fp16_to_fp32(x[i]) * s;
+        y[i] = fp32_to_fp16(fp16_to_fp32(y[i]) + prod);
+    }
+}
+
+}  // namespace
+
 float dot_f16(const uint16_t* a, const uint16_t* b, size_t n) noexcept {
-    // 8 independent partial sums, reduced pairwise: the shape a SIMD version will have, fixed
-    // here so results never depend on how the loop is vectorized.
-    float acc[8] = {};
-    size_t i = 0;
-    for (; i + 8 <= n; i += 8)
-        for (size_t j = 0; j < 8; ++j) acc[j] += kernels::fp16_to_fp32(a[i + j]) * kernels::fp16_to_fp32(b[i + j]);
-    for (size_t j = 0; i < n; ++i, ++j) acc[j] += kernels::fp16_to_fp32(a[i]) * kernels::fp16_to_fp32(b[i]);
-    return ((acc[0] + acc[4]) + (acc[1] + acc[5])) + ((acc[2] + acc[6]) + (acc[3] + acc[7]));
+    const size_t main = n - n % kStep;
+    double sum = 0.0;
+    if (main > 0) {
+        float acc[4][kLanes] = {};
+        for (size_t i = 0; i < main; i += kStep)
+            for (size_t j = 0; j < 4; ++j)
+                for (size_t l = 0; l < kLanes; ++l) {
+                    const size_t e = i + j * kLanes + l;
+                    acc[j][l] = std::fma(fp16_to_fp32(a[e]), fp16_to_fp32(b[e]), acc[j][l]);
+                }
+        for (size_t l = 0; l < kLanes; ++l) {
+            acc[0][l] += acc[2][l];
+            acc[1][l] += acc[3][l];
+        }
+        for (size_t l = 0; l < kLanes; ++l) acc[0][l] += acc[1][l];
+        sum = reduce16(acc[0]);
+    }
+    // f16 x f16 products are exact in f32; the tail sums them in double.
+    for (size_t i = main; i < n; ++i) sum += static_cast<double>(fp16_to_fp32(a[i]) * fp16_to_fp32(b[i]));
+    return static_cast<float>(sum);
 }
 
 void attend_head(const float* q, const KvHeadView& kv, size_t n_kv, size_t head_dim, float scale,
                  const AttentionScratch& s, float* out) noexcept {
-    for (size_t d = 0; d < head_dim; ++d) s.q[d] = kernels::fp32_to_fp16(q[d]);
-    for (size_t p = 0; p < n_kv; ++p) s.scores[p] = dot_f16(kv.k + p * kv.k_stride, s.q, head_dim);
-    softmax(s.scores, n_kv, scale);
-    for (size_t p = 0; p < n_kv; ++p) s.probs[p] = kernels::fp32_to_fp16(s.scores[p]);
-    for (size_t d = 0; d < head_dim; ++d) out[d] = dot_f16(kv.v_t + d * kv.v_stride, s.probs, n_kv);
+    for (size_t d = 0; d < head_dim; ++d) {
+        s.q[d] = fp32_to_fp16(q[d]);
+        s.acc[d] = 0;
+    }
+    float max = -INFINITY;  // running maximum of the scores
+    float sum = 0.0f;       // running sum of exp(score - max)
+    for (size_t p = 0; p < n_kv; ++p) {
+        const float score = dot_f16(kv.k + p * kv.k_stride, s.q, head_dim) * scale;
+        float ms = 1.0f;  // rescale of what was accumulated so far
+        float vs = 1.0f;  // weight of this position
+        if (score > max) {
+            ms = std::exp(max - score);
+            max = score;
+            scale_f16(s.acc, ms, head_dim);
+        } else {
+            vs = std::exp(score - max);
+        }
+        mad_f16(s.acc, kv.v + p * kv.v_stride, vs, head_dim);
+        sum = std::fma(sum, ms, vs);
+    }
+    const float inv = sum == 0.0f ? 0.0f : 1.0f / sum;
+    for (size_t d = 0; d < head_dim; ++d) out[d] = fp16_to_fp32(s.acc[d]) * inv;
 }
 
 }  // namespace hearth::ops

@@ -18,13 +18,7 @@ void add_row_bias(float* y, const float* b, size_t n_rows, size_t n) noexcept;
 // y[i] += x[i] (residual connections).
 void add_inplace(float* y, const float* x, size_t n) noexcept;
 
-// gate[i] = silu(gate[i]) * up[i], silu(x) = x / (1 + e^-x) (SwiGLU).
+// gate[i] = silu(gate[i]) * up[i], silu(x) = x / (1 + e^-x) (SwiGLU), with ggml's exp (see .cpp).
 void silu_mul(float* gate, const float* up, size_t n) noexcept;
-
-// x = softmax(x * scale) over n values, in place (sum in double like ggml's soft_max).
-void softmax(float* x, size_t n, float scale) noexcept;
-
-// Index of the largest value, lowest index on ties.
-size_t argmax(const float* x, size_t n) noexcept;
 
 }  // namespace hearth::ops

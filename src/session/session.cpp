@@ -23,7 +23,7 @@ Session::Session(const Model& model, const SessionOptions& options) : impl_(std:
     if (options.n_batch == 0) throw Error(ErrorCode::invalid_argument, "SessionOptions.n_batch must be at least 1");
     s.n_batch = std::min(options.n_batch, s.n_ctx);
     s.cache = KvCache(c.n_layer, s.n_ctx, c.kv_dim());
-    s.act = model::Activations(c, s.m->weights, s.n_batch, s.n_ctx);
+    s.act = model::Activations(c, s.m->weights, s.n_batch);
     s.tokens.reserve(s.n_ctx);
 }
 
