@@ -8,6 +8,7 @@ namespace hearth::cli {
 
 int cmd_info(std::span<char*> args);
 int cmd_synth(std::span<char*> args);
+int cmd_bench(std::span<char*> args);
 int cmd_tokenize(std::span<char*> args);
 
 }  // namespace hearth::cli

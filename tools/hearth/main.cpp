@@ -19,6 +19,7 @@ struct Command {
 
 constexpr Command kCommands[] = {
     {"info", hearth::cli::cmd_info, "show a GGUF file's architecture, metadata and tensors"},
+    {"bench", hearth::cli::cmd_bench, "measure prompt and generation speed (like llama-bench)"},
     {"synth", hearth::cli::cmd_synth, "write a random-weight model of a real model's shape (for benchmarks)"},
     {"tokenize", hearth::cli::cmd_tokenize, "split text into the model's token ids (or --jsonl batches)"},
 };

@@ -1,0 +1,195 @@
+// `hearth bench`: prompt-processing and generation speed, like llama-bench (pp512 / tg128), with
+// min/median/max over repetitions and the decode speed compared with the memory-bandwidth bound.
+#include <algorithm>
+#include <chrono>
+#include <cinttypes>
+#include <cstdio>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "args.hpp"
+#include "commands.hpp"
+#include "hearth/hearth.hpp"
+#include "json_writer.hpp"
+#include "kernels/kernels.hpp"
+#include "runtime/bandwidth.hpp"
+#include "runtime/thread_pool.hpp"
+
+namespace hearth::cli {
+namespace {
+
+constexpr const char* kUsage =
+    "usage: hearth bench -m MODEL [-p 512] [-n 128] [-t 1,2] [-r 3] [--json] [--no-bandwidth]\n"
+    "  pp<P>: evaluate a P-token prompt in one batch; tg<N>: generate N tokens one at a time from an\n"
+    "  empty context (as llama-bench does). Each test runs once to warm up, then -r times; the table\n"
+    "  shows tokens/s as median (min..max). Generation is also compared with the bound set by memory\n"
+    "  bandwidth (measured here) divided by the weight bytes read per token.\n";
+
+std::vector<size_t> parse_list(const std::string& s, const char* what) {
+    std::vector<size_t> out;
+    std::stringstream in(s);
+    std::string item;
+    while (std::getline(in, item, ',')) {
+        try {
+            size_t used = 0;
+            long v = std::stol(item, &used);
+            if (used != item.size() || v < 0 || v > 100000) throw std::invalid_argument(item);
+            out.push_back(static_cast<size_t>(v));
+        } catch (const std::exception&) {
+            throw UsageError(std::string(what) + " expects a comma-separated list of numbers, got '" + s + "'");
+        }
+    }
+    if (out.empty()) throw UsageError(std::string(what) + " is empty");
+    return out;
+}
+
+struct Stats {
+    double min, median, max;
+};
+Stats summarize(std::vector<double> v) {
+    std::sort(v.begin(), v.end());
+    return {v.front(), v[v.size() / 2], v.back()};
+}
+
+double seconds_since(std::chrono::steady_clock::time_point t0) {
+    return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+}
+
+// Deterministic, valid, non-special token ids (the speed does not depend on which).
+std::vector<TokenId> bench_tokens(size_t n, size_t n_vocab) {
+    std::vector<TokenId> t(n);
+    uint64_t x = 12345;
+    for (size_t i = 0; i < n; ++i) {
+        x = x * 6364136223846793005ull + 1442695040888963407ull;
+        t[i] = static_cast<TokenId>(256 + (x >> 33) % (n_vocab > 512 ? n_vocab - 512 : 1));
+    }
+    return t;
+}
+
+struct Result {
+    size_t threads;
+    std::string test;
+    std::vector<double> tps;
+};
+
+}  // namespace
+
+int cmd_bench(std::span<char*> argv) {
+    Args args(argv);
+    if (args.help()) {
+        std::fputs(kUsage, stdout);
+        return 0;
+    }
+    auto model_path = args.value({"-m", "--model"});
+    size_t n_prompt = static_cast<size_t>(args.integer({"-p", "--n-prompt"}, 0, 65536).value_or(512));
+    size_t n_gen = static_cast<size_t>(args.integer({"-n", "--n-gen"}, 0, 65536).value_or(128));
+    auto threads = parse_list(args.value({"-t", "--threads"}).value_or("1,2"), "-t");
+    size_t reps = static_cast<size_t>(args.integer({"-r", "--repetitions"}, 1, 1000).value_or(3));
+    bool json = args.flag({"--json"});
+    bool bandwidth = !args.flag({"--no-bandwidth"});
+    args.finish();
+    if (!model_path) throw UsageError("missing -m MODEL");
+    for (size_t t : threads)
+        if (t == 0) throw UsageError("-t values must be >= 1");
+
+    std::vector<Result> results;
+    std::vector<double> bandwidths;  // bytes/s per thread count
+    uint64_t weight_bytes = 0, bytes_per_token = 0, params = 0;
+    std::string arch;
+    for (size_t t : threads) {
+        Model model = Model::load(*model_path, {.threads = t});
+        const ModelConfig& c = model.config();
+        arch = c.arch;
+        weight_bytes = params = 0;
+        uint64_t embd_bytes = 0;
+        for (const gguf::TensorInfo& ti : model.file().tensors()) {
+            weight_bytes += ti.n_bytes;
+            params += ti.n_elements;
+            if (ti.name == "token_embd.weight") embd_bytes = ti.n_bytes;
+        }
+        // Decoding reads every matrix once per token, but only one row of the embedding table
+        // unless the table is also the output matrix.
+        bytes_per_token = weight_bytes - (c.tied_embeddings ? 0 : embd_bytes);
+        Session session(model, {.n_ctx = std::max<size_t>(n_prompt + n_gen, 16), .n_batch = std::max<size_t>(n_prompt, 1)});
+        auto prompt = bench_tokens(n_prompt, c.n_vocab);
+        auto gen = bench_tokens(n_gen, c.n_vocab);
+        if (n_prompt > 0) {
+            Result r{t, "pp" + std::to_string(n_prompt), {}};
+            for (size_t rep = 0; rep <= reps; ++rep) {  // rep 0 warms up
+                session.reset();
+                auto t0 = std::chrono::steady_clock::now();
+                session.eval(prompt);
+                if (rep > 0) r.tps.push_back(double(n_prompt) / seconds_since(t0));
+            }
+            results.push_back(r);
+        }
+        if (n_gen > 0) {
+            Result r{t, "tg" + std::to_string(n_gen), {}};
+            for (size_t rep = 0; rep <= reps; ++rep) {
+                session.reset();
+                auto t0 = std::chrono::steady_clock::now();
+                for (TokenId id : gen) session.eval(std::span(&id, 1));
+                if (rep > 0) r.tps.push_back(double(n_gen) / seconds_since(t0));
+            }
+            results.push_back(r);
+        }
+        if (bandwidth) {
+            ThreadPool pool(t);
+            bandwidths.push_back(measure_read_bandwidth(pool));
+        }
+    }
+
+    const std::string isa(kernels::isa_name(kernels::active_isa()));
+    if (json) {
+        JsonWriter j;
+        j.begin_object();
+        j.key("model").value(*model_path);
+        j.key("architecture").value(arch);
+        j.key("parameters").value(params);
+        j.key("weight_bytes").value(weight_bytes);
+        j.key("weight_bytes_per_token").value(bytes_per_token);
+        j.key("isa").value(isa);
+        j.key("results").begin_array();
+        for (const Result& r : results) {
+            Stats s = summarize(r.tps);
+            j.begin_object();
+            j.key("threads").value(uint64_t{r.threads});
+            j.key("test").value(r.test);
+            j.key("tps").begin_array();
+            for (double v : r.tps) j.value(v);
+            j.end_array();
+            j.key("min").value(s.min).key("median").value(s.median).key("max").value(s.max);
+            j.end_object();
+        }
+        j.end_array();
+        j.key("read_bandwidth_gbs").begin_array();
+        for (double b : bandwidths) j.value(b / 1e9);
+        j.end_array();
+        j.end_object();
+        std::printf("%s\n", j.str().c_str());
+        return 0;
+    }
+    std::printf("model: %s (%s, %.2f M params, %.1f MiB of weights, %.1f MiB read per token), kernels: %s\n\n",
+                model_path->c_str(), arch.c_str(), params / 1e6, weight_bytes / 1048576.0, bytes_per_token / 1048576.0,
+                isa.c_str());
+    std::printf("| threads | test   |     t/s (median) |        min..max |\n|--------:|:-------|-----------------:|----------------:|\n");
+    for (const Result& r : results) {
+        Stats s = summarize(r.tps);
+        std::printf("| %7zu | %-6s | %16.2f | %7.2f..%-7.2f |\n", r.threads, r.test.c_str(), s.median, s.min, s.max);
+    }
+    if (!bandwidths.empty() && n_gen > 0) {
+        std::printf("\ndecode vs the memory-bandwidth bound (read bandwidth / %.1f MiB per token):\n", bytes_per_token / 1048576.0);
+        size_t bi = 0;
+        for (const Result& r : results) {
+            if (r.test[0] != 't') continue;
+            double bound = bandwidths[bi++] / double(bytes_per_token);
+            std::printf("  %zu thread(s): %.1f GB/s measured -> bound %.1f t/s; tg median %.1f t/s = %.0f%% of bound\n",
+                        r.threads, bandwidths[bi - 1] / 1e9, bound, summarize(r.tps).median,
+                        100.0 * summarize(r.tps).median / bound);
+        }
+    }
+    return 0;
+}
+
+}  // namespace hearth::cli
