@@ -6,6 +6,9 @@
 
 namespace hearth::cli {
 
+int cmd_run(std::span<char*> args);
+int cmd_chat(std::span<char*> args);
+int cmd_eval(std::span<char*> args);
 int cmd_info(std::span<char*> args);
 int cmd_synth(std::span<char*> args);
 int cmd_bench(std::span<char*> args);

@@ -18,6 +18,9 @@ struct Command {
 };
 
 constexpr Command kCommands[] = {
+    {"run", hearth::cli::cmd_run, "continue a prompt and stream the text (-m MODEL -p PROMPT)"},
+    {"chat", hearth::cli::cmd_chat, "interactive chat with the model's chat template"},
+    {"eval", hearth::cli::cmd_eval, "write the logits of every prompt position (float32 rows)"},
     {"info", hearth::cli::cmd_info, "show a GGUF file's architecture, metadata and tensors"},
     {"bench", hearth::cli::cmd_bench, "measure prompt and generation speed (like llama-bench)"},
     {"synth", hearth::cli::cmd_synth, "write a random-weight model of a real model's shape (for benchmarks)"},

@@ -1,0 +1,62 @@
+// Parsing of the model and sampling options shared by run, chat and eval.
+#include "generate_args.hpp"
+
+#include <cstdio>
+
+namespace hearth::cli {
+
+const char* const kModelArgsHelp =
+    "  -m, --model MODEL        GGUF file to run (required)\n"
+    "  -t, --threads N          worker threads (default: all cores)\n"
+    "  -c, --ctx-size N         context length in tokens (default: min(training context, 4096))\n"
+    "  -b, --batch-size N       prompt tokens per forward pass (default 512)\n";
+
+const char* const kSamplingHelp =
+    "  --temp T                 temperature, 0 = greedy (default 0.8)\n"
+    "  --top-k K                keep the K most likely tokens, 0 = off (default 40)\n"
+    "  --top-p P                nucleus sampling, 1 = off (default 0.95)\n"
+    "  --min-p P                drop tokens below P x the top probability, 0 = off (default 0.05)\n"
+    "  --repeat-penalty R       penalize recent tokens, 1 = off (default 1)\n"
+    "  --repeat-last-n N        window of the penalties (default 64)\n"
+    "  --frequency-penalty F    subtract F x count (default 0)\n"
+    "  --presence-penalty P     subtract P once per present token (default 0)\n"
+    "  --seed S                 random seed (default 0)\n";
+
+ModelArgs parse_model_args(Args& args) {
+    ModelArgs m;
+    auto path = args.value({"-m", "--model"});
+    if (!path) throw UsageError("missing -m MODEL");
+    m.path = *path;
+    if (auto t = args.integer({"-t", "--threads"}, 1, 1024)) m.model.threads = static_cast<size_t>(*t);
+    if (auto c = args.integer({"-c", "--ctx-size"}, 1, 1 << 24)) m.session.n_ctx = static_cast<size_t>(*c);
+    if (auto b = args.integer({"-b", "--batch-size"}, 1, 1 << 16)) m.session.n_batch = static_cast<size_t>(*b);
+    return m;
+}
+
+SamplerOptions parse_sampling(Args& args) {
+    SamplerOptions s;
+    if (auto v = args.number({"--temp", "--temperature"})) s.temperature = static_cast<float>(*v);
+    if (auto v = args.integer({"--top-k"}, 0, 1 << 30)) s.top_k = static_cast<int32_t>(*v);
+    if (auto v = args.number({"--top-p"})) s.top_p = static_cast<float>(*v);
+    if (auto v = args.number({"--min-p"})) s.min_p = static_cast<float>(*v);
+    if (auto v = args.number({"--repeat-penalty"})) s.repeat_penalty = static_cast<float>(*v);
+    if (auto v = args.integer({"--repeat-last-n"}, 0, 1 << 20)) s.penalty_last_n = static_cast<int32_t>(*v);
+    if (auto v = args.number({"--frequency-penalty"})) s.frequency_penalty = static_cast<float>(*v);
+    if (auto v = args.number({"--presence-penalty"})) s.presence_penalty = static_cast<float>(*v);
+    if (auto v = args.integer({"--seed", "-s"}, 0, INT64_MAX)) s.seed = static_cast<uint64_t>(*v);
+    if (s.temperature < 0) throw UsageError("--temp must be >= 0");
+    if (s.top_p <= 0 || s.top_p > 1) throw UsageError("--top-p must be in (0, 1]");
+    if (s.min_p < 0 || s.min_p > 1) throw UsageError("--min-p must be in [0, 1]");
+    if (s.repeat_penalty <= 0) throw UsageError("--repeat-penalty must be > 0");
+    return s;
+}
+
+void print_generation_stats(double load_seconds, const GenerateResult& r) {
+    const size_t evaluated = r.prompt_tokens - r.reused_tokens;
+    auto rate = [](double n, double s) { return s > 0 ? n / s : 0.0; };
+    std::fprintf(stderr, "\n[hearth] load %.0f ms | prompt %zu tok (%zu reused), %.1f tok/s | generation %zu tok, %.1f tok/s | stop: %s\n",
+                 load_seconds * 1000.0, r.prompt_tokens, r.reused_tokens, rate(double(evaluated), r.prompt_seconds),
+                 r.tokens.size(), rate(double(r.tokens.size()), r.generate_seconds), to_string(r.stop_reason));
+}
+
+}  // namespace hearth::cli
