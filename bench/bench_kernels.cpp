@@ -52,9 +52,8 @@ std::unique_ptr<Fixture> make_fixture(GgmlType t, const TypeKernels& k, Shape s,
 void run_matmul(const TypeKernels& k, Fixture& f, Shape s, size_t n_tokens) {
     constexpr size_t kRowsPerChunk = 32;  // as ops::matmul: a chunk of rows meets every token
     for (size_t r0 = 0; r0 < s.rows; r0 += kRowsPerChunk)
-        for (size_t tok = 0; tok < n_tokens; ++tok)
-            for (size_t r = r0; r < std::min(s.rows, r0 + kRowsPerChunk); ++r)
-                f.out[tok * s.rows + r] = k.vec_dot(s.cols, f.weights.data() + r * f.row_bytes, f.act.data() + tok * f.act_bytes);
+        dot_rows_tokens(k, s.cols, f.weights.data() + r0 * f.row_bytes, f.row_bytes, std::min(kRowsPerChunk, s.rows - r0),
+                        f.act.data(), f.act_bytes, n_tokens, f.out.data() + r0, s.rows);
 }
 
 void bench_matvec(benchmark::State& state, GgmlType t, Isa isa, Shape s) {

@@ -50,6 +50,11 @@ Table make_table(Isa isa) noexcept {
         if (o.quantize_act_row != nullptr) k->quantize_act_row = o.quantize_act_row;
         if (o.vec_dot != nullptr) k->vec_dot = o.vec_dot;
         if (o.dequantize_row != nullptr) k->dequantize_row = o.dequantize_row;
+        if (o.vec_dot != nullptr) {  // a tile belongs to the vec_dot it reproduces
+            k->dot_tile = o.dot_tile;
+            k->tile_rows = o.tile_rows;
+            k->tile_tokens = o.tile_tokens;
+        }
     }
     return table;
 }
@@ -147,5 +152,22 @@ const TypeKernels* type_kernels(GgmlType t, Isa isa) noexcept {
 }
 
 const TypeKernels* type_kernels(GgmlType t) noexcept { return type_kernels(t, active_isa()); }
+
+void dot_rows_tokens(const TypeKernels& k, size_t n, const std::byte* w, size_t w_stride, size_t n_rows,
+                     const std::byte* act, size_t act_stride, size_t n_tokens, float* out, size_t out_stride) noexcept {
+    const size_t tr = k.dot_tile ? k.tile_rows : 0, tt = k.dot_tile ? k.tile_tokens : 0;
+    size_t t = 0;
+    if (tr != 0 && tt != 0 && n_rows >= tr) {
+        for (; t + tt <= n_tokens; t += tt) {
+            size_t r = 0;
+            for (; r + tr <= n_rows; r += tr)
+                k.dot_tile(n, w + r * w_stride, w_stride, act + t * act_stride, act_stride, out + t * out_stride + r, out_stride);
+            for (; r < n_rows; ++r)
+                for (size_t u = t; u < t + tt; ++u) out[u * out_stride + r] = k.vec_dot(n, w + r * w_stride, act + u * act_stride);
+        }
+    }
+    for (; t < n_tokens; ++t)
+        for (size_t r = 0; r < n_rows; ++r) out[t * out_stride + r] = k.vec_dot(n, w + r * w_stride, act + t * act_stride);
+}
 
 }  // namespace hearth::kernels

@@ -22,7 +22,19 @@ struct TypeKernels {
     void (*quantize_act_row)(const float* src, std::byte* dst, size_t n);
     // Dot product of one weight row with one converted activation row, n elements.
     float (*vec_dot)(size_t n, const std::byte* w_row, const std::byte* act_row);
+    // Optional (nullptr: none). A tile_rows x tile_tokens block of dot products sharing weight
+    // decoding and activation loads: out[t * out_stride + r] = dot(w + r * w_stride, act + t * act_stride).
+    // Bit-identical to vec_dot for every output, so how a batch is tiled never changes results.
+    void (*dot_tile)(size_t n, const std::byte* w, size_t w_stride, const std::byte* act, size_t act_stride,
+                     float* out, size_t out_stride) = nullptr;
+    uint32_t tile_rows = 0;
+    uint32_t tile_tokens = 0;
 };
+
+// out[t * out_stride + r] = dot(weight row r, activation row t) for r < n_rows, t < n_tokens,
+// using k's tile where it fits and vec_dot elsewhere (identical bits either way).
+void dot_rows_tokens(const TypeKernels& k, size_t n, const std::byte* w, size_t w_stride, size_t n_rows,
+                     const std::byte* act, size_t act_stride, size_t n_tokens, float* out, size_t out_stride) noexcept;
 
 // Kernels for weight type t at the active ISA; nullptr when hearth cannot multiply by t.
 const TypeKernels* type_kernels(GgmlType t) noexcept;

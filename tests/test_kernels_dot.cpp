@@ -93,6 +93,34 @@ TEST(KernelsDot, EverySupportedIsaMatchesRef) {
     }
 }
 
+// Tiles must reproduce vec_dot bit for bit (matmul relies on it for thread- and batch-size
+// independence), for every level, type, and a partial last tile through dot_rows_tokens.
+TEST(KernelsDot, TilesAreBitIdenticalToVecDot) {
+    std::mt19937 rng(17);
+    for (Isa isa : {Isa::ref, Isa::avx2, Isa::avx512, Isa::neon}) {
+        if (!isa_supported(isa)) continue;
+        for (GgmlType t : test::weight_types()) {
+            const TypeKernels& k = *type_kernels(t, isa);
+            const size_t n = 5 * test::block_elems(t) * (test::block_elems(t) == 1 ? 16 : 1);
+            const size_t rows = 11, tokens = 7, rb = test::row_bytes(t, n), ab = test::row_bytes(k.act_type, n);
+            std::vector<std::byte> w;
+            for (size_t r = 0; r < rows; ++r) {
+                const auto row = test::random_row(t, n, rng);
+                w.insert(w.end(), row.begin(), row.end());
+            }
+            std::vector<std::byte> act(ab * tokens);
+            const auto x = test::random_floats(n * tokens, rng);
+            for (size_t u = 0; u < tokens; ++u) k.quantize_act_row(x.data() + u * n, act.data() + u * ab, n);
+            std::vector<float> got(rows * tokens), want(rows * tokens);
+            dot_rows_tokens(k, n, w.data(), rb, rows, act.data(), ab, tokens, got.data(), rows);
+            for (size_t u = 0; u < tokens; ++u)
+                for (size_t r = 0; r < rows; ++r) want[u * rows + r] = k.vec_dot(n, w.data() + r * rb, act.data() + u * ab);
+            EXPECT_EQ(0, std::memcmp(got.data(), want.data(), got.size() * 4))
+                << isa_name(isa) << " " << ggml_type_name(t) << " tile " << k.tile_rows << "x" << k.tile_tokens;
+        }
+    }
+}
+
 TEST(KernelsDot, ActiveIsaIsSupported) {
     EXPECT_TRUE(isa_supported(active_isa()));
     EXPECT_TRUE(isa_supported(Isa::ref));

@@ -1,6 +1,8 @@
-// AVX2 dot products of Q4_K, Q5_K and Q6_K with q8_K activations. Per super-block the integer
-// sum is exact (scales applied with madd on int16 pair sums), then combined exactly as the
-// reference does: (d_w*d_a)*isum - (dmin_w*d_a)*msum. Scalar twin: kernels/ref/k_quants.cpp.
+// AVX2 dot products of Q4_K, Q5_K and Q6_K with q8_K activations, as R x T tiles whose 1x1
+// instance is vec_dot (bit-identical at any tile size). Per super-block the integer sum is exact
+// (scales applied with vpmaddwd on int16 pair sums), then combined as the reference does:
+// (d_w*d_a)*isum - (dmin_w*d_a)*msum, so these match ref up to float rounding of that sequence.
+// Scalar twin: kernels/ref/k_quants.cpp.
 #pragma once
 
 #include "kernels/x86/x86_common.hpp"
@@ -8,96 +10,146 @@
 namespace hearth::kernels::x86 {
 namespace {
 
-// Sum over 16 bsums of scale_pair[g/2] * bsums[g] for the 8 per-32 mins of Q4_K/Q5_K.
-inline int32_t k4_min_sum(const uint8_t* mins, const int16_t* bsums) {
-    const __m256i bs = load256(bsums);
-    const __m256i pairs = _mm256_madd_epi16(bs, _mm256_set1_epi16(1));  // bsums[2j] + bsums[2j+1]
-    const __m256i m = _mm256_cvtepu8_epi32(_mm_loadl_epi64(reinterpret_cast<const __m128i*>(mins)));
-    return hsum(_mm256_mullo_epi32(pairs, m));
+// 16 int16 lanes, lane g = mins[g / 2]: multiplied with bsums by vpmaddwd this gives the
+// min term of each 32-element sub-block in one int32 lane.
+inline __m256i k4_mins16(const uint8_t* mins) {
+    const __m128i m = _mm_cvtepu8_epi16(_mm_loadl_epi64(reinterpret_cast<const __m128i*>(mins)));
+    return _mm256_inserti128_si256(_mm256_castsi128_si256(_mm_unpacklo_epi16(m, m)), _mm_unpackhi_epi16(m, m), 1);
 }
 
-inline void k4_scales(const uint8_t* packed, uint8_t* sc, uint8_t* mn) {
-    for (size_t j = 0; j < 8; ++j) k_scale_min(j, packed, sc[j], mn[j]);
+// Horizontal sums of two int32 vectors at once.
+inline void hsum2(__m256i a, __m256i b, int32_t& sa, int32_t& sb) {
+    __m256i h = _mm256_hadd_epi32(a, b);  // a01 a23 b01 b23 | a45 a67 b45 b67
+    h = _mm256_hadd_epi32(h, h);          // a0-3 b0-3 a0-3 b0-3 | a4-7 b4-7 ...
+    const __m128i s = _mm_add_epi32(_mm256_castsi256_si128(h), _mm256_extracti128_si256(h, 1));
+    sa = _mm_cvtsi128_si32(s);
+    sb = _mm_extract_epi32(s, 1);
 }
 
-// acc + scale * (pair sums of u*s): 8 int32 lanes. u <= 63 keeps maddubs exact.
+// acc + scale * (pair sums of u*s): 8 int32 lanes. u <= 63 keeps vpmaddubsw exact.
 inline __m256i scaled_dot(__m256i acc, __m256i u, __m256i s, __m256i scale16) {
     return _mm256_add_epi32(acc, _mm256_madd_epi16(_mm256_maddubs_epi16(u, s), scale16));
 }
 
-// Q4_K and Q5_K share everything but the fifth bit: high_bits(b, j) gives the 0x10 bits of
-// sub-blocks 2j (low half) and 2j+1 (high half), or zero for Q4_K.
-template <typename Block, bool kFifthBit>
-float dot_k4_q8_K(size_t n, const std::byte* w, const std::byte* act) noexcept {
-    const auto* x = reinterpret_cast<const Block*>(w);
-    const auto* y = reinterpret_cast<const BlockQ8_K*>(act);
+// Q4_K and Q5_K: the 64 elements of slice j are sub-block 2j (low nibbles) then 2j+1 (high
+// nibbles) of qs[32j..32j+32); Q5_K adds bit 2j / 2j+1 of qh[l] as 0x10.
+template <typename Block, bool kFifthBit, size_t R, size_t T>
+void tile_k4(size_t n, const std::byte* w, size_t w_stride, const std::byte* act, size_t act_stride, float* out,
+             size_t out_stride) noexcept {
     const __m256i low4 = _mm256_set1_epi8(0x0F);
-    float sum = 0.0f;
+    float sum[R][T] = {};
     for (size_t i = 0; i < n / kQKK; ++i) {
-        uint8_t sc[8], mn[8];
-        k4_scales(x[i].scales, sc, mn);
-        __m256i qh = _mm256_setzero_si256();
-        if constexpr (kFifthBit) qh = load256(x[i].qh);
-        __m256i isum = _mm256_setzero_si256();
+        const Block* x[R];
+        uint8_t sc[R][8];
+        __m256i mins16[R];
+        for (size_t r = 0; r < R; ++r) {
+            x[r] = reinterpret_cast<const Block*>(w + r * w_stride) + i;
+            uint8_t mn[8];
+            for (size_t j = 0; j < 8; ++j) k_scale_min(j, x[r]->scales, sc[r][j], mn[j]);
+            mins16[r] = k4_mins16(mn);
+        }
+        const BlockQ8_K* y[T];
+        for (size_t t = 0; t < T; ++t) y[t] = reinterpret_cast<const BlockQ8_K*>(act + t * act_stride) + i;
+        __m256i isum[R][T];
+        for (size_t r = 0; r < R; ++r)
+            for (size_t t = 0; t < T; ++t) isum[r][t] = _mm256_setzero_si256();
         for (size_t j = 0; j < 4; ++j) {
-            const __m256i q = load256(x[i].qs + 32 * j);
-            __m256i lo = _mm256_and_si256(q, low4);
-            __m256i hi = _mm256_and_si256(_mm256_srli_epi16(q, 4), low4);
-            if constexpr (kFifthBit) {
-                // bit 2j of qh[l] -> 0x10 of element l of sub-block 2j; bit 2j+1 -> sub-block 2j+1
-                const __m256i b = _mm256_srli_epi16(qh, int(2 * j));
-                lo = _mm256_or_si256(lo, _mm256_and_si256(_mm256_slli_epi16(b, 4), _mm256_set1_epi8(0x10)));
-                hi = _mm256_or_si256(hi, _mm256_and_si256(_mm256_slli_epi16(b, 3), _mm256_set1_epi8(0x10)));
+            __m256i lo[R], hi[R], s_lo[R], s_hi[R];
+            for (size_t r = 0; r < R; ++r) {
+                const __m256i q = load256(x[r]->qs + 32 * j);
+                lo[r] = _mm256_and_si256(q, low4);
+                hi[r] = _mm256_and_si256(_mm256_srli_epi16(q, 4), low4);
+                if constexpr (kFifthBit) {
+                    const __m256i b = _mm256_srli_epi16(load256(x[r]->qh), int(2 * j));
+                    lo[r] = _mm256_or_si256(lo[r], _mm256_and_si256(_mm256_slli_epi16(b, 4), _mm256_set1_epi8(0x10)));
+                    hi[r] = _mm256_or_si256(hi[r], _mm256_and_si256(_mm256_slli_epi16(b, 3), _mm256_set1_epi8(0x10)));
+                }
+                s_lo[r] = _mm256_set1_epi16(sc[r][2 * j]);
+                s_hi[r] = _mm256_set1_epi16(sc[r][2 * j + 1]);
             }
-            isum = scaled_dot(isum, lo, load256(y[i].qs + 64 * j), _mm256_set1_epi16(sc[2 * j]));
-            isum = scaled_dot(isum, hi, load256(y[i].qs + 64 * j + 32), _mm256_set1_epi16(sc[2 * j + 1]));
+            for (size_t t = 0; t < T; ++t) {
+                const __m256i y_lo = load256(y[t]->qs + 64 * j);
+                const __m256i y_hi = load256(y[t]->qs + 64 * j + 32);
+                for (size_t r = 0; r < R; ++r) {
+                    isum[r][t] = scaled_dot(isum[r][t], lo[r], y_lo, s_lo[r]);
+                    isum[r][t] = scaled_dot(isum[r][t], hi[r], y_hi, s_hi[r]);
+                }
+            }
         }
-        const int32_t msum = k4_min_sum(mn, y[i].bsums);
-        sum += (half_to_float(x[i].d) * y[i].d) * float(hsum(isum)) - (half_to_float(x[i].dmin) * y[i].d) * float(msum);
+        for (size_t r = 0; r < R; ++r) {
+            const float d = half_to_float(x[r]->d), dmin = half_to_float(x[r]->dmin);
+            for (size_t t = 0; t < T; ++t) {
+                int32_t isum_total, msum;
+                hsum2(isum[r][t], _mm256_madd_epi16(load256(y[t]->bsums), mins16[r]), isum_total, msum);
+                sum[r][t] += (d * y[t]->d) * float(isum_total) - (dmin * y[t]->d) * float(msum);
+            }
+        }
     }
-    return sum;
+    for (size_t r = 0; r < R; ++r)
+        for (size_t t = 0; t < T; ++t) out[t * out_stride + r] = sum[r][t];
 }
 
-float dot_q4_K_q8_K(size_t n, const std::byte* w, const std::byte* a) noexcept {
-    return dot_k4_q8_K<BlockQ4_K, false>(n, w, a);
-}
-float dot_q5_K_q8_K(size_t n, const std::byte* w, const std::byte* a) noexcept {
-    return dot_k4_q8_K<BlockQ5_K, true>(n, w, a);
+// Q6_K: quants are stored +32, so sum((q-32)*a) = sum(q*a) - 32*sum(a), the second part per
+// 16-group from bsums. Quarter k of half h: low nibble (k/2) of ql[64h + 32(k%2) + l], top two
+// bits (qh[32h + l] >> 2k) & 3; its two 16-groups are 8h + 2k and 8h + 2k + 1.
+inline void q6_quarters(const BlockQ6_K& b, size_t h, __m256i* q) {
+    const __m256i ql0 = load256(b.ql + 64 * h);
+    const __m256i ql1 = load256(b.ql + 64 * h + 32);
+    const __m256i qh = load256(b.qh + 32 * h);
+    const __m256i low4 = _mm256_set1_epi8(0x0F), top2 = _mm256_set1_epi8(0x30);
+    // Bits 2k..2k+1 of each qh byte move to bits 4..5.
+    q[0] = _mm256_or_si256(_mm256_and_si256(ql0, low4), _mm256_and_si256(_mm256_slli_epi16(qh, 4), top2));
+    q[1] = _mm256_or_si256(_mm256_and_si256(ql1, low4), _mm256_and_si256(_mm256_slli_epi16(qh, 2), top2));
+    q[2] = _mm256_or_si256(_mm256_and_si256(_mm256_srli_epi16(ql0, 4), low4), _mm256_and_si256(qh, top2));
+    q[3] = _mm256_or_si256(_mm256_and_si256(_mm256_srli_epi16(ql1, 4), low4),
+                           _mm256_and_si256(_mm256_srli_epi16(qh, 2), top2));
 }
 
-// Q6_K: quants are stored +32, so sum((q-32)*a) = sum(q*a) - 32*sum(a); the second part per
-// 16-group comes from bsums. u = q in [0, 63] keeps maddubs exact.
-float dot_q6_K_q8_K(size_t n, const std::byte* w, const std::byte* act) noexcept {
-    const auto* x = reinterpret_cast<const BlockQ6_K*>(w);
-    const auto* y = reinterpret_cast<const BlockQ8_K*>(act);
-    const __m256i low4 = _mm256_set1_epi8(0x0F);
-    const __m256i top2 = _mm256_set1_epi8(0x30);
-    float sum = 0.0f;
+template <size_t R, size_t T>
+void tile_q6_K(size_t n, const std::byte* w, size_t w_stride, const std::byte* act, size_t act_stride, float* out,
+               size_t out_stride) noexcept {
+    float sum[R][T] = {};
     for (size_t i = 0; i < n / kQKK; ++i) {
-        const __m256i sc16 = _mm256_cvtepi8_epi16(_mm_loadu_si128(reinterpret_cast<const __m128i*>(x[i].scales)));
-        const int32_t bias = hsum(_mm256_madd_epi16(sc16, load256(y[i].bsums)));
-        __m256i isum = _mm256_setzero_si256();
+        const BlockQ6_K* x[R];
+        for (size_t r = 0; r < R; ++r) x[r] = reinterpret_cast<const BlockQ6_K*>(w + r * w_stride) + i;
+        const BlockQ8_K* y[T];
+        for (size_t t = 0; t < T; ++t) y[t] = reinterpret_cast<const BlockQ8_K*>(act + t * act_stride) + i;
+        __m256i isum[R][T];
+        for (size_t r = 0; r < R; ++r)
+            for (size_t t = 0; t < T; ++t) isum[r][t] = _mm256_setzero_si256();
         for (size_t h = 0; h < 2; ++h) {
-            const __m256i ql0 = load256(x[i].ql + 64 * h);
-            const __m256i ql1 = load256(x[i].ql + 64 * h + 32);
-            const __m256i qh = load256(x[i].qh + 32 * h);
-            const __m256i q[4] = {
-                _mm256_or_si256(_mm256_and_si256(ql0, low4), _mm256_and_si256(_mm256_slli_epi16(qh, 4), top2)),
-                _mm256_or_si256(_mm256_and_si256(ql1, low4), _mm256_and_si256(_mm256_slli_epi16(qh, 2), top2)),
-                _mm256_or_si256(_mm256_and_si256(_mm256_srli_epi16(ql0, 4), low4), _mm256_and_si256(qh, top2)),
-                _mm256_or_si256(_mm256_and_si256(_mm256_srli_epi16(ql1, 4), low4),
-                                _mm256_and_si256(_mm256_srli_epi16(qh, 2), top2)),
-            };
+            __m256i q[R][4];
+            for (size_t r = 0; r < R; ++r) q6_quarters(*x[r], h, q[r]);
             for (size_t k = 0; k < 4; ++k) {
-                const size_t g = 8 * h + 2 * k;  // the two 16-groups of this 32-element quarter
-                const __m256i scale = _mm256_inserti128_si256(_mm256_set1_epi16(x[i].scales[g]),
-                                                              _mm_set1_epi16(x[i].scales[g + 1]), 1);
-                isum = scaled_dot(isum, q[k], load256(y[i].qs + 128 * h + 32 * k), scale);
+                const size_t g = 8 * h + 2 * k;
+                __m256i scale[R];
+                for (size_t r = 0; r < R; ++r)
+                    scale[r] = _mm256_inserti128_si256(_mm256_set1_epi16(x[r]->scales[g]), _mm_set1_epi16(x[r]->scales[g + 1]), 1);
+                for (size_t t = 0; t < T; ++t) {
+                    const __m256i ya = load256(y[t]->qs + 128 * h + 32 * k);
+                    for (size_t r = 0; r < R; ++r) isum[r][t] = scaled_dot(isum[r][t], q[r][k], ya, scale[r]);
+                }
             }
         }
-        sum += (half_to_float(x[i].d) * y[i].d) * float(hsum(isum) - 32 * bias);
+        for (size_t r = 0; r < R; ++r) {
+            const __m256i sc16 = _mm256_cvtepi8_epi16(_mm_loadu_si128(reinterpret_cast<const __m128i*>(x[r]->scales)));
+            const float d = half_to_float(x[r]->d);
+            for (size_t t = 0; t < T; ++t) {
+                int32_t isum_total, bias;
+                hsum2(isum[r][t], _mm256_madd_epi16(sc16, load256(y[t]->bsums)), isum_total, bias);
+                sum[r][t] += (d * y[t]->d) * float(isum_total - 32 * bias);
+            }
+        }
     }
-    return sum;
+    for (size_t r = 0; r < R; ++r)
+        for (size_t t = 0; t < T; ++t) out[t * out_stride + r] = sum[r][t];
+}
+
+template <void (*Tile)(size_t, const std::byte*, size_t, const std::byte*, size_t, float*, size_t)>
+float dot_from_tile(size_t n, const std::byte* w, const std::byte* act) noexcept {
+    float out;
+    Tile(n, w, 0, act, 0, &out, 0);
+    return out;
 }
 
 }  // namespace

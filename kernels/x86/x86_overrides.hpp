@@ -1,5 +1,6 @@
 // The x86 kernel list both levels compile from the same bodies: -mavx2 gives the maddubs path,
-// the AVX-512 build turns dot_u8s8 into VNNI vpdpbusd (see x86_common.hpp).
+// the AVX-512 build turns dot_u8s8 into VNNI vpdpbusd (see x86_common.hpp). Each level picks
+// its tile shapes (AVX2 has 16 vector registers, AVX-512VL 32).
 #pragma once
 
 #include "kernels/simd_kernels.hpp"
@@ -11,20 +12,28 @@
 namespace hearth::kernels::x86 {
 namespace {
 
+template <typename F, size_t R, size_t T>
+constexpr SimdOverride legacy_entry(GgmlType type, void (*quantize)(const float*, std::byte*, size_t) noexcept) {
+    return {type, quantize, dot_legacy<F>, nullptr, tile_legacy<F, R, T>, R, T};
+}
+
+template <size_t RL, size_t TL, size_t RK, size_t TK>
 constexpr SimdOverride kOverrides[] = {
     {GgmlType::f32, nullptr, dot_f32, nullptr},
     {GgmlType::f16, quantize_row_f16, dot_f16, nullptr},
     {GgmlType::bf16, nullptr, dot_bf16, nullptr},
-    {GgmlType::q4_0, quantize_row_q8_0, dot_q4_0_q8_0, nullptr},
-    {GgmlType::q4_1, quantize_row_q8_1, dot_q4_1_q8_1, nullptr},
-    {GgmlType::q5_0, quantize_row_q8_0, dot_q5_0_q8_0, nullptr},
-    {GgmlType::q5_1, quantize_row_q8_1, dot_q5_1_q8_1, nullptr},
-    {GgmlType::q8_0, quantize_row_q8_0, dot_q8_0_q8_0, nullptr},
+    legacy_entry<Q4_0Format, RL, TL>(GgmlType::q4_0, quantize_row_q8_0),
+    legacy_entry<Q4_1Format, RL, TL>(GgmlType::q4_1, quantize_row_q8_1),
+    legacy_entry<Q5_0Format, RL, TL>(GgmlType::q5_0, quantize_row_q8_0),
+    legacy_entry<Q5_1Format, RL, TL>(GgmlType::q5_1, quantize_row_q8_1),
+    legacy_entry<Q8_0Format, RL, TL>(GgmlType::q8_0, quantize_row_q8_0),
     {GgmlType::q2_k, quantize_row_q8_K, nullptr, nullptr},
     {GgmlType::q3_k, quantize_row_q8_K, nullptr, nullptr},
-    {GgmlType::q4_k, quantize_row_q8_K, dot_q4_K_q8_K, nullptr},
-    {GgmlType::q5_k, quantize_row_q8_K, dot_q5_K_q8_K, nullptr},
-    {GgmlType::q6_k, quantize_row_q8_K, dot_q6_K_q8_K, nullptr},
+    {GgmlType::q4_k, quantize_row_q8_K, dot_from_tile<tile_k4<BlockQ4_K, false, 1, 1>>, nullptr,
+     tile_k4<BlockQ4_K, false, RK, TK>, RK, TK},
+    {GgmlType::q5_k, quantize_row_q8_K, dot_from_tile<tile_k4<BlockQ5_K, true, 1, 1>>, nullptr,
+     tile_k4<BlockQ5_K, true, RK, TK>, RK, TK},
+    {GgmlType::q6_k, quantize_row_q8_K, dot_from_tile<tile_q6_K<1, 1>>, nullptr, tile_q6_K<RK, TK>, RK, TK},
 };
 
 }  // namespace

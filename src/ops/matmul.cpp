@@ -1,7 +1,7 @@
 // The matmul driver: converts the activations once into the weight type's partner format, then
-// splits the output rows into fixed chunks of kRowsPerChunk. Every output value is exactly one
-// vec_dot, and chunk boundaries do not depend on the thread count, so the result is bitwise the
-// same for any number of threads.
+// splits the output rows into fixed chunks of kRowsPerChunk, each computed for every token by
+// kernels::dot_rows_tokens. Every output value has the bits of one vec_dot (tiles reproduce it
+// exactly), so the result is the same for any number of threads and any batch size.
 #include "ops/matmul.hpp"
 
 #include <algorithm>
@@ -61,12 +61,9 @@ void matmul(const WeightView& w, const float* x, size_t n_tokens, float* y, std:
     const size_t n_chunks = (w.n_rows + kRowsPerChunk - 1) / kRowsPerChunk;
     pool.parallel_for(n_chunks, [&](size_t chunk) {
         const size_t r0 = chunk * kRowsPerChunk;
-        const size_t r1 = std::min(w.n_rows, r0 + kRowsPerChunk);
-        for (size_t t = 0; t < n_tokens; ++t) {
-            const std::byte* a = act + t * act_row_bytes;
-            float* out = y + t * w.n_rows;
-            for (size_t r = r0; r < r1; ++r) out[r] = k->vec_dot(w.n_cols, w.data + r * w.row_bytes, a);
-        }
+        const size_t rows = std::min(w.n_rows, r0 + kRowsPerChunk) - r0;
+        kernels::dot_rows_tokens(*k, w.n_cols, w.data + r0 * w.row_bytes, w.row_bytes, rows, act, act_row_bytes,
+                                 n_tokens, y + r0, w.n_rows);
     });
 }
 
