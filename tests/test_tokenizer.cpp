@@ -209,8 +209,8 @@ TEST(Tokenizer, HostileInputNeverCrashes) {
     for (char& c : random_bytes) c = static_cast<char>(rng());
     const std::vector<std::string> inputs = {
         random_bytes,
-        std::string(200'000, 'a'),
-        std::string(200'000, ' '),
+        std::string(100'000, 'a'),
+        std::string(100'000, ' '),
         std::string(100'000, '\n'),
         std::string(50'000, '7'),
         [] { std::string s; for (int i = 0; i < 50'000; ++i) s += "\xC3\xA9"; return s; }(),
@@ -219,7 +219,8 @@ TEST(Tokenizer, HostileInputNeverCrashes) {
         "\xF8\x88\x80\x80\x80 \xFF\xFE \xF4\x90\x80\x80 \xF7\xBF\xBF\xBF",
         "<|im_start|<|<|<|im_end|>>>><s><s",
     };
-    for (const std::string& file : ht::shared_models()) {
+    // One file per distinct vocabulary keeps this fast under sanitizers.
+    for (const std::string file : {"stories260K.gguf", "tiny-llama2-spm-q8_0.gguf", "tiny-llama3-q8_0.gguf", "tiny-qwen2-q8_0.gguf"}) {
         if (!std::filesystem::exists(ht::model_path(file))) continue;
         const Tokenizer tok = load(file);
         for (const std::string& in : inputs) {

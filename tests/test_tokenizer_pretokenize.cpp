@@ -1,0 +1,199 @@
+// Pre-tokenizer word splits for every supported tokenizer.ggml.pre family, a small synthetic
+// vocabulary built with gguf::Writer (merge order, byte fallback, errors naming bad metadata),
+// and the CLI's JSON escapes.
+#include <gtest/gtest.h>
+
+#include <cstdio>
+#include <string>
+#include <vector>
+
+#include "hearth/error.hpp"
+#include "hearth/gguf.hpp"
+#include "hearth/gguf_writer.hpp"
+#include "hearth/tokenizer.hpp"
+#include "test_support.hpp"
+#include "tokenizer/pretokenize.hpp"
+
+namespace {
+
+using hearth::TokenId;
+using hearth::tok::PreKind;
+
+std::vector<std::string> split(PreKind kind, std::string_view text) {
+    hearth::tok::PreScratch scratch;
+    std::vector<uint32_t> ends;
+    hearth::tok::pretokenize(kind, text, scratch, ends);
+    std::vector<std::string> words;
+    uint32_t begin = 0;
+    for (uint32_t end : ends) {
+        words.emplace_back(text.substr(begin, end - begin));
+        begin = end;
+    }
+    return words;
+}
+
+using Words = std::vector<std::string>;
+const std::string kSample = "Hello world's 12345 ok!!\n\n  x";
+
+TEST(TokenizerPretokenize, Llama3GroupsDigitsByThree) {
+    EXPECT_EQ(split(PreKind::llama3, kSample),
+              (Words{"Hello", " world", "'s", " ", "123", "45", " ok", "!!\n\n", " ", " x"}));
+    // Contractions ignore case; a letter run takes one leading non-letter, non-digit character.
+    EXPECT_EQ(split(PreKind::llama3, "DON'T 'Ll\tx"), (Words{"DON", "'T", " '", "Ll", "\tx"}));
+    EXPECT_EQ(split(PreKind::llama3, "a \r\n \nb"), (Words{"a", " \r\n \n", "b"}));
+    EXPECT_EQ(split(PreKind::llama3, "trailing  "), (Words{"trailing", "  "}));
+}
+
+TEST(TokenizerPretokenize, Qwen2SplitsEveryDigit) {
+    EXPECT_EQ(split(PreKind::qwen2, kSample),
+              (Words{"Hello", " world", "'s", " ", "1", "2", "3", "4", "5", " ok", "!!\n\n", " ", " x"}));
+}
+
+TEST(TokenizerPretokenize, Gpt2KeepsNumberRunsAndLowercaseContractions) {
+    EXPECT_EQ(split(PreKind::gpt2, kSample), (Words{"Hello", " world", "'s", " 12345", " ok", "!!", "\n\n ", " x"}));
+    EXPECT_EQ(split(PreKind::gpt2, "DON'T"), (Words{"DON", "'", "T"}));
+}
+
+TEST(TokenizerPretokenize, DefaultChainsFourSplits) {
+    EXPECT_EQ(split(PreKind::default_bpe, kSample),
+              (Words{"Hello", " world", "'", "s", " ", "123", "45", " ok", "!!", "\n\n ", " x"}));
+    EXPECT_EQ(split(PreKind::default_bpe, "a+b=<c>"), (Words{"a", "+", "b", "=<", "c", ">"}));
+}
+
+TEST(TokenizerPretokenize, SmollmSplitsDigitsFirst) {
+    EXPECT_EQ(split(PreKind::smollm, kSample),
+              (Words{"Hello", " world", "'s", " ", "1", "2", "3", "4", "5", " ok", "!!", "\n\n ", " x"}));
+}
+
+TEST(TokenizerPretokenize, UnicodeClasses) {
+    // U+00A0 and U+3000 are White_Space; Arabic-Indic digits are \p{N}; U+0301 is a mark (\p{M}),
+    // which none of these regexes treat as a letter.
+    EXPECT_EQ(split(PreKind::llama3, "a\xC2\xA0" "b \xD9\xA1\xD9\xA2\xD9\xA3\xD9\xA4"),
+              (Words{"a", "\xC2\xA0" "b", " ", "\xD9\xA1\xD9\xA2\xD9\xA3", "\xD9\xA4"}));
+    EXPECT_EQ(split(PreKind::llama3, "e\xCC\x81x"), (Words{"e", "\xCC\x81x"}));
+    EXPECT_EQ(split(PreKind::llama3, "\xE6\x97\xA5\xE6\x9C\xAC\xE3\x80\x80x"), (Words{"\xE6\x97\xA5\xE6\x9C\xAC", "\xE3\x80\x80x"}));
+}
+
+TEST(TokenizerPretokenize, EveryByteIsCovered) {
+    std::string text;
+    for (int i = 0; i < 3000; ++i) text += static_cast<char>((i * 7919) % 128);
+    for (PreKind kind : {PreKind::llama3, PreKind::qwen2, PreKind::gpt2, PreKind::smollm, PreKind::default_bpe}) {
+        std::string joined;
+        for (const std::string& w : split(kind, text)) {
+            EXPECT_FALSE(w.empty());
+            joined += w;
+        }
+        EXPECT_EQ(joined, text);
+    }
+}
+
+// A byte-level vocabulary: the 256 byte characters (GPT-2 alphabet), then merged tokens.
+std::vector<std::byte> synthetic_bpe(std::string_view model, std::string_view pre, const std::vector<std::string>& extra,
+                                     const std::vector<std::string>& merges) {
+    std::vector<std::string> tokens;
+    uint32_t next = 256;
+    for (uint32_t b = 0; b < 256; ++b) {
+        const bool printable = (b >= 33 && b <= 126) || (b >= 161 && b <= 172) || (b >= 174);
+        const uint32_t cp = printable ? b : next++;
+        std::string s;
+        if (cp < 0x80) {
+            s += static_cast<char>(cp);
+        } else {
+            s += static_cast<char>(0xC0 | (cp >> 6));
+            s += static_cast<char>(0x80 | (cp & 0x3F));
+        }
+        tokens.push_back(s);
+    }
+    tokens.insert(tokens.end(), extra.begin(), extra.end());
+    hearth::gguf::Writer w;
+    w.add_string("general.architecture", "llama");
+    w.add_string("tokenizer.ggml.model", model);
+    w.add_string("tokenizer.ggml.pre", pre);
+    w.add_string_array("tokenizer.ggml.tokens", tokens);
+    w.add_string_array("tokenizer.ggml.merges", merges);
+    return w.to_bytes();
+}
+
+TEST(TokenizerSynthetic, MergesApplyByRankThenLeftmost) {
+    // Ids 0..255 are the bytes in order here. "Ġ" is the byte-level space. Rank order makes "ab" before "bc"; "abc" needs "ab c".
+    const auto bytes = synthetic_bpe("gpt2", "gpt-2", {"ab", "bc", "abc", "\xC4\xA0" "a", "aa"},
+                                     {"a b", "b c", "ab c", "\xC4\xA0 a", "a a"});
+    const auto file = hearth::gguf::File::from_memory(bytes, "synthetic.gguf");
+    const auto tok = hearth::Tokenizer::from_gguf(file);
+    EXPECT_EQ(tok.encode("abc", false, false), std::vector<TokenId>{258});
+    EXPECT_EQ(tok.encode("bc", false, false), std::vector<TokenId>{257});
+    EXPECT_EQ(tok.encode("aaa", false, false), (std::vector<TokenId>{260, 'a'}));
+    EXPECT_EQ(tok.encode(" a", false, false), std::vector<TokenId>{259});
+    EXPECT_EQ(tok.decode(tok.encode("xyz abc\n\t", false, false)), "xyz abc\n\t");
+    EXPECT_FALSE(tok.add_bos());
+}
+
+TEST(TokenizerSynthetic, ErrorsNameTheBadValue) {
+    const auto pre_bytes = synthetic_bpe("gpt2", "no-such-pre", {}, {});
+    const auto pre_file = hearth::gguf::File::from_memory(pre_bytes, "bad-pre.gguf");
+    try {
+        (void)hearth::Tokenizer::from_gguf(pre_file);
+        FAIL() << "expected an error";
+    } catch (const hearth::Error& e) {
+        EXPECT_EQ(e.code(), hearth::ErrorCode::unsupported);
+        EXPECT_NE(std::string(e.what()).find("no-such-pre"), std::string::npos) << e.what();
+        EXPECT_NE(std::string(e.what()).find("bad-pre.gguf"), std::string::npos) << e.what();
+    }
+    const auto model_bytes = synthetic_bpe("bert", "default", {}, {});
+    const auto model_file = hearth::gguf::File::from_memory(model_bytes, "bert.gguf");
+    try {
+        (void)hearth::Tokenizer::from_gguf(model_file);
+        FAIL() << "expected an error";
+    } catch (const hearth::Error& e) {
+        EXPECT_EQ(e.code(), hearth::ErrorCode::unsupported);
+        EXPECT_NE(std::string(e.what()).find("'bert'"), std::string::npos) << e.what();
+    }
+    hearth::gguf::Writer w;
+    w.add_string("tokenizer.ggml.model", "llama");
+    const auto empty = w.to_bytes();
+    EXPECT_THROW((void)hearth::Tokenizer::from_gguf(hearth::gguf::File::from_memory(empty, "novocab.gguf")), hearth::Error);
+}
+
+// The CLI's JSON reader: escapes, surrogate pairs, lone surrogates (U+FFFD, as JavaScript and
+// Python produce when they encode such a string), defaults, and bad lines answered in place.
+TEST(TokenizerCli, JsonEscapesAndDefaults) {
+    const auto model = hearth::test::model_path("tiny-llama3-q8_0.gguf");
+    HEARTH_REQUIRE_FILE(model);
+    if (hearth::test::cli_path().empty()) GTEST_SKIP() << "hearth CLI not built";
+    const std::string input =
+        R"({"text": "\ud83d\ude00 \u00e9\n\"q\"\\ \/"})" "\n"
+        R"({"text": "a\ud800b", "parse_special": false})" "\n"
+        R"({"text": "<|eot_id|>", "add_special": true})" "\n"
+        R"({"text": 5})" "\n"
+        R"({"text": "x", "ids": [1, 2]})" "\n";
+    const std::string in_path = ::testing::TempDir() + "hearth_tokenize_in.jsonl";
+    FILE* f = std::fopen(in_path.c_str(), "wb");
+    ASSERT_NE(f, nullptr);
+    std::fwrite(input.data(), 1, input.size(), f);
+    std::fclose(f);
+    const std::string cmd = hearth::test::cli_path() + " tokenize -m '" + model.string() + "' --jsonl < '" + in_path + "'";
+    FILE* pipe = popen(cmd.c_str(), "r");
+    ASSERT_NE(pipe, nullptr);
+    std::string out;
+    char buf[4096];
+    size_t n;
+    while ((n = std::fread(buf, 1, sizeof buf, pipe)) > 0) out.append(buf, n);
+    EXPECT_NE(pclose(pipe), 0);  // the bad line makes the exit status 1
+
+    const auto tok = hearth::Tokenizer::from_gguf(hearth::gguf::File::open(model));
+    auto ids_json = [](const std::vector<TokenId>& ids) {
+        std::string s = "{\"ids\": [";
+        for (size_t i = 0; i < ids.size(); ++i) s += (i ? ", " : "") + std::to_string(ids[i]);
+        return s + "]}\n";
+    };
+    std::string expected;
+    expected += ids_json(tok.encode("\xF0\x9F\x98\x80 \xC3\xA9\n\"q\"\\ /", false, true));
+    expected += ids_json(tok.encode("a\xEF\xBF\xBD" "b", false, false));
+    expected += ids_json(tok.encode("<|eot_id|>", true, true));
+    const size_t error_line = out.find("{\"error\"");
+    ASSERT_NE(error_line, std::string::npos) << out;
+    EXPECT_EQ(out.substr(0, expected.size()), expected);
+    EXPECT_EQ(out.substr(out.find('\n', error_line) + 1), ids_json(tok.encode("x", false, true)));
+}
+
+}  // namespace
