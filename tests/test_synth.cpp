@@ -20,7 +20,7 @@ TEST(Synth, TinyModelsOfEveryArchLoadAndRun) {
     for (const char* arch : {"llama", "qwen2", "qwen3"}) {
         SCOPED_TRACE(arch);
         auto path = temp_model(std::string(arch) + ".gguf");
-        synth::write_model(synth::find_shape(arch, "tiny"), synth::parse_quant("q8_0"), 5, path, 1);
+        synth::write_model(synth::find_shape(arch, "tiny"), quant::parse_recipe("q8_0"), 5, path, 1);
         {
             Model model = Model::load(path, {.threads = 1});
             EXPECT_EQ(model.config().arch, arch);
@@ -42,7 +42,7 @@ TEST(Synth, KMediumMixUsesQ6KWhereLlamaCppDoes) {
     shape.n_ff = 256;
     shape.n_layer = 8;
     shape.head_dim = 64;
-    synth::write_model(shape, synth::parse_quant("q4_k_m"), 1, path, 2);
+    synth::write_model(shape, quant::parse_recipe("q4_k_m"), 1, path, 2);
     gguf::File f = gguf::File::open(path);
     EXPECT_EQ(f.get_uint("general.file_type"), 15u);
     EXPECT_EQ(f.tensor("blk.0.attn_v.weight").type, GgmlType::q6_k);   // first eighth
@@ -58,8 +58,8 @@ TEST(Synth, KMediumMixUsesQ6KWhereLlamaCppDoes) {
 TEST(Synth, BytesDoNotDependOnThreadCount) {
     auto a = temp_model("t1.gguf"), b = temp_model("t3.gguf");
     const synth::Shape& shape = synth::find_shape("qwen2", "tiny");
-    synth::write_model(shape, synth::parse_quant("q4_0"), 9, a, 1);
-    synth::write_model(shape, synth::parse_quant("q4_0"), 9, b, 3);
+    synth::write_model(shape, quant::parse_recipe("q4_0"), 9, a, 1);
+    synth::write_model(shape, quant::parse_recipe("q4_0"), 9, b, 3);
     EXPECT_EQ(test::read_text(a), test::read_text(b));
     std::filesystem::remove(a);
     std::filesystem::remove(b);
@@ -68,8 +68,8 @@ TEST(Synth, BytesDoNotDependOnThreadCount) {
 TEST(Synth, RejectsUnknownShapeAndType) {
     EXPECT_THROW(synth::find_shape("llama", "70b"), Error);
     EXPECT_THROW(synth::find_shape("gpt9", "1b"), Error);
-    EXPECT_THROW(synth::parse_quant("iq2_xxs"), Error);
-    EXPECT_EQ(synth::parse_quant("Q4_K_M").type, GgmlType::q4_k);
+    EXPECT_THROW(quant::parse_recipe("iq2_xxs"), Error);
+    EXPECT_EQ(quant::parse_recipe("Q4_K_M").type, GgmlType::q4_k);
 }
 
 }  // namespace

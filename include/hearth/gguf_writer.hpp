@@ -5,6 +5,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -35,19 +36,28 @@ public:
     // Throws Error(invalid_argument) if data.size() does not match type and shape.
     void add_tensor(std::string_view name, GgmlType type, std::span<const uint64_t> ne, std::span<const std::byte> data);
 
+    // Declares a tensor whose bytes are produced only when the file is written, by the source
+    // given to write(): a quantizer then holds one tensor in memory at a time.
+    void add_tensor(std::string_view name, GgmlType type, std::span<const uint64_t> ne);
+    using TensorSource = std::function<void(size_t tensor_index, std::span<std::byte> out)>;
+
     std::vector<std::byte> to_bytes() const;
     // Writes to path (via a temporary file renamed into place). Throws Error(io).
-    void write(const std::filesystem::path& path) const;
+    // source fills the tensors declared without data (required if there are any).
+    void write(const std::filesystem::path& path, const TensorSource& source = {}) const;
 
 private:
     struct Tensor {
         std::string name;
         GgmlType type;
         std::vector<uint64_t> ne;
-        std::span<const std::byte> data;
+        std::span<const std::byte> data;  // empty when deferred
+        uint64_t n_bytes;
         uint64_t offset;
+        bool deferred;
     };
     void key(std::string_view k, ValueType t);
+    uint64_t checked_bytes(std::string_view name, GgmlType type, std::span<const uint64_t> ne) const;
     void put_string(std::string_view s);
     template <typename T>
     void put(T v);

@@ -9,8 +9,9 @@ namespace hearth::gguf {
 namespace {
 
 void append(std::vector<std::byte>& out, const void* p, size_t n) {
-    const auto* b = static_cast<const std::byte*>(p);
-    out.insert(out.end(), b, b + n);
+    const size_t old = out.size();
+    out.resize(old + n);
+    if (n) std::memcpy(out.data() + old, p, n);
 }
 
 template <typename T>
@@ -114,23 +115,37 @@ void Writer::add_value(std::string_view k, const Value& v) {
     payload(v, payload);
 }
 
-void Writer::add_tensor(std::string_view name, GgmlType type, std::span<const uint64_t> ne, std::span<const std::byte> data) {
+uint64_t Writer::checked_bytes(std::string_view name, GgmlType type, std::span<const uint64_t> ne) const {
     if (ne.empty() || ne.size() > 4)
         throw Error(ErrorCode::invalid_argument, "tensor '" + std::string(name) + "': 1 to 4 dimensions required");
     uint64_t n = 1;
     for (uint64_t d : ne) n *= d;
     auto row = ggml_row_bytes(type, ne[0]);
-    uint64_t rows = ne[0] ? n / ne[0] : 0;
-    if (!row || *row * rows != data.size())
+    if (!row)
+        throw Error(ErrorCode::invalid_argument, "tensor '" + std::string(name) + "': row of " + std::to_string(ne[0]) +
+                                                     " is not a whole number of " + std::string(ggml_type_name(type)) + " blocks");
+    return *row * (ne[0] ? n / ne[0] : 0);
+}
+
+void Writer::add_tensor(std::string_view name, GgmlType type, std::span<const uint64_t> ne, std::span<const std::byte> data) {
+    const uint64_t bytes = checked_bytes(name, type, ne);
+    if (bytes != data.size())
         throw Error(ErrorCode::invalid_argument, "tensor '" + std::string(name) + "': " + std::to_string(data.size()) +
-                                                     " bytes do not match its " + std::string(ggml_type_name(type)) + " shape");
-    tensors_.push_back({std::string(name), type, {ne.begin(), ne.end()}, data, data_size_});
-    data_size_ = pad_to(data_size_ + data.size(), alignment_);
+                                                     " bytes do not match its " + std::string(ggml_type_name(type)) +
+                                                     " shape (" + std::to_string(bytes) + ")");
+    tensors_.push_back({std::string(name), type, {ne.begin(), ne.end()}, data, bytes, data_size_, false});
+    data_size_ = pad_to(data_size_ + bytes, alignment_);
+}
+
+void Writer::add_tensor(std::string_view name, GgmlType type, std::span<const uint64_t> ne) {
+    const uint64_t bytes = checked_bytes(name, type, ne);
+    tensors_.push_back({std::string(name), type, {ne.begin(), ne.end()}, {}, bytes, data_size_, true});
+    data_size_ = pad_to(data_size_ + bytes, alignment_);
 }
 
 std::vector<std::byte> Writer::header_bytes() const {
     std::vector<std::byte> out;
-    out.reserve(24 + kv_.size() + tensors_.size() * 64 + alignment_);  // also quiets a GCC 12 false -Wstringop-overflow
+    out.reserve(24 + kv_.size() + tensors_.size() * 64 + alignment_);
     append(out, "GGUF", 4);
     append_value<uint32_t>(out, 3);
     append_value<uint64_t>(out, tensors_.size());
@@ -151,30 +166,47 @@ std::vector<std::byte> Writer::to_bytes() const {
     std::vector<std::byte> out = header_bytes();
     size_t base = out.size();
     out.resize(base + data_size_, std::byte{0});
-    for (const Tensor& t : tensors_)
+    for (const Tensor& t : tensors_) {
+        if (t.deferred) throw Error(ErrorCode::invalid_argument, "tensor '" + t.name + "' has no data: use write() with a source");
         if (!t.data.empty()) std::memcpy(out.data() + base + t.offset, t.data.data(), t.data.size());
+    }
     return out;
 }
 
-void Writer::write(const std::filesystem::path& path) const {
+void Writer::write(const std::filesystem::path& path, const TensorSource& source) const {
     std::filesystem::path tmp = path;
     tmp += ".partial";
-    {
-        std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-        if (!out) throw Error(ErrorCode::io, tmp.string() + ": cannot open for writing");
-        std::vector<std::byte> header = header_bytes();
-        out.write(reinterpret_cast<const char*>(header.data()), static_cast<std::streamsize>(header.size()));
-        uint64_t written = 0;
-        const char zeros[64] = {};
-        for (const Tensor& t : tensors_) {
-            for (; written < t.offset; written += std::min<uint64_t>(64, t.offset - written))
-                out.write(zeros, static_cast<std::streamsize>(std::min<uint64_t>(64, t.offset - written)));
-            out.write(reinterpret_cast<const char*>(t.data.data()), static_cast<std::streamsize>(t.data.size()));
-            written += t.data.size();
+    try {
+        {
+            std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
+            if (!out) throw Error(ErrorCode::io, tmp.string() + ": cannot open for writing");
+            std::vector<std::byte> header = header_bytes();
+            out.write(reinterpret_cast<const char*>(header.data()), static_cast<std::streamsize>(header.size()));
+            uint64_t written = 0;
+            const char zeros[64] = {};
+            std::vector<std::byte> produced;
+            for (size_t i = 0; i < tensors_.size(); ++i) {
+                const Tensor& t = tensors_[i];
+                for (; written < t.offset; written += std::min<uint64_t>(64, t.offset - written))
+                    out.write(zeros, static_cast<std::streamsize>(std::min<uint64_t>(64, t.offset - written)));
+                std::span<const std::byte> bytes = t.data;
+                if (t.deferred) {
+                    if (!source) throw Error(ErrorCode::invalid_argument, "tensor '" + t.name + "' has no data and no source");
+                    produced.assign(t.n_bytes, std::byte{0});
+                    source(i, produced);
+                    bytes = produced;
+                }
+                out.write(reinterpret_cast<const char*>(bytes.data()), static_cast<std::streamsize>(bytes.size()));
+                written += bytes.size();
+            }
+            for (; written < data_size_; written += std::min<uint64_t>(64, data_size_ - written))
+                out.write(zeros, static_cast<std::streamsize>(std::min<uint64_t>(64, data_size_ - written)));
+            if (!out.flush()) throw Error(ErrorCode::io, tmp.string() + ": write failed (disk full?)");
         }
-        for (; written < data_size_; written += std::min<uint64_t>(64, data_size_ - written))
-            out.write(zeros, static_cast<std::streamsize>(std::min<uint64_t>(64, data_size_ - written)));
-        if (!out.flush()) throw Error(ErrorCode::io, tmp.string() + ": write failed (disk full?)");
+    } catch (...) {
+        std::error_code ignored;
+        std::filesystem::remove(tmp, ignored);  // leave no half-written file behind
+        throw;
     }
     std::error_code ec;
     std::filesystem::rename(tmp, path, ec);

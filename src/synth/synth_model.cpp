@@ -46,40 +46,6 @@ float gaussian(uint64_t& state) {
     return (s - 2.0f) * 1.7320508f;  // variance of the sum is 4/12
 }
 
-// llama.cpp's rule for which layers get more bits in the K-quant medium mixes.
-bool use_more_bits(size_t layer, size_t n_layer) {
-    return layer < n_layer / 8 || layer >= 7 * n_layer / 8 || (layer - n_layer / 8) % 3 == 2;
-}
-
-// K-quants need rows that are whole 256-blocks; otherwise use the legacy type llama.cpp falls back to.
-GgmlType fit_row(GgmlType t, size_t n_cols) {
-    if (ggml_row_bytes(t, n_cols)) return t;
-    switch (t) {
-        case GgmlType::q4_k: return GgmlType::q5_0;
-        case GgmlType::q5_k: return GgmlType::q5_1;
-        case GgmlType::q6_k: return GgmlType::q8_0;
-        default: return GgmlType::f16;
-    }
-}
-
-uint32_t file_type_id(const Quant& q) {
-    if (q.k_medium_mix) return q.type == GgmlType::q5_k ? 17 : 15;
-    switch (q.type) {
-        case GgmlType::f32: return 0;
-        case GgmlType::f16: return 1;
-        case GgmlType::q4_0: return 2;
-        case GgmlType::q4_1: return 3;
-        case GgmlType::q8_0: return 7;
-        case GgmlType::q5_0: return 8;
-        case GgmlType::q5_1: return 9;
-        case GgmlType::q4_k: return 14;
-        case GgmlType::q5_k: return 16;
-        case GgmlType::q6_k: return 18;
-        case GgmlType::bf16: return 32;
-        default: return 0;
-    }
-}
-
 struct TensorPlan {
     std::string name;
     std::vector<uint64_t> ne;
@@ -87,24 +53,22 @@ struct TensorPlan {
     enum class Init { matrix, embedding, ones, bias } init;
 };
 
-std::vector<TensorPlan> plan_tensors(const Shape& s, const Quant& q) {
+std::vector<TensorPlan> plan_tensors(const Shape& s, const quant::Recipe& recipe) {
     using Init = TensorPlan::Init;
     std::vector<TensorPlan> plan;
     const uint64_t q_dim = s.n_head * s.head_dim, kv_dim = s.n_head_kv * s.head_dim;
-    auto matrix = [&](std::string name, uint64_t cols, uint64_t rows, GgmlType t, Init init = Init::matrix) {
-        plan.push_back({std::move(name), {cols, rows}, fit_row(t, cols), init});
+    auto matrix = [&](std::string name, uint64_t cols, uint64_t rows, Init init = Init::matrix) {
+        quant::TensorRole role{name, 2, cols, s.n_layer, s.tied_embeddings};
+        plan.push_back({name, {cols, rows}, *quant::choose_type(recipe, role), init});
     };
     auto vector = [&](std::string name, uint64_t n, Init init) { plan.push_back({std::move(name), {n}, GgmlType::f32, init}); };
-    const GgmlType base = q.type;
-    const GgmlType high = q.k_medium_mix ? GgmlType::q6_k : base;
-    matrix("token_embd.weight", s.n_embd, s.n_vocab, s.tied_embeddings ? high : base, Init::embedding);
+    matrix("token_embd.weight", s.n_embd, s.n_vocab, Init::embedding);
     for (size_t i = 0; i < s.n_layer; ++i) {
         const std::string p = "blk." + std::to_string(i) + ".";
-        const GgmlType more = q.k_medium_mix && use_more_bits(i, s.n_layer) ? GgmlType::q6_k : base;
         vector(p + "attn_norm.weight", s.n_embd, Init::ones);
-        matrix(p + "attn_q.weight", s.n_embd, q_dim, base);
-        matrix(p + "attn_k.weight", s.n_embd, kv_dim, base);
-        matrix(p + "attn_v.weight", s.n_embd, kv_dim, more);
+        matrix(p + "attn_q.weight", s.n_embd, q_dim);
+        matrix(p + "attn_k.weight", s.n_embd, kv_dim);
+        matrix(p + "attn_v.weight", s.n_embd, kv_dim);
         if (s.arch == "qwen2") {
             vector(p + "attn_q.bias", q_dim, Init::bias);
             vector(p + "attn_k.bias", kv_dim, Init::bias);
@@ -114,23 +78,23 @@ std::vector<TensorPlan> plan_tensors(const Shape& s, const Quant& q) {
             vector(p + "attn_q_norm.weight", s.head_dim, Init::ones);
             vector(p + "attn_k_norm.weight", s.head_dim, Init::ones);
         }
-        matrix(p + "attn_output.weight", q_dim, s.n_embd, base);
+        matrix(p + "attn_output.weight", q_dim, s.n_embd);
         vector(p + "ffn_norm.weight", s.n_embd, Init::ones);
-        matrix(p + "ffn_gate.weight", s.n_embd, s.n_ff, base);
-        matrix(p + "ffn_up.weight", s.n_embd, s.n_ff, base);
-        matrix(p + "ffn_down.weight", s.n_ff, s.n_embd, more);
+        matrix(p + "ffn_gate.weight", s.n_embd, s.n_ff);
+        matrix(p + "ffn_up.weight", s.n_embd, s.n_ff);
+        matrix(p + "ffn_down.weight", s.n_ff, s.n_embd);
     }
     vector("output_norm.weight", s.n_embd, Init::ones);
-    if (!s.tied_embeddings) matrix("output.weight", s.n_embd, s.n_vocab, high);
+    if (!s.tied_embeddings) matrix("output.weight", s.n_embd, s.n_vocab);
     return plan;
 }
 
-void add_hyper_parameters(gguf::Writer& w, const Shape& s, const Quant& q) {
+void add_hyper_parameters(gguf::Writer& w, const Shape& s, const quant::Recipe& recipe) {
     const std::string a(s.arch);
     w.add_string("general.architecture", a);
     w.add_string("general.name", "hearth-synth-" + a + "-" + std::string(s.name) + " (random weights, shape of " +
                                      std::string(s.like) + ")");
-    w.add_u32("general.file_type", file_type_id(q));
+    w.add_u32("general.file_type", quant::file_type_id(recipe));
     w.add_u32("general.quantization_version", 2);
     w.add_u32(a + ".vocab_size", static_cast<uint32_t>(s.n_vocab));
     w.add_u32(a + ".context_length", static_cast<uint32_t>(s.n_ctx));
@@ -148,10 +112,9 @@ void add_hyper_parameters(gguf::Writer& w, const Shape& s, const Quant& q) {
 
 // Fills and quantizes one tensor; rows are generated from (seed, tensor, row) so the bytes do
 // not depend on how rows are spread over threads.
-void fill_tensor(const TensorPlan& t, uint64_t seed, size_t index, std::vector<std::byte>& out, ThreadPool& pool) {
+void fill_tensor(const TensorPlan& t, uint64_t seed, size_t index, std::span<std::byte> out, ThreadPool& pool) {
     const size_t n_cols = t.ne[0], n_rows = t.ne.size() > 1 ? t.ne[1] : 1;
     const size_t row_bytes = *ggml_row_bytes(t.type, n_cols);
-    out.resize(row_bytes * n_rows);
     const float stddev = t.init == TensorPlan::Init::matrix ? 1.0f / std::sqrt(static_cast<float>(n_cols))
                          : t.init == TensorPlan::Init::embedding ? 0.25f
                                                                  : 0.1f;
@@ -186,32 +149,15 @@ const Shape& find_shape(std::string_view arch, std::string_view name) {
     throw Error(ErrorCode::invalid_argument, "unknown " + std::string(arch) + " shape '" + std::string(name) + "' (known: " + known + ")");
 }
 
-Quant parse_quant(std::string_view name) {
-    std::string n(name);
-    for (char& c : n) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    if (n == "q4_k_m") return {GgmlType::q4_k, true};
-    if (n == "q5_k_m") return {GgmlType::q5_k, true};
-    if (n == "q4_k_s") n = "q4_k";
-    if (n == "q5_k_s") n = "q5_k";
-    auto t = ggml_type_from_name(n);
-    if (!t || !quant::can_quantize(*t))
-        throw Error(ErrorCode::invalid_argument, "unsupported weight type '" + std::string(name) +
-                                                     "' (f32, f16, bf16, q8_0, q4_0, q4_1, q5_0, q5_1, q4_k_s, q4_k_m, q5_k_s, q5_k_m, q6_k)");
-    return {*t, false};
-}
-
-void write_model(const Shape& shape, const Quant& quant, uint64_t seed, const std::filesystem::path& path, size_t threads) {
+void write_model(const Shape& shape, const quant::Recipe& recipe, uint64_t seed, const std::filesystem::path& path, size_t threads) {
     gguf::Writer w;
-    add_hyper_parameters(w, shape, quant);
+    add_hyper_parameters(w, shape, recipe);
     add_synthetic_vocab(w, shape.n_vocab);
-    std::vector<TensorPlan> plan = plan_tensors(shape, quant);
-    std::vector<std::vector<std::byte>> data(plan.size());
+    std::vector<TensorPlan> plan = plan_tensors(shape, recipe);
+    for (const TensorPlan& t : plan) w.add_tensor(t.name, t.type, t.ne);
     ThreadPool pool(threads);
-    for (size_t i = 0; i < plan.size(); ++i) {
-        fill_tensor(plan[i], seed, i, data[i], pool);
-        w.add_tensor(plan[i].name, plan[i].type, plan[i].ne, data[i]);
-    }
-    w.write(path);
+    // Tensors are generated as the file is written, so memory holds one tensor at a time.
+    w.write(path, [&](size_t i, std::span<std::byte> out) { fill_tensor(plan[i], seed, i, out, pool); });
 }
 
 }  // namespace hearth::synth

@@ -12,6 +12,7 @@
 #include <string_view>
 
 #include "hearth/ggml_type.hpp"
+#include "quantize/mix.hpp"
 
 namespace hearth::synth {
 
@@ -29,18 +30,9 @@ std::span<const Shape> shapes() noexcept;
 // Throws Error(invalid_argument) listing the known names when arch/name is not one of them.
 const Shape& find_shape(std::string_view arch, std::string_view name);
 
-// How weights are stored: one type for every matrix, or llama.cpp's Q4_K_M mix
-// (Q4_K, with Q6_K for attn_v/ffn_down on some layers and for the output matrix).
-struct Quant {
-    GgmlType type = GgmlType::q4_0;
-    bool k_medium_mix = false;
-};
-// Parses "q4_0", "q8_0", "q4_k_m", "q4_k", "q6_k", "f16", "bf16", "f32", ...
-Quant parse_quant(std::string_view name);
-
-// Writes the model. threads: 0 = all cores (generation and quantization are parallel; the bytes
+// Writes the model, its matrices typed by the recipe (see quantize/mix.hpp). threads: 0 = all cores (generation and quantization are parallel; the bytes
 // do not depend on the thread count). Throws hearth::Error.
-void write_model(const Shape& shape, const Quant& quant, uint64_t seed, const std::filesystem::path& path,
+void write_model(const Shape& shape, const quant::Recipe& recipe, uint64_t seed, const std::filesystem::path& path,
                  size_t threads = 0);
 
 }  // namespace hearth::synth

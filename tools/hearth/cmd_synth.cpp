@@ -46,7 +46,7 @@ int cmd_synth(std::span<char*> argv) {
     if (!arch || !shape || !type || !out) throw UsageError("--arch, --shape, --type and -o are required");
 
     const synth::Shape& s = synth::find_shape(*arch, *shape);
-    synth::Quant q = synth::parse_quant(*type);
+    quant::Recipe q = quant::parse_recipe(*type);
     auto t0 = std::chrono::steady_clock::now();
     synth::write_model(s, q, static_cast<uint64_t>(seed.value_or(1)), *out, static_cast<size_t>(threads.value_or(0)));
     double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
