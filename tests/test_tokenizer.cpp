@@ -1,5 +1,6 @@
 // Tokenizer against llama.cpp's ids for every shared model (through the library and through
-// `hearth tokenize --jsonl`), plus round trips, hostile input, metadata and streaming decode.
+// `hearth tokenize --jsonl`), plus round trips, hostile input, metadata, streaming decode and
+// the CLI's JSON escapes.
 #include <gtest/gtest.h>
 
 #include <cstdio>
@@ -10,6 +11,7 @@
 #include "hearth/gguf.hpp"
 #include "hearth/tokenizer.hpp"
 #include "test_support.hpp"
+#include "tokenizer/unicode.hpp"
 
 namespace {
 
@@ -48,6 +50,21 @@ std::vector<std::string> lines_of(const std::string& text) {
     return out;
 }
 
+// Runs a shell command and returns what it printed; *status gets pclose's status.
+std::string run_command(const std::string& cmd, int* status) {
+    FILE* pipe = popen(cmd.c_str(), "r");
+    if (!pipe) {
+        *status = -1;
+        return {};
+    }
+    std::string out;
+    char buf[4096];
+    size_t n;
+    while ((n = std::fread(buf, 1, sizeof buf, pipe)) > 0) out.append(buf, n);
+    *status = pclose(pipe);
+    return out;
+}
+
 Tokenizer load(const std::string& file) { return Tokenizer::from_gguf(hearth::gguf::File::open(ht::model_path(file))); }
 
 bool is_bpe_model(const std::string& file) { return file.find("llama3") != std::string::npos || file.find("qwen") != std::string::npos; }
@@ -63,13 +80,9 @@ TEST_P(TokenizerReference, CliJsonlMatchesLlamaCpp) {
     HEARTH_REQUIRE_FILE(ref);
     if (ht::cli_path().empty()) GTEST_SKIP() << "hearth CLI not built";
     const std::string cmd = ht::cli_path() + " tokenize -m '" + model.string() + "' --jsonl < '" + ref.string() + "'";
-    FILE* pipe = popen(cmd.c_str(), "r");
-    ASSERT_NE(pipe, nullptr);
-    std::string out;
-    char buf[4096];
-    size_t n;
-    while ((n = std::fread(buf, 1, sizeof buf, pipe)) > 0) out.append(buf, n);
-    EXPECT_EQ(pclose(pipe), 0);
+    int status = 0;
+    const std::string out = run_command(cmd, &status);
+    EXPECT_EQ(status, 0);
     const auto expected = lines_of(ht::read_text(ref));
     const auto got = lines_of(out);
     ASSERT_EQ(got.size(), expected.size());
@@ -171,21 +184,7 @@ std::string random_text(std::mt19937& rng, size_t n_chars) {
     for (size_t i = 0; i < n_chars; ++i) {
         const auto& r = kRanges[rng() % std::size(kRanges)];
         const uint32_t cp = r[0] + rng() % (r[1] - r[0] + 1);
-        if (cp < 0x80) {
-            s += static_cast<char>(cp);
-        } else if (cp < 0x800) {
-            s += static_cast<char>(0xC0 | (cp >> 6));
-            s += static_cast<char>(0x80 | (cp & 0x3F));
-        } else if (cp < 0x10000) {
-            s += static_cast<char>(0xE0 | (cp >> 12));
-            s += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-            s += static_cast<char>(0x80 | (cp & 0x3F));
-        } else {
-            s += static_cast<char>(0xF0 | (cp >> 18));
-            s += static_cast<char>(0x80 | ((cp >> 12) & 0x3F));
-            s += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-            s += static_cast<char>(0x80 | (cp & 0x3F));
-        }
+        hearth::unicode::append_utf8(s, cp);
     }
     return s;
 }
@@ -269,6 +268,44 @@ TEST(StreamDecoder, HoldsBackSplitCharacters) {
     EXPECT_EQ(bad.push(ff), "\xEF\xBF\xBD\xEF\xBF\xBD");  // F0 cut short, FF never valid
     EXPECT_EQ(bad.push(f0), "");
     EXPECT_EQ(bad.flush(), "\xEF\xBF\xBD");
+}
+
+// The CLI's JSON reader: escapes, surrogate pairs, lone surrogates (U+FFFD, as JavaScript and
+// Python produce when they encode such a string), defaults, and bad lines answered in place.
+TEST(TokenizerCli, JsonEscapesAndDefaults) {
+    const auto model = ht::model_path("tiny-llama3-q8_0.gguf");
+    HEARTH_REQUIRE_FILE(model);
+    if (ht::cli_path().empty()) GTEST_SKIP() << "hearth CLI not built";
+    const std::string input =
+        R"({"text": "\ud83d\ude00 \u00e9\n\"q\"\\ \/"})" "\n"
+        R"({"text": "a\ud800b", "parse_special": false})" "\n"
+        R"({"text": "<|eot_id|>", "add_special": true})" "\n"
+        R"({"text": 5})" "\n"
+        R"({"text": "x", "ids": [1, 2]})" "\n";
+    const std::string in_path = ::testing::TempDir() + "hearth_tokenize_in.jsonl";
+    FILE* f = std::fopen(in_path.c_str(), "wb");
+    ASSERT_NE(f, nullptr);
+    std::fwrite(input.data(), 1, input.size(), f);
+    std::fclose(f);
+    const std::string cmd = ht::cli_path() + " tokenize -m '" + model.string() + "' --jsonl < '" + in_path + "'";
+    int status = 0;
+    const std::string out = run_command(cmd, &status);
+    EXPECT_NE(status, 0);  // the bad line makes the exit status 1
+
+    const auto tok = Tokenizer::from_gguf(hearth::gguf::File::open(model));
+    auto ids_json = [](const std::vector<TokenId>& ids) {
+        std::string s = "{\"ids\": [";
+        for (size_t i = 0; i < ids.size(); ++i) s += (i ? ", " : "") + std::to_string(ids[i]);
+        return s + "]}\n";
+    };
+    std::string expected;
+    expected += ids_json(tok.encode("\xF0\x9F\x98\x80 \xC3\xA9\n\"q\"\\ /", false, true));
+    expected += ids_json(tok.encode("a\xEF\xBF\xBD" "b", false, false));
+    expected += ids_json(tok.encode("<|eot_id|>", true, true));
+    const size_t error_line = out.find("{\"error\"");
+    ASSERT_NE(error_line, std::string::npos) << out;
+    EXPECT_EQ(out.substr(0, expected.size()), expected);
+    EXPECT_EQ(out.substr(out.find('\n', error_line) + 1), ids_json(tok.encode("x", false, true)));
 }
 
 }  // namespace

@@ -1,9 +1,7 @@
-// Pre-tokenizer word splits for every supported tokenizer.ggml.pre family, a small synthetic
-// vocabulary built with gguf::Writer (merge order, byte fallback, errors naming bad metadata),
-// and the CLI's JSON escapes.
+// Pre-tokenizer word splits for every supported tokenizer.ggml.pre family, and a small synthetic
+// vocabulary built with gguf::Writer (merge order, errors naming bad metadata).
 #include <gtest/gtest.h>
 
-#include <cstdio>
 #include <string>
 #include <vector>
 
@@ -128,72 +126,29 @@ TEST(TokenizerSynthetic, MergesApplyByRankThenLeftmost) {
     EXPECT_FALSE(tok.add_bos());
 }
 
+// The message from_gguf throws for these bytes (which must be Error(unsupported)).
+std::string unsupported_message(const std::vector<std::byte>& bytes, const std::string& name) {
+    const auto file = hearth::gguf::File::from_memory(bytes, name);
+    try {
+        (void)hearth::Tokenizer::from_gguf(file);
+    } catch (const hearth::Error& e) {
+        EXPECT_EQ(e.code(), hearth::ErrorCode::unsupported);
+        return e.what();
+    }
+    ADD_FAILURE() << "no error for " << name;
+    return {};
+}
+
 TEST(TokenizerSynthetic, ErrorsNameTheBadValue) {
-    const auto pre_bytes = synthetic_bpe("gpt2", "no-such-pre", {}, {});
-    const auto pre_file = hearth::gguf::File::from_memory(pre_bytes, "bad-pre.gguf");
-    try {
-        (void)hearth::Tokenizer::from_gguf(pre_file);
-        FAIL() << "expected an error";
-    } catch (const hearth::Error& e) {
-        EXPECT_EQ(e.code(), hearth::ErrorCode::unsupported);
-        EXPECT_NE(std::string(e.what()).find("no-such-pre"), std::string::npos) << e.what();
-        EXPECT_NE(std::string(e.what()).find("bad-pre.gguf"), std::string::npos) << e.what();
-    }
-    const auto model_bytes = synthetic_bpe("bert", "default", {}, {});
-    const auto model_file = hearth::gguf::File::from_memory(model_bytes, "bert.gguf");
-    try {
-        (void)hearth::Tokenizer::from_gguf(model_file);
-        FAIL() << "expected an error";
-    } catch (const hearth::Error& e) {
-        EXPECT_EQ(e.code(), hearth::ErrorCode::unsupported);
-        EXPECT_NE(std::string(e.what()).find("'bert'"), std::string::npos) << e.what();
-    }
+    const std::string pre = unsupported_message(synthetic_bpe("gpt2", "no-such-pre", {}, {}), "bad-pre.gguf");
+    EXPECT_NE(pre.find("no-such-pre"), std::string::npos) << pre;
+    EXPECT_NE(pre.find("bad-pre.gguf"), std::string::npos) << pre;
+    const std::string model = unsupported_message(synthetic_bpe("bert", "default", {}, {}), "bert.gguf");
+    EXPECT_NE(model.find("'bert'"), std::string::npos) << model;
     hearth::gguf::Writer w;
     w.add_string("tokenizer.ggml.model", "llama");
     const auto empty = w.to_bytes();
     EXPECT_THROW((void)hearth::Tokenizer::from_gguf(hearth::gguf::File::from_memory(empty, "novocab.gguf")), hearth::Error);
-}
-
-// The CLI's JSON reader: escapes, surrogate pairs, lone surrogates (U+FFFD, as JavaScript and
-// Python produce when they encode such a string), defaults, and bad lines answered in place.
-TEST(TokenizerCli, JsonEscapesAndDefaults) {
-    const auto model = hearth::test::model_path("tiny-llama3-q8_0.gguf");
-    HEARTH_REQUIRE_FILE(model);
-    if (hearth::test::cli_path().empty()) GTEST_SKIP() << "hearth CLI not built";
-    const std::string input =
-        R"({"text": "\ud83d\ude00 \u00e9\n\"q\"\\ \/"})" "\n"
-        R"({"text": "a\ud800b", "parse_special": false})" "\n"
-        R"({"text": "<|eot_id|>", "add_special": true})" "\n"
-        R"({"text": 5})" "\n"
-        R"({"text": "x", "ids": [1, 2]})" "\n";
-    const std::string in_path = ::testing::TempDir() + "hearth_tokenize_in.jsonl";
-    FILE* f = std::fopen(in_path.c_str(), "wb");
-    ASSERT_NE(f, nullptr);
-    std::fwrite(input.data(), 1, input.size(), f);
-    std::fclose(f);
-    const std::string cmd = hearth::test::cli_path() + " tokenize -m '" + model.string() + "' --jsonl < '" + in_path + "'";
-    FILE* pipe = popen(cmd.c_str(), "r");
-    ASSERT_NE(pipe, nullptr);
-    std::string out;
-    char buf[4096];
-    size_t n;
-    while ((n = std::fread(buf, 1, sizeof buf, pipe)) > 0) out.append(buf, n);
-    EXPECT_NE(pclose(pipe), 0);  // the bad line makes the exit status 1
-
-    const auto tok = hearth::Tokenizer::from_gguf(hearth::gguf::File::open(model));
-    auto ids_json = [](const std::vector<TokenId>& ids) {
-        std::string s = "{\"ids\": [";
-        for (size_t i = 0; i < ids.size(); ++i) s += (i ? ", " : "") + std::to_string(ids[i]);
-        return s + "]}\n";
-    };
-    std::string expected;
-    expected += ids_json(tok.encode("\xF0\x9F\x98\x80 \xC3\xA9\n\"q\"\\ /", false, true));
-    expected += ids_json(tok.encode("a\xEF\xBF\xBD" "b", false, false));
-    expected += ids_json(tok.encode("<|eot_id|>", true, true));
-    const size_t error_line = out.find("{\"error\"");
-    ASSERT_NE(error_line, std::string::npos) << out;
-    EXPECT_EQ(out.substr(0, expected.size()), expected);
-    EXPECT_EQ(out.substr(out.find('\n', error_line) + 1), ids_json(tok.encode("x", false, true)));
 }
 
 }  // namespace

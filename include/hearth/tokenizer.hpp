@@ -24,18 +24,27 @@ enum class TokenType : uint8_t { undefined = 0, normal = 1, unknown = 2, control
 class Tokenizer {
 public:
     // Reads tokenizer.ggml.* from the file. Throws Error(unsupported) for an unknown model or
-    // pre-tokenizer (naming it), Error(invalid_file) for inconsistent metadata.
+    // pre-tokenizer (naming it), Error(invalid_file) for inconsistent metadata. The Tokenizer
+    // copies what it needs (about the size of the vocabulary), so the File may be closed after.
+    // Builds a 151k-token Qwen vocabulary in ~0.1 s.
     static Tokenizer from_gguf(const gguf::File& file);
 
     Tokenizer(Tokenizer&&) noexcept;
     Tokenizer& operator=(Tokenizer&&) noexcept;
     ~Tokenizer();
 
+    // The same ids as llama.cpp's llama_tokenize(text, add_special, parse_special).
     // add_special: prepend BOS / append EOS as the model's metadata asks.
-    // parse_special: recognise control / user-defined token texts (e.g. "<|im_start|>") in text.
+    // parse_special: recognise control / unknown token texts (e.g. "<|im_start|>") in text;
+    // user-defined tokens (e.g. Qwen's "<think>") are recognised either way, as in llama.cpp.
+    // Any bytes are accepted (invalid UTF-8 is read as U+FFFD by the BPE vocabularies).
     std::vector<TokenId> encode(std::string_view text, bool add_special, bool parse_special) const;
 
     // Concatenated text of the ids (control tokens render as nothing unless render_special).
+    // Like llama_detokenize, the first id's leading space is dropped when the vocabulary adds a
+    // space prefix (SentencePiece); unlike it, no clean-up of spaces before punctuation, so
+    // decode(encode(s)) == s for byte-level BPE. Throws Error(invalid_argument) for an id
+    // outside the vocabulary.
     std::string decode(std::span<const TokenId> ids, bool render_special = false) const;
     // Raw bytes one token stands for (may be a partial UTF-8 sequence).
     std::string token_to_bytes(TokenId id, bool render_special = false) const;
@@ -63,7 +72,8 @@ private:
 };
 
 // Turns a stream of token ids into text pieces that are always whole UTF-8 characters:
-// bytes of a character split across tokens are held back until it is complete.
+// bytes of a character split across tokens are held back until it is complete. For valid
+// output the pieces concatenate to Tokenizer::decode of the same ids.
 class StreamDecoder {
 public:
     explicit StreamDecoder(const Tokenizer& tokenizer, bool render_special = false);

@@ -15,7 +15,7 @@ struct AsciiTable {
     static uint8_t lookup(uint32_t cp) {
         const CpRange* end = kCpRanges + kCpRangeCount;
         const CpRange* it = std::upper_bound(kCpRanges, end, cp, [](uint32_t v, const CpRange& r) { return v < r.first; });
-        return it == kCpRanges ? kOther : (it - 1)->flags;
+        return it == kCpRanges ? static_cast<uint8_t>(kOther) : (it - 1)->flags;
     }
 };
 
@@ -47,7 +47,7 @@ const ByteAlphabet& alphabet() {
 
 uint8_t cp_flags(uint32_t cp) noexcept {
     if (cp < 128) return ascii().flags[cp];
-    if (cp > 0x10FFFF) return kOther;
+    if (cp > 0x10FFFF) return static_cast<uint8_t>(kOther);
     return AsciiTable::lookup(cp);
 }
 

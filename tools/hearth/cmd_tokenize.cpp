@@ -33,6 +33,15 @@ constexpr const char* kUsage =
     "                     parse_special defaults to true (false with --no-special);\n"
     "                     other fields (e.g. \"ids\") are ignored.\n";
 
+void append_ids(std::string& out, const std::vector<TokenId>& ids) {
+    out += '[';
+    for (size_t i = 0; i < ids.size(); ++i) {
+        if (i) out += ", ";
+        out += std::to_string(ids[i]);
+    }
+    out += ']';
+}
+
 int run_jsonl(const Tokenizer& tok, bool parse_special_default) {
     std::string line;
     std::string out;
@@ -47,12 +56,9 @@ int run_jsonl(const Tokenizer& tok, bool parse_special_default) {
             const bool add_special = obj.get_bool("add_special").value_or(false);
             const bool parse_special = obj.get_bool("parse_special").value_or(parse_special_default);
             const std::vector<TokenId> ids = tok.encode(text, add_special, parse_special);
-            out += "{\"ids\": [";
-            for (size_t i = 0; i < ids.size(); ++i) {
-                if (i) out += ", ";
-                out += std::to_string(ids[i]);
-            }
-            out += "]}\n";
+            out += "{\"ids\": ";
+            append_ids(out, ids);
+            out += "}\n";
         } catch (const std::exception& e) {
             out = "{\"error\": ";
             append_json_string(out, e.what());
@@ -75,12 +81,9 @@ int run_text(const Tokenizer& tok, const std::string& text, bool add_special, bo
         append_json_string(out, tok.token_to_bytes(id, true));
         out += '\n';
     }
-    out += "ids: [";
-    for (size_t i = 0; i < ids.size(); ++i) {
-        if (i) out += ", ";
-        out += std::to_string(ids[i]);
-    }
-    out += "]\n";
+    out += "ids: ";
+    append_ids(out, ids);
+    out += '\n';
     std::fwrite(out.data(), 1, out.size(), stdout);
     return 0;
 }

@@ -2,6 +2,8 @@
 // every byte it consumes and decodes \uXXXX escapes including surrogate pairs.
 #include "json.hpp"
 
+#include "tokenizer/unicode.hpp"
+
 #include <cctype>
 #include <cstdlib>
 #include <stdexcept>
@@ -59,7 +61,7 @@ public:
                 case 'n': out += '\n'; break;
                 case 'r': out += '\r'; break;
                 case 't': out += '\t'; break;
-                case 'u': append_utf8(out, unicode_escape()); break;
+                case 'u': unicode::append_utf8(out, unicode_escape()); break;
                 default: fail("bad escape");
             }
         }
@@ -142,24 +144,6 @@ private:
         }
         return 0x10000 + ((hi - 0xD800) << 10) + (lo - 0xDC00);
     }
-    static void append_utf8(std::string& out, uint32_t cp) {
-        if (cp < 0x80) {
-            out += static_cast<char>(cp);
-        } else if (cp < 0x800) {
-            out += static_cast<char>(0xC0 | (cp >> 6));
-            out += static_cast<char>(0x80 | (cp & 0x3F));
-        } else if (cp < 0x10000) {
-            out += static_cast<char>(0xE0 | (cp >> 12));
-            out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-            out += static_cast<char>(0x80 | (cp & 0x3F));
-        } else {
-            out += static_cast<char>(0xF0 | (cp >> 18));
-            out += static_cast<char>(0x80 | ((cp >> 12) & 0x3F));
-            out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-            out += static_cast<char>(0x80 | (cp & 0x3F));
-        }
-    }
-
     std::string_view s_;
     size_t i_ = 0;
 };
