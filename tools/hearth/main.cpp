@@ -23,6 +23,7 @@ constexpr Command kCommands[] = {
     {"eval", hearth::cli::cmd_eval, "write the logits of every prompt position (float32 rows)"},
     {"info", hearth::cli::cmd_info, "show a GGUF file's architecture, metadata and tensors"},
     {"bench", hearth::cli::cmd_bench, "measure prompt and generation speed (like llama-bench)"},
+    {"perplexity", hearth::cli::cmd_perplexity, "measure how well a model predicts a text file"},
     {"quantize", hearth::cli::cmd_quantize, "convert a model's weights to another type (e.g. F16 -> Q4_K_M)"},
     {"synth", hearth::cli::cmd_synth, "write a random-weight model of a real model's shape (for benchmarks)"},
     {"tokenize", hearth::cli::cmd_tokenize, "split text into the model's token ids (or --jsonl batches)"},
