@@ -87,7 +87,8 @@ void ForwardPass::ffn_swiglu(size_t il) {
     ops::rmsnorm_rows(a_.x, l.ffn_norm, a_.xb, n_, c_.n_embd, c_.rms_eps);  // xb: [n, n_embd]
     matmul(l.ffn_gate, a_.xb, n_, a_.gate);                                 // gate: [n, n_ff]
     matmul(l.ffn_up, a_.xb, n_, a_.up);                                     // up: [n, n_ff]
-    ops::silu_mul(a_.gate, a_.up, n_ * c_.n_ff);
+    for (size_t t = 0; t < n_; ++t)  // per row: ggml's SIMD/tail split of SiLU restarts at every row
+        ops::silu_mul(a_.gate + t * c_.n_ff, a_.up + t * c_.n_ff, c_.n_ff);
     matmul(l.ffn_down, a_.gate, n_, a_.xb);                                 // xb: [n, n_embd]
     ops::add_inplace(a_.x, a_.xb, n_ * c_.n_embd);
 }

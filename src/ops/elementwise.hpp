@@ -18,7 +18,8 @@ void add_row_bias(float* y, const float* b, size_t n_rows, size_t n) noexcept;
 // y[i] += x[i] (residual connections).
 void add_inplace(float* y, const float* x, size_t n) noexcept;
 
-// gate[i] = silu(gate[i]) * up[i], silu(x) = x / (1 + e^-x) (SwiGLU), with ggml's exp (see .cpp).
+// gate[i] = silu(gate[i]) * up[i], silu(x) = x / (1 + e^-x) (SwiGLU), for ONE row of n: the
+// first n - n % 16 values use ggml's polynomial exp, the rest libm's expf, as ggml does per row.
 void silu_mul(float* gate, const float* up, size_t n) noexcept;
 
 }  // namespace hearth::ops

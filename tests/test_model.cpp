@@ -1,0 +1,138 @@
+// Model loading: hyper-parameters read from GGUF metadata, and the clear errors for files hearth
+// cannot run (unknown architecture, a tensor of the wrong shape, a missing key).
+#include <filesystem>
+#include <functional>
+
+#include "hearth/gguf_writer.hpp"
+#include "hearth/hearth.hpp"
+#include "test_support.hpp"
+
+namespace hearth::test {
+namespace {
+
+// Rewrites `src` into a temporary file, letting edit_key / edit_tensor replace or drop entries.
+struct Rewrite {
+    std::function<bool(std::string_view key, gguf::Writer& w)> key;                    // true = handled
+    std::function<bool(const gguf::TensorInfo& t, const gguf::File& f, gguf::Writer& w)> tensor;
+};
+
+std::filesystem::path rewrite(const std::filesystem::path& src, const std::string& out_name, const Rewrite& edit) {
+    const gguf::File f = gguf::File::open(src);
+    gguf::Writer w;
+    for (const gguf::MetadataEntry& e : f.metadata())
+        if (!(edit.key && edit.key(e.key, w))) w.add_value(e.key, e.value);
+    for (const gguf::TensorInfo& t : f.tensors()) {
+        if (edit.tensor && edit.tensor(t, f, w)) continue;
+        w.add_tensor(t.name, t.type, std::span<const uint64_t>(t.ne.data(), t.n_dims), t.bytes());
+    }
+    const auto out = std::filesystem::path(::testing::TempDir()) / out_name;
+    w.write(out);
+    return out;
+}
+
+ErrorCode load_error(const std::filesystem::path& p, std::string& message) {
+    try {
+        (void)Model::load(p, {.threads = 1});
+    } catch (const Error& e) {
+        message = e.what();
+        return e.code();
+    }
+    message = "(loaded without error)";
+    return ErrorCode::internal;
+}
+
+TEST(Model, ConfigFromMetadata) {
+    const auto path = model_path("stories260K.gguf");
+    HEARTH_REQUIRE_FILE(path);
+    const Model model = Model::load(path, {.threads = 1});
+    const ModelConfig& c = model.config();
+    EXPECT_EQ(c.arch, "llama");
+    EXPECT_EQ(c.n_embd, 64u);
+    EXPECT_EQ(c.n_layer, 5u);
+    EXPECT_EQ(c.n_head, 8u);
+    EXPECT_EQ(c.n_head_kv, 4u);
+    EXPECT_EQ(c.head_dim, 8u);
+    EXPECT_EQ(c.n_rot, 8u);
+    EXPECT_EQ(c.n_ff, 172u);
+    EXPECT_EQ(c.n_vocab, 512u);
+    EXPECT_EQ(c.n_ctx_train, 512u);
+    EXPECT_EQ(c.rope_style, RopeStyle::normal);
+    EXPECT_FLOAT_EQ(c.rope_freq_base, 10000.0f);
+    EXPECT_NEAR(c.rms_eps, 1e-5f, 1e-9f);
+    EXPECT_FALSE(c.tied_embeddings);
+    EXPECT_EQ(model.threads(), 1u);
+}
+
+TEST(Model, Qwen3ConfigTiedNeox) {
+    const auto path = model_path("tiny-qwen3-q4_k_m.gguf");
+    HEARTH_REQUIRE_FILE(path);
+    const Model model = Model::load(path, {.threads = 1});
+    EXPECT_EQ(model.config().arch, "qwen3");
+    EXPECT_EQ(model.config().head_dim, 64u);
+    EXPECT_EQ(model.config().rope_style, RopeStyle::neox);
+    EXPECT_TRUE(model.config().tied_embeddings);
+    EXPECT_EQ(model.config().n_vocab, model.tokenizer().n_vocab());
+}
+
+TEST(Model, UnknownArchitectureIsUnsupported) {
+    const auto path = model_path("stories260K.gguf");
+    HEARTH_REQUIRE_FILE(path);
+    const auto bad = rewrite(path, "mamba.gguf", {.key = [](std::string_view k, gguf::Writer& w) {
+        if (k != "general.architecture") return false;
+        w.add_string(k, "mamba");
+        return true;
+    }});
+    std::string msg;
+    EXPECT_EQ(load_error(bad, msg), ErrorCode::unsupported) << msg;
+    EXPECT_NE(msg.find("'mamba'"), std::string::npos) << msg;
+    EXPECT_NE(msg.find("llama"), std::string::npos) << msg;  // lists what is supported
+}
+
+TEST(Model, WrongTensorShapeNamesTensorAndShapes) {
+    const auto path = model_path("stories260K.gguf");
+    HEARTH_REQUIRE_FILE(path);
+    // blk.0.attn_q.weight gets attn_k's [64, 32] data instead of [64, 64].
+    const auto bad = rewrite(path, "bad_shape.gguf", {.tensor = [](const gguf::TensorInfo& t, const gguf::File& f, gguf::Writer& w) {
+        if (t.name != "blk.0.attn_q.weight") return false;
+        const gguf::TensorInfo& k = f.tensor("blk.0.attn_k.weight");
+        w.add_tensor(t.name, k.type, std::span<const uint64_t>(k.ne.data(), k.n_dims), k.bytes());
+        return true;
+    }});
+    std::string msg;
+    EXPECT_EQ(load_error(bad, msg), ErrorCode::invalid_file) << msg;
+    EXPECT_NE(msg.find("blk.0.attn_q.weight"), std::string::npos) << msg;
+    EXPECT_NE(msg.find("[64, 32]"), std::string::npos) << msg;
+    EXPECT_NE(msg.find("[64, 64]"), std::string::npos) << msg;
+}
+
+TEST(Model, MissingHyperParameterNamesKey) {
+    const auto path = model_path("stories260K.gguf");
+    HEARTH_REQUIRE_FILE(path);
+    const auto bad = rewrite(path, "no_heads.gguf", {.key = [](std::string_view k, gguf::Writer&) {
+        return k == "llama.attention.head_count";  // dropped
+    }});
+    std::string msg;
+    EXPECT_EQ(load_error(bad, msg), ErrorCode::invalid_file) << msg;
+    EXPECT_NE(msg.find("llama.attention.head_count"), std::string::npos) << msg;
+}
+
+TEST(Model, InconsistentHeadCountsAreRejected) {
+    const auto path = model_path("stories260K.gguf");
+    HEARTH_REQUIRE_FILE(path);
+    const auto bad = rewrite(path, "kv3.gguf", {.key = [](std::string_view k, gguf::Writer& w) {
+        if (k != "llama.attention.head_count_kv") return false;
+        w.add_u32(k, 3);  // 8 heads cannot share 3 KV heads
+        return true;
+    }});
+    std::string msg;
+    EXPECT_EQ(load_error(bad, msg), ErrorCode::invalid_file) << msg;
+    EXPECT_NE(msg.find("head_count_kv"), std::string::npos) << msg;
+}
+
+TEST(Model, MissingFileIsIoError) {
+    std::string msg;
+    EXPECT_EQ(load_error("/nonexistent/model.gguf", msg), ErrorCode::io) << msg;
+}
+
+}  // namespace
+}  // namespace hearth::test

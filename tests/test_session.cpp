@@ -1,0 +1,172 @@
+// Session behaviour: determinism across thread counts and batch sizes, incremental evaluation,
+// common-prefix reuse, stop conditions and the errors for bad input.
+#include <cstring>
+
+#include "hearth/hearth.hpp"
+#include "session/stop_strings.hpp"
+#include "test_golden_data.hpp"
+
+namespace hearth::test {
+namespace {
+
+std::vector<int32_t> reference_prompt(const std::string& stem) {
+    return json_int_array(read_text(reference_dir(stem) / "logits.json"), "prompt_ids");
+}
+
+std::vector<float> all_logits(const Model& model, std::span<const TokenId> ids, SessionOptions opts = {.n_ctx = 64}) {
+    Session s(model, opts);
+    std::vector<float> out(ids.size() * model.config().n_vocab);
+    s.eval(ids, out);
+    return out;
+}
+
+bool bitwise_equal(const std::vector<float>& a, const std::vector<float>& b) {
+    return a.size() == b.size() && std::memcmp(a.data(), b.data(), a.size() * sizeof(float)) == 0;
+}
+
+GenerateOptions greedy(size_t n) {
+    GenerateOptions g;
+    g.sampling.temperature = 0;
+    g.max_tokens = n;
+    return g;
+}
+
+// Same bits with 1 and 2 threads, for the two quantization families (Q4_K/Q6_K and Q8_0/Q4_0).
+TEST(Session, OneAndTwoThreadsGiveIdenticalBits) {
+    for (const std::string stem : {"tiny-qwen3-q4_k_m", "tiny-llama3-q8_0"}) {
+        const auto path = model_path(stem + ".gguf");
+        HEARTH_REQUIRE_FILE(path);
+        const std::vector<int32_t> ids = reference_prompt(stem);
+        const Model one = Model::load(path, {.threads = 1});
+        const Model two = Model::load(path, {.threads = 2});
+        EXPECT_TRUE(bitwise_equal(all_logits(one, ids), all_logits(two, ids))) << stem;
+
+        Session s1(one, {.n_ctx = 64}), s2(two, {.n_ctx = 64});
+        EXPECT_EQ(s1.generate(std::span<const TokenId>(ids), greedy(12)).tokens,
+                  s2.generate(std::span<const TokenId>(ids), greedy(12)).tokens) << stem;
+        EXPECT_TRUE(std::equal(s1.logits().begin(), s1.logits().end(), s2.logits().begin())) << stem;
+    }
+}
+
+TEST(Session, BatchSizeDoesNotChangeLogits) {
+    const auto path = model_path("tiny-llama3-q4_0.gguf");
+    HEARTH_REQUIRE_FILE(path);
+    const Model model = Model::load(path, {.threads = 2});
+    const std::vector<int32_t> ids = reference_prompt("tiny-llama3-q4_0");
+    EXPECT_TRUE(bitwise_equal(all_logits(model, ids, {.n_ctx = 64, .n_batch = 512}),
+                              all_logits(model, ids, {.n_ctx = 64, .n_batch = 3})));
+}
+
+TEST(Session, IncrementalEvalMatchesOnePass) {
+    const auto path = model_path("stories260K.gguf");
+    HEARTH_REQUIRE_FILE(path);
+    const Model model = Model::load(path, {.threads = 2});
+    const std::vector<int32_t> ids = reference_prompt("stories260K");
+    Session whole(model, {.n_ctx = 128});
+    whole.eval(ids);
+    Session parts(model, {.n_ctx = 128});
+    const std::span<const TokenId> all(ids);
+    parts.eval(all.first(10));
+    parts.eval(all.subspan(10, 1));
+    parts.eval(all.subspan(11));
+    EXPECT_EQ(parts.n_past(), ids.size());
+    ASSERT_EQ(whole.logits().size(), model.config().n_vocab);
+    EXPECT_TRUE(std::equal(whole.logits().begin(), whole.logits().end(), parts.logits().begin()));
+}
+
+TEST(Session, ExtendedPromptReusesCachedPrefix) {
+    const auto path = model_path("stories260K.gguf");
+    HEARTH_REQUIRE_FILE(path);
+    const Model model = Model::load(path, {.threads = 1});
+    Session session(model, {.n_ctx = 256});
+    const GenerateResult first = session.generate("Once upon a time", greedy(8));
+    EXPECT_EQ(first.reused_tokens, 0u);
+    const std::string longer = "Once upon a time" + first.text + " The end.";
+    const GenerateResult second = session.generate(longer, greedy(8));
+    EXPECT_GE(second.reused_tokens, first.prompt_tokens);  // the first prompt and its answer were kept
+
+    Session fresh(model, {.n_ctx = 256});
+    const GenerateResult expected = fresh.generate(longer, greedy(8));
+    EXPECT_EQ(second.tokens, expected.tokens);
+    EXPECT_EQ(second.text, expected.text);
+}
+
+TEST(Session, ReferenceStoryAndStopReasons) {
+    const auto path = model_path("stories260K.gguf");
+    HEARTH_REQUIRE_FILE(path);
+    const Model model = Model::load(path, {.threads = 1});
+    Session session(model, {.n_ctx = 256});
+    const GenerateResult r = session.generate("Once upon a time", greedy(32));
+    EXPECT_EQ(r.stop_reason, StopReason::max_tokens);
+    EXPECT_EQ(r.tokens.size(), 32u);
+    EXPECT_TRUE(r.text.starts_with(", there was a little girl named Lily. She loved to play outside in the park."));
+
+    GenerateOptions stop_at = greedy(32);
+    stop_at.stop = {"Lily"};
+    const GenerateResult s = session.generate("Once upon a time", stop_at);
+    EXPECT_EQ(s.stop_reason, StopReason::stop_string);
+    EXPECT_EQ(s.text, ", there was a little girl named ");
+
+    std::string streamed;
+    const GenerateResult c = session.generate("Once upon a time", greedy(32), [&](std::string_view piece, TokenId) {
+        streamed += piece;
+        return streamed.size() < 10;
+    });
+    EXPECT_EQ(c.stop_reason, StopReason::callback);
+    EXPECT_EQ(streamed, c.text);
+    EXPECT_LT(c.tokens.size(), 32u);
+}
+
+TEST(Session, ContextFullAndBadInputAreClearErrors) {
+    const auto path = model_path("stories260K.gguf");
+    HEARTH_REQUIRE_FILE(path);
+    const Model model = Model::load(path, {.threads = 1});
+    Session session(model, {.n_ctx = 8});
+    const std::vector<TokenId> nine(9, 1);
+    try {
+        session.eval(nine);
+        ADD_FAILURE() << "no error for 9 tokens in a context of 8";
+    } catch (const Error& e) {
+        EXPECT_EQ(e.code(), ErrorCode::context_full);
+        EXPECT_NE(std::string(e.what()).find("n_ctx = 8"), std::string::npos) << e.what();
+    }
+    EXPECT_EQ(session.n_past(), 0u);  // nothing was evaluated
+
+    // Generation stops cleanly when the context fills up.
+    const GenerateResult r = session.generate("Once upon a time", greedy(100));
+    EXPECT_EQ(r.stop_reason, StopReason::context_full);
+    EXPECT_EQ(session.n_past(), 8u);
+
+    auto code_of = [&](auto&& fn) {
+        try {
+            fn();
+        } catch (const Error& e) {
+            return e.code();
+        }
+        return ErrorCode::internal;
+    };
+    session.reset();
+    EXPECT_EQ(code_of([&] { session.generate("", greedy(4)); }), ErrorCode::invalid_argument);
+    EXPECT_EQ(code_of([&] { session.eval({}); }), ErrorCode::invalid_argument);
+    const std::vector<TokenId> bad_id = {1, 512};
+    EXPECT_EQ(code_of([&] { session.eval(bad_id); }), ErrorCode::invalid_argument);
+}
+
+TEST(StopStrings, HoldsBackPartialMatches) {
+    StopStringFilter f({"</s>", "END"});
+    EXPECT_EQ(f.push("Hello <"), "Hello ");  // "<" may start "</s>"
+    EXPECT_EQ(f.push("b>"), "<b>");
+    EXPECT_EQ(f.push(" E"), " ");
+    EXPECT_EQ(f.push("NDING"), "");  // "END" completes: nothing of it is shown
+    EXPECT_TRUE(f.stopped());
+    EXPECT_EQ(f.text(), "Hello <b> ");
+    EXPECT_EQ(f.push("more"), "");
+
+    StopStringFilter g({"stop"});
+    EXPECT_EQ(g.push("a st"), "a ");
+    EXPECT_EQ(g.flush(), "st");  // the end of generation releases what was held back
+    EXPECT_FALSE(g.stopped());
+}
+
+}  // namespace
+}  // namespace hearth::test
