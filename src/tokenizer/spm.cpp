@@ -44,6 +44,25 @@ void Tokenizer::Impl::build_spm() {
         }
         spm.byte_token[b] = id >= 0 ? id : unk;
     }
+    for (const std::string_view text : texts) {
+        size_t prev = 0;
+        for (size_t off = 0; off < text.size();) {
+            const size_t len = std::min(unicode::lead_len(static_cast<uint8_t>(text[off])), text.size() - off);
+            if (off > 0 && text.substr(off, len) == kSpaceMark) spm.before_space.insert(text.substr(prev, off - prev));
+            prev = off;
+            off += len;
+        }
+    }
+}
+
+// A final symbol: its token, or one <0xNN> token per byte when it is no token.
+void Tokenizer::Impl::emit_symbol(std::string_view piece, std::vector<TokenId>& out) const {
+    if (const TokenId id = lookup(piece); id >= 0) {
+        out.push_back(id);
+        return;
+    }
+    for (char c : piece)
+        if (const TokenId id = spm.byte_token[static_cast<uint8_t>(c)]; id >= 0) out.push_back(id);
 }
 
 void Tokenizer::Impl::encode_spm(std::string_view text, bool space_prefix, std::vector<TokenId>& out) const {
@@ -59,12 +78,20 @@ void Tokenizer::Impl::encode_spm(std::string_view text, bool space_prefix, std::
     }
     const std::string_view sv = s;
 
+    // Symbols are UTF-8 characters; a stretch ends before a U+2581 that no merge can reach across.
     std::vector<Symbol> syms;
+    std::vector<int32_t> stretch_starts;
     syms.reserve(sv.size());
     for (size_t off = 0; off < sv.size();) {
         const size_t len = std::min(unicode::lead_len(static_cast<uint8_t>(sv[off])), sv.size() - off);
         const auto i = static_cast<int32_t>(syms.size());
-        syms.push_back({static_cast<uint32_t>(off), static_cast<uint32_t>(len), i - 1, off + len < sv.size() ? i + 1 : -1});
+        const bool cut = i > 0 && sv.substr(off, len) == kSpaceMark &&
+                         !spm.before_space.count(sv.substr(syms.back().start, syms.back().len));
+        if (i == 0 || cut) {
+            if (cut) syms.back().next = -1;
+            stretch_starts.push_back(i);
+        }
+        syms.push_back({static_cast<uint32_t>(off), static_cast<uint32_t>(len), cut ? -1 : i - 1, off + len < sv.size() ? i + 1 : -1});
         off += len;
     }
 
@@ -77,32 +104,23 @@ void Tokenizer::Impl::encode_spm(std::string_view text, bool space_prefix, std::
         heap.push_back({scores[id], left, right, len});
         std::push_heap(heap.begin(), heap.end(), lower_priority);
     };
-    for (int32_t i = 1; i < static_cast<int32_t>(syms.size()); ++i) try_pair(i - 1, i);
-
-    while (!heap.empty()) {
-        std::pop_heap(heap.begin(), heap.end(), lower_priority);
-        const Bigram b = heap.back();
-        heap.pop_back();
-        Symbol& l = syms[b.left];
-        Symbol& r = syms[b.right];
-        if (l.len == 0 || r.len == 0 || l.len + r.len != b.len) continue;  // outdated
-        l.len += r.len;
-        r.len = 0;
-        l.next = r.next;
-        if (r.next >= 0) syms[r.next].prev = b.left;
-        try_pair(l.prev, b.left);
-        try_pair(b.left, l.next);
-    }
-
-    for (int32_t i = syms.empty() ? -1 : 0; i >= 0; i = syms[i].next) {
-        const std::string_view piece = sv.substr(syms[i].start, syms[i].len);
-        if (const TokenId id = lookup(piece); id >= 0) {
-            out.push_back(id);
-            continue;
+    for (const int32_t first : stretch_starts) {
+        for (int32_t i = first; syms[i].next >= 0; i = syms[i].next) try_pair(i, syms[i].next);
+        while (!heap.empty()) {
+            std::pop_heap(heap.begin(), heap.end(), lower_priority);
+            const Bigram b = heap.back();
+            heap.pop_back();
+            Symbol& l = syms[b.left];
+            Symbol& r = syms[b.right];
+            if (l.len == 0 || r.len == 0 || l.len + r.len != b.len) continue;  // outdated
+            l.len += r.len;
+            r.len = 0;
+            l.next = r.next;
+            if (r.next >= 0) syms[r.next].prev = b.left;
+            try_pair(l.prev, b.left);
+            try_pair(b.left, l.next);
         }
-        for (char c : piece)
-            if (const TokenId id = spm.byte_token[static_cast<uint8_t>(c)]; id >= 0) out.push_back(id);
+        for (int32_t i = first; i >= 0; i = syms[i].next) emit_symbol(sv.substr(syms[i].start, syms[i].len), out);
     }
 }
-
 }  // namespace hearth

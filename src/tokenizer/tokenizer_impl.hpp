@@ -6,6 +6,7 @@
 #include <string>
 #include <string_view>
 #include <unordered_map>
+#include <unordered_set>
 #include <vector>
 
 #include "hearth/tokenizer.hpp"
@@ -56,6 +57,10 @@ struct BpeTables {
 
 struct SpmTables {
     std::array<TokenId, 256> byte_token{};  // <0xNN> token (or the 1-byte text, or unk)
+    // Characters that some token has right before a U+2581 (views into the text arena). No
+    // merge can cross a U+2581 preceded by any other character, so the text is merged in
+    // independent stretches there: the same result, without one heap over the whole text.
+    std::unordered_set<std::string_view> before_space;
 };
 
 }  // namespace hearth::tok
@@ -96,6 +101,7 @@ struct Tokenizer::Impl {
     void build_spm();                        // spm.cpp
     void encode_bpe(std::string_view text, std::vector<TokenId>& out) const;
     void encode_spm(std::string_view text, bool space_prefix, std::vector<TokenId>& out) const;
+    void emit_symbol(std::string_view piece, std::vector<TokenId>& out) const;
 };
 
 }  // namespace hearth
