@@ -19,7 +19,9 @@ struct Shape {
     size_t cols;
 };
 
-constexpr Shape kShapes[] = {{2048, 2048}, {8192, 2048}, {2048, 8192}};
+// The three square-ish shapes of a 2B-class model, and the tied-embedding output matrix of the
+// shared tiny models (Llama 3 vocabulary x 256): very short rows, where per-row overhead shows.
+constexpr Shape kShapes[] = {{2048, 2048}, {8192, 2048}, {2048, 8192}, {128256, 256}};
 constexpr size_t kBatchTokens = 32;
 
 struct Fixture {
@@ -56,8 +58,10 @@ void run_matmul(const TypeKernels& k, Fixture& f, Shape s, size_t n_tokens) {
                         f.act.data(), f.act_bytes, n_tokens, f.out.data() + r0, s.rows);
 }
 
-void bench_matvec(benchmark::State& state, GgmlType t, Isa isa, Shape s) {
-    const TypeKernels& k = *type_kernels(t, isa);
+// tiles = false measures plain vec_dot per output (what the tiles are compared against).
+void bench_matvec(benchmark::State& state, GgmlType t, Isa isa, Shape s, bool tiles) {
+    TypeKernels k = *type_kernels(t, isa);
+    if (!tiles) k.dot_rows = nullptr;
     auto f = make_fixture(t, k, s, 1);
     for (auto _ : state) {
         run_matmul(k, *f, s, 1);
@@ -98,7 +102,10 @@ const bool registered = [] {
             const std::string type(ggml_type_name(t));
             for (Shape s : kShapes) {
                 const std::string shape = std::to_string(s.rows) + "x" + std::to_string(s.cols);
-                benchmark::RegisterBenchmark(("matvec/" + type + "/" + level + "/" + shape).c_str(), bench_matvec, t, isa, s)
+                benchmark::RegisterBenchmark(("matvec/" + type + "/" + level + "/" + shape).c_str(), bench_matvec, t, isa, s, true)
+                    ->Unit(benchmark::kMillisecond);
+                benchmark::RegisterBenchmark(("matvec_untiled/" + type + "/" + level + "/" + shape).c_str(), bench_matvec, t,
+                                             isa, s, false)
                     ->Unit(benchmark::kMillisecond);
                 benchmark::RegisterBenchmark(("matmat32/" + type + "/" + level + "/" + shape).c_str(), bench_matmat, t, isa, s)
                     ->Unit(benchmark::kMillisecond);

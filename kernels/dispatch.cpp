@@ -54,6 +54,8 @@ Table make_table(Isa isa) noexcept {
             k->dot_tile = o.dot_tile;
             k->tile_rows = o.tile_rows;
             k->tile_tokens = o.tile_tokens;
+            k->dot_rows = o.dot_rows;
+            k->rows_per_call = o.rows_per_call;
         }
     }
     return table;
@@ -166,8 +168,15 @@ void dot_rows_tokens(const TypeKernels& k, size_t n, const std::byte* w, size_t 
                 for (size_t u = t; u < t + tt; ++u) out[u * out_stride + r] = k.vec_dot(n, w + r * w_stride, act + u * act_stride);
         }
     }
-    for (; t < n_tokens; ++t)
-        for (size_t r = 0; r < n_rows; ++r) out[t * out_stride + r] = k.vec_dot(n, w + r * w_stride, act + t * act_stride);
+    const size_t rr = k.dot_rows ? k.rows_per_call : 0;
+    for (; t < n_tokens; ++t) {
+        const std::byte* a = act + t * act_stride;
+        float* o = out + t * out_stride;
+        size_t r = 0;
+        if (rr != 0)
+            for (; r + rr <= n_rows; r += rr) k.dot_rows(n, w + r * w_stride, w_stride, a, 0, o + r, 0);
+        for (; r < n_rows; ++r) o[r] = k.vec_dot(n, w + r * w_stride, a);
+    }
 }
 
 }  // namespace hearth::kernels

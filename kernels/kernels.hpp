@@ -29,6 +29,11 @@ struct TypeKernels {
                      float* out, size_t out_stride) = nullptr;
     uint32_t tile_rows = 0;
     uint32_t tile_tokens = 0;
+    // Optional: the same for rows_per_call weight rows x 1 activation row (decode steps, where
+    // independent rows give the CPU parallel dependency chains and amortize per-call overhead).
+    void (*dot_rows)(size_t n, const std::byte* w, size_t w_stride, const std::byte* act, size_t act_stride,
+                     float* out, size_t out_stride) = nullptr;
+    uint32_t rows_per_call = 0;
 };
 
 // out[t * out_stride + r] = dot(weight row r, activation row t) for r < n_rows, t < n_tokens,

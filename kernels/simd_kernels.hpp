@@ -18,6 +18,9 @@ struct SimdOverride {
                      float* out, size_t out_stride) = nullptr;
     uint32_t tile_rows = 0;
     uint32_t tile_tokens = 0;
+    void (*dot_rows)(size_t n, const std::byte* w, size_t w_stride, const std::byte* act, size_t act_stride,
+                     float* out, size_t out_stride) = nullptr;
+    uint32_t rows_per_call = 0;
 };
 
 // The overrides of one level; empty when that level is not compiled into this build.

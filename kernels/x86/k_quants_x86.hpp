@@ -145,6 +145,20 @@ void tile_q6_K(size_t n, const std::byte* w, size_t w_stride, const std::byte* a
         for (size_t t = 0; t < T; ++t) out[t * out_stride + r] = sum[r][t];
 }
 
+// The tiles by shape, for the override table.
+template <size_t R, size_t T>
+struct Q4_KTile {
+    static constexpr auto tile = tile_k4<BlockQ4_K, false, R, T>;
+};
+template <size_t R, size_t T>
+struct Q5_KTile {
+    static constexpr auto tile = tile_k4<BlockQ5_K, true, R, T>;
+};
+template <size_t R, size_t T>
+struct Q6_KTile {
+    static constexpr auto tile = tile_q6_K<R, T>;
+};
+
 template <void (*Tile)(size_t, const std::byte*, size_t, const std::byte*, size_t, float*, size_t)>
 float dot_from_tile(size_t n, const std::byte* w, const std::byte* act) noexcept {
     float out;

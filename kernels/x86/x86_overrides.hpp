@@ -12,9 +12,19 @@
 namespace hearth::kernels::x86 {
 namespace {
 
+// Tile shapes: R x T for batches, kRows x 1 (legacy) / kRowsK x 1 (K-quants) for single tokens.
+constexpr size_t kRows = 4;
+constexpr size_t kRowsK = 2;
+
 template <typename F, size_t R, size_t T>
 constexpr SimdOverride legacy_entry(GgmlType type, void (*quantize)(const float*, std::byte*, size_t) noexcept) {
-    return {type, quantize, dot_legacy<F>, nullptr, tile_legacy<F, R, T>, R, T};
+    return {type, quantize, dot_legacy<F>, nullptr, tile_legacy<F, R, T>, R, T, tile_legacy<F, kRows, 1>, kRows};
+}
+
+template <template <size_t, size_t> class K, size_t R, size_t T>
+constexpr SimdOverride k_entry(GgmlType type) {
+    return {type, quantize_row_q8_K, dot_from_tile<K<1, 1>::tile>, nullptr, K<R, T>::tile, R, T,
+            K<kRowsK, 1>::tile, kRowsK};
 }
 
 template <size_t RL, size_t TL, size_t RK, size_t TK>
@@ -29,11 +39,9 @@ constexpr SimdOverride kOverrides[] = {
     legacy_entry<Q8_0Format, RL, TL>(GgmlType::q8_0, quantize_row_q8_0),
     {GgmlType::q2_k, quantize_row_q8_K, nullptr, nullptr},
     {GgmlType::q3_k, quantize_row_q8_K, nullptr, nullptr},
-    {GgmlType::q4_k, quantize_row_q8_K, dot_from_tile<tile_k4<BlockQ4_K, false, 1, 1>>, nullptr,
-     tile_k4<BlockQ4_K, false, RK, TK>, RK, TK},
-    {GgmlType::q5_k, quantize_row_q8_K, dot_from_tile<tile_k4<BlockQ5_K, true, 1, 1>>, nullptr,
-     tile_k4<BlockQ5_K, true, RK, TK>, RK, TK},
-    {GgmlType::q6_k, quantize_row_q8_K, dot_from_tile<tile_q6_K<1, 1>>, nullptr, tile_q6_K<RK, TK>, RK, TK},
+    k_entry<Q4_KTile, RK, TK>(GgmlType::q4_k),
+    k_entry<Q5_KTile, RK, TK>(GgmlType::q5_k),
+    k_entry<Q6_KTile, RK, TK>(GgmlType::q6_k),
 };
 
 }  // namespace
