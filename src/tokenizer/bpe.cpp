@@ -95,6 +95,58 @@ void Tokenizer::Impl::build_bpe(const gguf::File& file) {
             bpe.raw.emplace(arena_view.substr(spans[id].first, spans[id].second), static_cast<TokenId>(id));
 }
 
+namespace {
+
+struct MergeScratch {
+    std::vector<Symbol> syms;
+    std::vector<Pair> heap;
+};
+
+// One word through the merges; appends its ids.
+void merge_word(const Tokenizer::Impl& t, std::string_view word, MergeScratch& w, std::vector<TokenId>& out) {
+    auto try_pair = [&](int32_t left, int32_t right) {
+        if (left < 0 || right < 0) return;
+        const tok::Merge* m = t.bpe.merges.find(w.syms[left].id, w.syms[right].id);
+        if (!m) return;
+        w.heap.push_back({m->rank, left, right, w.syms[left].len + w.syms[right].len, m->result});
+        std::push_heap(w.heap.begin(), w.heap.end(), lower_priority);
+    };
+    w.syms.clear();
+    w.heap.clear();
+    const auto n = static_cast<int32_t>(word.size());
+    for (int32_t i = 0; i < n; ++i) w.syms.push_back({t.bpe.byte_sym[static_cast<uint8_t>(word[i])], i - 1, i + 1 < n ? i + 1 : -1, 1});
+    for (int32_t i = 1; i < n; ++i) try_pair(i - 1, i);
+    while (!w.heap.empty()) {
+        std::pop_heap(w.heap.begin(), w.heap.end(), lower_priority);
+        const Pair p = w.heap.back();
+        w.heap.pop_back();
+        Symbol& l = w.syms[p.left];
+        Symbol& r = w.syms[p.right];
+        if (l.len == 0 || r.len == 0 || l.len + r.len != p.len) continue;  // outdated
+        l.id = p.result;
+        l.len += r.len;
+        r.len = 0;
+        l.next = r.next;
+        if (r.next >= 0) w.syms[r.next].prev = p.left;
+        try_pair(l.prev, p.left);
+        try_pair(p.left, l.next);
+    }
+    const auto n_vocab = static_cast<int32_t>(t.texts.size());
+    for (int32_t i = n > 0 ? 0 : -1; i >= 0; i = w.syms[i].next) {
+        const int32_t sym = w.syms[i].id;
+        if (sym < n_vocab) {
+            out.push_back(sym);
+            continue;
+        }
+        // llama.cpp's fallback for a piece that is no token: each byte of its byte-level text
+        // that happens to be a one-byte token.
+        for (char c : t.bpe.extra_texts[static_cast<size_t>(sym - n_vocab)])
+            if (const TokenId id = t.lookup(std::string_view(&c, 1)); id >= 0) out.push_back(id);
+    }
+}
+
+}  // namespace
+
 void Tokenizer::Impl::encode_bpe(std::string_view text, std::vector<TokenId>& out) const {
     std::string normalized;
     const std::string_view s = unicode::normalize_for_bpe(text, normalized) ? std::string_view(normalized) : text;
@@ -102,60 +154,33 @@ void Tokenizer::Impl::encode_bpe(std::string_view text, std::vector<TokenId>& ou
     std::vector<uint32_t> ends;
     tok::pretokenize(pre.kind, s, scratch, ends);
 
-    const auto n_vocab = static_cast<int32_t>(texts.size());
-    auto emit = [&](int32_t sym) {
-        if (sym < n_vocab) {
-            out.push_back(sym);
-            return;
-        }
-        // llama.cpp's fallback for a piece that is no token: each byte of its byte-level text
-        // that happens to be a one-byte token.
-        for (char c : bpe.extra_texts[static_cast<size_t>(sym - n_vocab)])
-            if (const TokenId id = lookup(std::string_view(&c, 1)); id >= 0) out.push_back(id);
-    };
-
-    std::vector<Symbol> syms;
-    std::vector<Pair> heap;
-    auto try_pair = [&](int32_t left, int32_t right) {
-        if (left < 0 || right < 0) return;
-        const tok::Merge* m = bpe.merges.find(syms[left].id, syms[right].id);
-        if (!m) return;
-        heap.push_back({m->rank, left, right, syms[left].len + syms[right].len, m->result});
-        std::push_heap(heap.begin(), heap.end(), lower_priority);
-    };
+    // Words repeat a lot in real text; their ids are remembered for this call (bounded, so
+    // hostile input with millions of distinct words cannot grow it without limit).
+    constexpr size_t kMaxCached = 1 << 16;
+    std::unordered_map<std::string_view, std::pair<uint32_t, uint32_t>> cache;  // word -> span of cached_ids
+    std::vector<TokenId> cached_ids;
+    MergeScratch work;
 
     uint32_t begin = 0;
     for (const uint32_t end : ends) {
         const std::string_view word = s.substr(begin, end - begin);
         begin = end;
-        if (pre.ignore_merges) {
-            if (const auto it = bpe.raw.find(word); it != bpe.raw.end()) {
-                out.push_back(it->second);
-                continue;
-            }
+        if (const auto it = cache.find(word); it != cache.end()) {
+            const auto first = cached_ids.begin() + it->second.first;
+            out.insert(out.end(), first, first + it->second.second);
+            continue;
         }
-        syms.clear();
-        heap.clear();
-        const auto n = static_cast<int32_t>(word.size());
-        for (int32_t i = 0; i < n; ++i)
-            syms.push_back({bpe.byte_sym[static_cast<uint8_t>(word[i])], i - 1, i + 1 < n ? i + 1 : -1, 1});
-        for (int32_t i = 1; i < n; ++i) try_pair(i - 1, i);
-        while (!heap.empty()) {
-            std::pop_heap(heap.begin(), heap.end(), lower_priority);
-            const Pair p = heap.back();
-            heap.pop_back();
-            Symbol& l = syms[p.left];
-            Symbol& r = syms[p.right];
-            if (l.len == 0 || r.len == 0 || l.len + r.len != p.len) continue;  // outdated
-            l.id = p.result;
-            l.len += r.len;
-            r.len = 0;
-            l.next = r.next;
-            if (r.next >= 0) syms[r.next].prev = p.left;
-            try_pair(l.prev, p.left);
-            try_pair(p.left, l.next);
+        const size_t first_out = out.size();
+        const auto whole = pre.ignore_merges ? bpe.raw.find(word) : bpe.raw.end();
+        if (whole != bpe.raw.end()) {
+            out.push_back(whole->second);
+        } else {
+            merge_word(*this, word, work, out);
         }
-        for (int32_t i = n > 0 ? 0 : -1; i >= 0; i = syms[i].next) emit(syms[i].id);
+        if (cache.size() < kMaxCached) {
+            cache.emplace(word, std::make_pair(static_cast<uint32_t>(cached_ids.size()), static_cast<uint32_t>(out.size() - first_out)));
+            cached_ids.insert(cached_ids.end(), out.begin() + static_cast<std::ptrdiff_t>(first_out), out.end());
+        }
     }
 }
 
