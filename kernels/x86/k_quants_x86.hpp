@@ -5,6 +5,8 @@
 // Scalar twin: kernels/ref/k_quants.cpp.
 #pragma once
 
+#include <type_traits>
+
 #include "kernels/x86/x86_common.hpp"
 
 namespace hearth::kernels::x86 {
@@ -29,6 +31,11 @@ inline void hsum2(__m256i a, __m256i b, int32_t& sa, int32_t& sb) {
 // acc + scale * (pair sums of u*s): 8 int32 lanes. u <= 63 keeps vpmaddubsw exact.
 inline __m256i scaled_dot(__m256i acc, __m256i u, __m256i s, __m256i scale16) {
     return _mm256_add_epi32(acc, _mm256_madd_epi16(_mm256_maddubs_epi16(u, s), scale16));
+}
+
+// Two 16-group scales as vpmaddwd factors: lanes 0-7 (bytes 0-15) get a, lanes 8-15 get b.
+inline __m256i scale_pair(int a, int b) {
+    return _mm256_inserti128_si256(_mm256_set1_epi16(int16_t(a)), _mm_set1_epi16(int16_t(b)), 1);
 }
 
 // Q4_K and Q5_K: the 64 elements of slice j are sub-block 2j (low nibbles) then 2j+1 (high
@@ -124,7 +131,7 @@ void tile_q6_K(size_t n, const std::byte* w, size_t w_stride, const std::byte* a
                 const size_t g = 8 * h + 2 * k;
                 __m256i scale[R];
                 for (size_t r = 0; r < R; ++r)
-                    scale[r] = _mm256_inserti128_si256(_mm256_set1_epi16(x[r]->scales[g]), _mm_set1_epi16(x[r]->scales[g + 1]), 1);
+                    scale[r] = scale_pair(x[r]->scales[g], x[r]->scales[g + 1]);
                 for (size_t t = 0; t < T; ++t) {
                     const __m256i ya = load256(y[t]->qs + 128 * h + 32 * k);
                     for (size_t r = 0; r < R; ++r) isum[r][t] = scaled_dot(isum[r][t], q[r][k], ya, scale[r]);
@@ -145,7 +152,86 @@ void tile_q6_K(size_t n, const std::byte* w, size_t w_stride, const std::byte* a
         for (size_t t = 0; t < T; ++t) out[t * out_stride + r] = sum[r][t];
 }
 
+// Bits b of each byte moved to bit `to` (b, to < 8), all other bits cleared.
+inline __m256i bit_to(__m256i v, int b, int to) {
+    const __m256i moved = b >= to ? _mm256_srli_epi16(v, b - to) : _mm256_slli_epi16(v, to - b);
+    return _mm256_and_si256(moved, _mm256_set1_epi8(char(1 << to)));
+}
+
+// Q2_K and Q3_K share one shape: 2-bit fields (qs[32n + l] >> 2j) & 3 hold element
+// 128n + 32j + l, whose 16-groups are 8n + 2j and 8n + 2j + 1. Q2_K subtracts a per-group
+// min (high nibble of scales[g]); Q3_K adds a third bit (bit 4n + j of hmask[l], clear = -4),
+// folded in as u = q + 4 and a -4 * sum(scale * bsums) correction.
+template <bool kQ3, size_t R, size_t T>
+void tile_k23(size_t n, const std::byte* w, size_t w_stride, const std::byte* act, size_t act_stride, float* out,
+              size_t out_stride) noexcept {
+    using Block = std::conditional_t<kQ3, BlockQ3_K, BlockQ2_K>;
+    float sum[R][T] = {};
+    for (size_t i = 0; i < n / kQKK; ++i) {
+        const Block* x[R];
+        int16_t sc[R][16];
+        __m256i corr16[R];  // what multiplies bsums: Q2_K the mins, Q3_K the signed scales
+        for (size_t r = 0; r < R; ++r) {
+            x[r] = reinterpret_cast<const Block*>(w + r * w_stride) + i;
+            if constexpr (kQ3) {
+                for (size_t g = 0; g < 16; ++g) {
+                    const int low = g < 8 ? (x[r]->scales[g] & 0xF) : (x[r]->scales[g - 8] >> 4);
+                    const int high = (x[r]->scales[8 + g % 4] >> (2 * (g / 4))) & 3;
+                    sc[r][g] = int16_t((low | (high << 4)) - 32);
+                }
+                corr16[r] = load256(sc[r]);
+            } else {
+                const __m128i packed = _mm_loadu_si128(reinterpret_cast<const __m128i*>(x[r]->scales));
+                corr16[r] = _mm256_cvtepu8_epi16(_mm_and_si128(_mm_srli_epi16(packed, 4), _mm_set1_epi8(0x0F)));
+                for (size_t g = 0; g < 16; ++g) sc[r][g] = int16_t(x[r]->scales[g] & 0xF);
+            }
+        }
+        const BlockQ8_K* y[T];
+        for (size_t t = 0; t < T; ++t) y[t] = reinterpret_cast<const BlockQ8_K*>(act + t * act_stride) + i;
+        __m256i isum[R][T];
+        for (size_t r = 0; r < R; ++r)
+            for (size_t t = 0; t < T; ++t) isum[r][t] = _mm256_setzero_si256();
+        for (size_t h = 0; h < 2; ++h)
+            for (size_t j = 0; j < 4; ++j) {
+                const size_t g = 8 * h + 2 * j;
+                __m256i u[R], scale[R];
+                for (size_t r = 0; r < R; ++r) {
+                    u[r] = _mm256_and_si256(_mm256_srli_epi16(load256(x[r]->qs + 32 * h), int(2 * j)), _mm256_set1_epi8(3));
+                    if constexpr (kQ3) u[r] = _mm256_or_si256(u[r], bit_to(load256(x[r]->hmask), int(4 * h + j), 2));
+                    scale[r] = scale_pair(sc[r][g], sc[r][g + 1]);
+                }
+                for (size_t t = 0; t < T; ++t) {
+                    const __m256i ya = load256(y[t]->qs + 128 * h + 32 * j);
+                    for (size_t r = 0; r < R; ++r) isum[r][t] = scaled_dot(isum[r][t], u[r], ya, scale[r]);
+                }
+            }
+        for (size_t r = 0; r < R; ++r) {
+            const float d = half_to_float(x[r]->d);
+            for (size_t t = 0; t < T; ++t) {
+                int32_t isum_total, csum;
+                hsum2(isum[r][t], _mm256_madd_epi16(load256(y[t]->bsums), corr16[r]), isum_total, csum);
+                if constexpr (kQ3) {
+                    sum[r][t] += (d * y[t]->d) * float(isum_total - 4 * csum);
+                } else {
+                    const float dmin = half_to_float(x[r]->dmin);
+                    sum[r][t] += (d * y[t]->d) * float(isum_total) - (dmin * y[t]->d) * float(csum);
+                }
+            }
+        }
+    }
+    for (size_t r = 0; r < R; ++r)
+        for (size_t t = 0; t < T; ++t) out[t * out_stride + r] = sum[r][t];
+}
+
 // The tiles by shape, for the override table.
+template <size_t R, size_t T>
+struct Q2_KTile {
+    static constexpr auto tile = tile_k23<false, R, T>;
+};
+template <size_t R, size_t T>
+struct Q3_KTile {
+    static constexpr auto tile = tile_k23<true, R, T>;
+};
 template <size_t R, size_t T>
 struct Q4_KTile {
     static constexpr auto tile = tile_k4<BlockQ4_K, false, R, T>;
