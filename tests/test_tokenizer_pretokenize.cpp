@@ -1,7 +1,8 @@
-// Pre-tokenizer word splits for every supported tokenizer.ggml.pre family, and a small synthetic
-// vocabulary built with gguf::Writer (merge order, errors naming bad metadata).
+// Pre-tokenizer word splits for every supported tokenizer.ggml.pre family, and synthetic
+// vocabularies built with gguf::Writer (merge order, errors naming bad metadata, hostile files).
 #include <gtest/gtest.h>
 
+#include <random>
 #include <string>
 #include <vector>
 
@@ -149,6 +150,61 @@ TEST(TokenizerSynthetic, ErrorsNameTheBadValue) {
     w.add_string("tokenizer.ggml.model", "llama");
     const auto empty = w.to_bytes();
     EXPECT_THROW((void)hearth::Tokenizer::from_gguf(hearth::gguf::File::from_memory(empty, "novocab.gguf")), hearth::Error);
+}
+
+}  // namespace
+
+namespace {
+
+// Seeded hostile vocabularies: invalid UTF-8 and empty token texts, random types, scores and
+// special ids, garbage merges. Loading either fails with hearth::Error or gives a tokenizer
+// whose encode/decode/stream never crash and only return ids inside the vocabulary.
+TEST(TokenizerSynthetic, HostileVocabulariesAreHandled) {
+    std::mt19937 rng(2026);
+    auto random_string = [&](size_t max_len) {
+        std::string s(rng() % (max_len + 1), '\0');
+        for (char& c : s) c = static_cast<char>(rng() % 4 == 0 ? rng() : 'a' + rng() % 4);
+        return s;
+    };
+    for (int round = 0; round < 150; ++round) {
+        const size_t n = 1 + rng() % 300;
+        std::vector<std::string> tokens(n), merges(rng() % 200);
+        std::vector<int32_t> types(n);
+        std::vector<float> scores(n);
+        for (size_t i = 0; i < n; ++i) {
+            tokens[i] = rng() % 5 == 0 ? "<0x" + std::to_string(rng() % 100) + ">" : random_string(6);
+            types[i] = static_cast<int32_t>(rng() % 9) - 1;
+            scores[i] = static_cast<float>(static_cast<int>(rng() % 200) - 100);
+        }
+        for (std::string& m : merges) m = random_string(3) + (rng() % 3 ? " " : "") + random_string(3);
+        hearth::gguf::Writer w;
+        w.add_string("tokenizer.ggml.model", round % 2 ? "llama" : "gpt2");
+        w.add_string("tokenizer.ggml.pre", round % 4 == 0 ? "qwen2" : "llama-bpe");
+        w.add_string_array("tokenizer.ggml.tokens", tokens);
+        w.add_i32_array("tokenizer.ggml.token_type", types);
+        w.add_f32_array("tokenizer.ggml.scores", scores);
+        if (round % 3) w.add_string_array("tokenizer.ggml.merges", merges);
+        w.add_u32("tokenizer.ggml.bos_token_id", static_cast<uint32_t>(rng() % (2 * n)));
+        w.add_u32("tokenizer.ggml.eos_token_id", static_cast<uint32_t>(rng() % (2 * n)));
+        w.add_bool("tokenizer.ggml.add_bos_token", rng() % 2);
+        w.add_bool("tokenizer.ggml.add_eos_token", rng() % 2);
+        const auto bytes = w.to_bytes();
+        const auto file = hearth::gguf::File::from_memory(bytes, "hostile.gguf");
+        try {
+            const auto tok = hearth::Tokenizer::from_gguf(file);
+            for (int k = 0; k < 5; ++k) {
+                const std::string text = random_string(200);
+                const auto ids = tok.encode(text, k % 2 == 0, k % 3 == 0);
+                for (TokenId id : ids) ASSERT_TRUE(id >= 0 && static_cast<size_t>(id) < tok.n_vocab());
+                (void)tok.decode(ids, true);
+                hearth::StreamDecoder stream(tok);
+                for (TokenId id : ids) (void)stream.push(id);
+                (void)stream.flush();
+            }
+        } catch (const hearth::Error&) {
+            // A clean refusal is fine (e.g. gpt2 without merges).
+        }
+    }
 }
 
 }  // namespace

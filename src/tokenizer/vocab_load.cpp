@@ -35,6 +35,8 @@ void load_texts(Impl& t, const gguf::File& file) {
     if (tokens.size() >= (size_t{1} << 30)) fail(ErrorCode::invalid_file, file, "tokenizer.ggml.tokens has too many entries");
     size_t total = 0;
     for (std::string_view s : tokens) total += s.size();
+    // Offsets into the copied texts are 32-bit; real vocabularies hold a few MB.
+    if (total >= (size_t{1} << 30)) fail(ErrorCode::invalid_file, file, "tokenizer.ggml.tokens holds more than 1 GiB of text");
     t.arena.reserve(total);
     for (std::string_view s : tokens) t.arena += s;
     t.texts.reserve(tokens.size());
@@ -168,6 +170,10 @@ void build_pieces(Impl& t) {
                 const int byte = unicode::cp_to_byte(d.cp);
                 if (byte >= 0) {
                     t.pieces += static_cast<char>(byte);
+                } else if (s.size() > 64 || t.pieces.size() > 4 * t.arena.size() + (1u << 20)) {
+                    // llama.cpp's marker below repeats the whole text per character: bounded here
+                    // so a hostile vocabulary cannot make the table quadratic in its size.
+                    t.pieces.append(s.substr(i, d.len));
                 } else {  // llama.cpp's marker for a character outside the byte alphabet
                     t.pieces += "[UNK_BYTE_0x";
                     for (size_t k = 0; k < d.len; ++k) {
