@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
-# Sets up, builds and runs every test: first the Release build, then the whole suite again
-# under AddressSanitizer + UndefinedBehaviorSanitizer. Exit status 0 only if both pass.
+# Sets up, builds and runs every test: the Release build's whole suite, the kernel tests
+# cross-compiled for aarch64 (NEON) under qemu, then the whole suite again under AddressSanitizer
+# + UndefinedBehaviorSanitizer. Exit status 0 only if all pass.
+# HEARTH_SKIP_ARM=1 / HEARTH_SKIP_SANITIZE=1 skip a stage.
 # Shared models/reference data are read from ../shared (or HEARTH_SHARED_DIR); tests that need
 # a missing file are skipped with its path.
 set -euo pipefail
@@ -10,6 +12,19 @@ jobs="$(nproc)"
 "$here/scripts/setup.sh" "$here/build"
 echo "== tests (Release) =="
 ctest --test-dir "$here/build" --output-on-failure -j"$jobs"
+
+if [ "${HEARTH_SKIP_ARM:-0}" != 1 ]; then
+  # NEON kernels: cross-compiled for aarch64 and run under qemu (kernel-level tests only: the
+  # model-level tests would take too long emulated, and they run natively above).
+  echo "== tests (aarch64 NEON under qemu) =="
+  . "$here/scripts/install_packages.sh"
+  install_packages g++-aarch64-linux-gnu qemu-user
+  cmake -S "$here" -B "$here/build-arm" -G Ninja -DCMAKE_BUILD_TYPE=Release \
+      -DCMAKE_TOOLCHAIN_FILE="$here/cmake/aarch64-linux-gnu.cmake" -DHEARTH_BUILD_BENCH=OFF -DHEARTH_BUILD_TOOLS=OFF >/dev/null
+  cmake --build "$here/build-arm" -j"$jobs" --target hearth_tests
+  qemu-aarch64 -L /usr/aarch64-linux-gnu "$here/build-arm/tests/hearth_tests" --gtest_brief=1 \
+      --gtest_filter='Kernel*:Matmul*:ThreadPool*:Quantize*:Gguf*:Ops*'
+fi
 
 if [ "${HEARTH_SKIP_SANITIZE:-0}" != 1 ]; then
   echo "== tests (ASan + UBSan) =="

@@ -2,7 +2,7 @@
 // dequantized (partner-format) activations, and bitwise-identical output for 1, 2 and 7 threads.
 #include <gtest/gtest.h>
 
-#include <eigen3/Eigen/Dense>
+#include <Eigen/Dense>
 
 #include "ops/matmul.hpp"
 #include "runtime/thread_pool.hpp"
