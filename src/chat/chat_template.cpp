@@ -48,8 +48,13 @@ ChatTemplate::ChatTemplate(std::string source, std::string bos_token, std::strin
 }
 
 std::string ChatTemplate::render(std::span<const ChatMessage> messages, bool add_generation_prompt) const {
+    // Work allowed grows with the input: real templates take ~50 steps per message (Qwen3's),
+    // so a long conversation renders while a template looping on nothing is still cut off.
+    jinja::Limits limits;
+    limits.max_steps += 1000 * static_cast<uint64_t>(messages.size());
     jinja::List list;
     for (const ChatMessage& m : messages) {
+        limits.max_output += 2 * (m.role.size() + m.content.size());
         auto d = jinja::make_dict();
         d->set("role", m.role);
         d->set("content", m.content);
@@ -61,7 +66,7 @@ std::string ChatTemplate::render(std::span<const ChatMessage> messages, bool add
     globals.set("add_generation_prompt", add_generation_prompt);
     globals.set("bos_token", bos_token_);
     globals.set("eos_token", eos_token_);
-    return jinja::Evaluator(jinja::Limits{}).render(program_->body, globals);
+    return jinja::Evaluator(limits).render(program_->body, globals);
 }
 
 }  // namespace hearth

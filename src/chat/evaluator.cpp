@@ -101,6 +101,12 @@ std::string Evaluator::render(const Body& body, const Dict& globals) {
     scopes_[0] = globals.items;
     std::string out;
     out_ = &out;
+    struct BreakCycles {
+        std::vector<std::shared_ptr<Dict>>& namespaces;
+        ~BreakCycles() {
+            for (const auto& ns : namespaces) ns->items.clear();
+        }
+    } break_cycles{written_namespaces_};
     exec(body);
     return out;
 }
@@ -181,7 +187,8 @@ Evaluator::Flow Evaluator::exec(const Stmt& s) {
                 if (!target.is_dict() || !target.as_dict().is_namespace)
                     throw RuntimeError("cannot set attribute '" + s.name + "' on '" + s.targets[0] +
                                        "': only namespace() objects allow it");
-                target.dict_mut().set(s.name, std::move(v));
+                written_namespaces_.push_back(target.dict_ptr());
+                target.dict_ptr()->set(s.name, std::move(v));
                 break;
             }
             case Stmt::Kind::set_block: assign(s.targets[0], capture(s.body)); break;

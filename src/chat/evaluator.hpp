@@ -12,7 +12,7 @@
 namespace hearth::jinja {
 
 struct Limits {
-    uint64_t max_steps = 4'000'000;         // expression evaluations + statements + loop iterations
+    uint64_t max_steps = 1'000'000;        // expression evaluations + statements + loop iterations
     size_t max_output = size_t{16} << 20;  // bytes of rendered text
     int max_call_depth = 16;               // nested macro calls
 };
@@ -31,6 +31,9 @@ private:
 
     Limits limits_;
     std::vector<Scope> scopes_;
+    // Namespaces written by `set ns.x = ...`: the only way to build a reference cycle
+    // (ns.me = ns), so render() empties them at the end to free such cycles.
+    std::vector<std::shared_ptr<Dict>> written_namespaces_;
     std::string* out_ = nullptr;
     uint64_t steps_ = 0;
     int call_depth_ = 0;

@@ -176,7 +176,24 @@ std::string html_escape(const std::string& s) {
     return out;
 }
 
+// Without copying the container: templates call `messages | length` once per message.
+Value length_of(const Value& v) {
+    if (v.is_list()) return static_cast<int64_t>(v.as_list().size());
+    if (v.is_dict()) return static_cast<int64_t>(v.as_dict().items.size());
+    if (v.is_string()) {  // characters, not bytes
+        int64_t n = 0;
+        for (unsigned char c : v.as_string()) n += (c & 0xC0) != 0x80;
+        return n;
+    }
+    return static_cast<int64_t>(iterate(v).size());
+}
+
 Value first_or_last(const Value& v, bool first) {
+    if (v.is_list()) {
+        const List& items = v.as_list();
+        if (items.empty()) return Value();
+        return first ? items.front() : items.back();
+    }
     List items = iterate(v);
     if (items.empty()) return Value();
     return first ? items.front() : items.back();
@@ -223,11 +240,7 @@ Value apply_filter(std::string_view name, const Value& in, const CallArgs& a) {
         return s;
     }
     if (name == "title") return title_case(text());
-    if (name == "length" || name == "count") {
-        if (in.is_string()) return static_cast<int64_t>(iterate(in).size());
-        if (in.is_dict()) return static_cast<int64_t>(in.as_dict().items.size());
-        return static_cast<int64_t>(iterate(in).size());
-    }
+    if (name == "length" || name == "count") return length_of(in);
     if (name == "string") return text();
     if (name == "int") return to_int(in, a);
     if (name == "float") return to_float(in);

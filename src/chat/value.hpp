@@ -87,7 +87,7 @@ public:
     const std::string& as_string() const { return std::get<std::string>(v_); }
     const List& as_list() const { return *std::get<std::shared_ptr<List>>(v_); }
     const Dict& as_dict() const { return *std::get<std::shared_ptr<Dict>>(v_); }
-    Dict& dict_mut() const { return *std::get<std::shared_ptr<Dict>>(v_); }
+    const std::shared_ptr<Dict>& dict_ptr() const { return std::get<std::shared_ptr<Dict>>(v_); }
     const Function& as_function() const { return *std::get<std::shared_ptr<const Function>>(v_); }
 
     bool truthy() const;
