@@ -14,6 +14,7 @@
 
 #include "hearth/error.hpp"
 #include "hearth/gguf.hpp"
+#include "hearth/memory.hpp"
 #include "hearth/model_config.hpp"
 #include "hearth/sampler.hpp"
 #include "hearth/tokenizer.hpp"
@@ -21,7 +22,11 @@
 namespace hearth {
 
 struct ModelOptions {
-    size_t threads = 0;  // worker threads incl. the caller; 0 = all hardware threads
+    size_t threads = 0;     // worker threads incl. the caller; 0 = all hardware threads
+    bool use_mmap = true;   // false: read the file into an Allocator buffer (slow network file systems)
+    bool mlock = false;     // lock the weights in RAM; Error(out_of_memory) naming the limit when refused
+    // Called with the fraction of the weights read or locked so far (0..1), ending with 1.
+    std::function<void(double)> progress = nullptr;
 };
 
 class Model {
@@ -48,6 +53,7 @@ private:
 struct SessionOptions {
     size_t n_ctx = 0;      // context length in tokens; 0 = min(n_ctx_train, 4096)
     size_t n_batch = 512;  // prompt tokens per forward pass
+    KvType kv_type = KvType::f16;  // KV cache element type (q8_0: about half the memory)
 };
 
 struct GenerateOptions {
@@ -76,7 +82,7 @@ using TokenCallback = std::function<bool(std::string_view piece, TokenId id)>;
 
 class Session {
 public:
-    // Preallocates the F16 KV cache for n_ctx tokens and all activation buffers.
+    // Preallocates the KV cache for n_ctx tokens and all activation buffers (see memory.hpp).
     explicit Session(const Model& model, const SessionOptions& options = {});
     Session(Session&&) noexcept;
     Session& operator=(Session&&) noexcept;
@@ -103,6 +109,7 @@ public:
     const Model& model() const noexcept;
 
 private:
+    friend MemoryReport memory_report(const Session& session);
     struct Impl;
     std::unique_ptr<Impl> impl_;
 };

@@ -1,38 +1,47 @@
-// Page-aligned allocation for session buffers.
+// Greedy liveness-aware placement of arena buffers (see ArenaPlan in aligned_buffer.hpp).
 #include "memory/aligned_buffer.hpp"
 
-#include <unistd.h>
-
-#include <cstdlib>
-#include <cstring>
-#include <string>
-
-#include "hearth/error.hpp"
+#include <algorithm>
+#include <numeric>
 
 namespace hearth {
 
-namespace {
-size_t page_size() noexcept {
-    const long p = sysconf(_SC_PAGESIZE);
-    return p > 0 ? static_cast<size_t>(p) : 4096;
+size_t ArenaPlan::add_bytes(size_t bytes, uint32_t first, uint32_t last) {
+    items_.push_back({(bytes + kAlign - 1) / kAlign * kAlign, first, std::max(first, last)});
+    return items_.size() - 1;
 }
-}  // namespace
 
-void AlignedBuffer::Free::operator()(std::byte* p) const noexcept { std::free(p); }
+size_t ArenaPlan::unshared_total() const noexcept {
+    size_t sum = 0;
+    for (const Item& it : items_) sum += it.bytes;
+    return sum;
+}
 
-AlignedBuffer::AlignedBuffer(size_t bytes, const char* what) {
-    const size_t page = page_size();
-    if (bytes == 0) bytes = 1;
-    if (bytes > (size_t{1} << 46))
-        throw Error(ErrorCode::out_of_memory, std::string(what) + ": " + std::to_string(bytes) + " bytes is too large");
-    const size_t rounded = (bytes + page - 1) / page * page;
-    void* p = std::aligned_alloc(page, rounded);
-    if (!p)
-        throw Error(ErrorCode::out_of_memory,
-                    std::string(what) + ": could not allocate " + std::to_string(rounded) + " bytes");
-    std::memset(p, 0, rounded);
-    data_.reset(static_cast<std::byte*>(p));
-    size_ = rounded;
+void ArenaPlan::finish() {
+    std::vector<size_t> order(items_.size());
+    std::iota(order.begin(), order.end(), size_t{0});
+    // Largest first (ties by id, so the layout is deterministic).
+    std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) { return items_[a].bytes > items_[b].bytes; });
+    std::vector<size_t> placed;
+    total_ = 0;
+    for (size_t id : order) {
+        Item& it = items_[id];
+        // Intervals of memory taken by already placed buffers alive at the same time as this one.
+        std::vector<std::pair<size_t, size_t>> busy;
+        for (size_t p : placed) {
+            const Item& o = items_[p];
+            if (o.first <= it.last && it.first <= o.last) busy.emplace_back(o.offset, o.offset + o.bytes);
+        }
+        std::sort(busy.begin(), busy.end());
+        size_t offset = 0;
+        for (const auto& [begin, end] : busy) {
+            if (offset + it.bytes <= begin) break;  // fits in the gap before this interval
+            offset = std::max(offset, end);
+        }
+        it.offset = offset;
+        total_ = std::max(total_, offset + it.bytes);
+        placed.push_back(id);
+    }
 }
 
 }  // namespace hearth

@@ -16,6 +16,9 @@ struct Activations {
     Activations() = default;
     Activations(const ModelConfig& c, const ModelWeights& w, size_t n_batch);
 
+    // Arena bytes Activations(c, w, n_batch) allocates: the fit planner's number, from the same plan.
+    static size_t planned_bytes(const ModelConfig& c, const ModelWeights& w, size_t n_batch);
+
     size_t n_batch = 0;
     float* x = nullptr;          // [n_batch, n_embd]  residual stream
     float* xb = nullptr;         // [n_batch, n_embd]  normed input of a block / its projected output
@@ -23,15 +26,19 @@ struct Activations {
     float* k = nullptr;          // [n_batch, kv_dim]
     float* v = nullptr;          // [n_batch, kv_dim]
     float* att = nullptr;        // [n_batch, q_dim]   attention output, heads side by side
-    float* gate = nullptr;       // [n_batch, n_ff]
+    float* gate = nullptr;       // [n_batch, n_ff]    shares memory with q/k/v/att (not alive together)
     float* up = nullptr;         // [n_batch, n_ff]
     float* logits = nullptr;     // [n_vocab]          last token's logits
     float* rope = nullptr;       // [n_rot]            (cos, sin) pairs of one position
     uint16_t* q16 = nullptr;     // [n_head, head_dim] f16 query, one row per head (attention scratch)
     uint16_t* acc16 = nullptr;   // [n_head, head_dim] f16 running sum of V
+    float* acc32 = nullptr;      // [n_head, head_dim] f32 running sum of V (Q8_0 cache)
+    float* vrow = nullptr;       // [n_head, head_dim] one dequantized V row per head (Q8_0 cache)
+    std::byte* q8 = nullptr;     // [n_head, q8_0 row of head_dim] quantized query (Q8_0 cache)
     std::span<std::byte> matmul_scratch;  // quantized activations for the widest matmul
 
     size_t bytes() const noexcept { return buffer_.size(); }
+    const std::byte* data() const noexcept { return buffer_.data(); }
 
 private:
     AlignedBuffer buffer_;

@@ -4,6 +4,7 @@
 
 #include "model/forward.hpp"
 #include "ops/attention.hpp"
+#include "ops/attention_q8_0.hpp"
 #include "ops/elementwise.hpp"
 #include "ops/matmul.hpp"
 #include "runtime/thread_pool.hpp"
@@ -66,20 +67,37 @@ void ForwardPass::attention(size_t il) {
     const float scale = 1.0f / std::sqrt(static_cast<float>(d));
     // One chunk per query head: the split never depends on the thread count, and every head
     // writes only its own slice of att and its own scratch row.
-    pool_.parallel_for(c_.n_head, [&](size_t h) {
-        const size_t g = h / group;  // the KV head this query head shares (GQA)
-        const ops::KvHeadView kv{cache_.keys(il) + g * d, c_.kv_dim(), cache_.values(il) + g * d, c_.kv_dim()};
-        const ops::AttentionScratch s{a_.q16 + h * d, a_.acc16 + h * d};
-        for (size_t t = 0; t < n_; ++t) {
-            const size_t n_kv = b_.pos0 + t + 1;  // causal: positions up to and including this token
-            ops::attend_head(a_.q + t * c_.q_dim() + h * d, kv, n_kv, d, scale, s, a_.att + t * c_.q_dim() + h * d);
-        }
-    });
+    if (cache_.type() == KvType::q8_0) {
+        attention_q8_0(il);
+    } else {
+        pool_.parallel_for(c_.n_head, [&](size_t h) {
+            const size_t g = h / group;  // the KV head this query head shares (GQA)
+            const ops::KvHeadView kv{cache_.keys_f16(il) + g * d, c_.kv_dim(), cache_.values_f16(il) + g * d, c_.kv_dim()};
+            const ops::AttentionScratch s{a_.q16 + h * d, a_.acc16 + h * d};
+            for (size_t t = 0; t < n_; ++t) {
+                const size_t n_kv = b_.pos0 + t + 1;  // causal: positions up to and including this token
+                ops::attend_head(a_.q + t * c_.q_dim() + h * d, kv, n_kv, d, scale, s, a_.att + t * c_.q_dim() + h * d);
+            }
+        });
+    }
 
     const LayerWeights& l = w_.layers[il];
     matmul(l.wo, a_.att, n_, a_.xb);  // xb: [n, n_embd]
     if (l.bo) ops::add_row_bias(a_.xb, l.bo, n_, c_.n_embd);
     ops::add_inplace(a_.x, a_.xb, n_ * c_.n_embd);
+}
+
+void ForwardPass::attention_q8_0(size_t il) {
+    const size_t d = c_.head_dim, group = c_.n_head / c_.n_head_kv;
+    const float scale = 1.0f / std::sqrt(static_cast<float>(d));
+    const size_t head_bytes = KvCache::row_bytes(d, KvType::q8_0);  // one head's slice of a row
+    pool_.parallel_for(c_.n_head, [&](size_t h) {
+        const size_t g = h / group;
+        const ops::KvHeadViewQ8 kv{cache_.keys(il) + g * head_bytes, cache_.values(il) + g * head_bytes, cache_.row_stride()};
+        const ops::AttentionScratchQ8 s{a_.q8 + h * head_bytes, a_.acc32 + h * d, a_.vrow + h * d};
+        for (size_t t = 0; t < n_; ++t)
+            ops::attend_head_q8_0(a_.q + t * c_.q_dim() + h * d, kv, b_.pos0 + t + 1, d, scale, s, a_.att + t * c_.q_dim() + h * d);
+    });
 }
 
 void ForwardPass::ffn_swiglu(size_t il) {

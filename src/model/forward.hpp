@@ -44,6 +44,7 @@ public:
 
 private:
     void matmul(const ops::WeightView& w, const float* in, size_t n_rows, float* out);
+    void attention_q8_0(size_t il);     // att = softmax(q·Kᵀ/√d)·V over a Q8_0 cache
 
     const ModelConfig& c_;
     const ModelWeights& w_;

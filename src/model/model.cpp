@@ -1,6 +1,7 @@
 // Model::load: map, read the config, bind the weights, build the tokenizer and the thread pool.
 #include <thread>
 
+#include "memory/model_storage.hpp"
 #include "model/model_config.hpp"
 #include "model/model_impl.hpp"
 
@@ -12,17 +13,18 @@ Model& Model::operator=(Model&&) noexcept = default;
 Model::~Model() = default;
 
 Model Model::load(const std::filesystem::path& path, const ModelOptions& options) {
-    gguf::File file = gguf::File::open(path);
+    WeightStorage storage;
+    gguf::File file = open_model_file(path, options, storage);
     ModelConfig config = model::read_model_config(file);
     Tokenizer tokenizer = Tokenizer::from_gguf(file);
     if (tokenizer.n_vocab() != config.n_vocab)
         throw Error(ErrorCode::invalid_file, file.name() + ": the vocabulary has " + std::to_string(tokenizer.n_vocab()) +
                                                  " tokens but token_embd.weight has " + std::to_string(config.n_vocab) + " rows");
     auto impl = std::make_unique<Impl>(std::move(file), std::move(tokenizer));
+    impl->storage = std::move(storage);  // the buffer's address is unchanged: file's views stay valid
     impl->config = std::move(config);
     impl->arch = model::find_arch(impl->config.arch);
     impl->weights = model::bind_weights(impl->file, impl->config, *impl->arch);
-    impl->file.prefetch();
     size_t threads = options.threads;
     if (threads == 0) threads = std::max(1u, std::thread::hardware_concurrency());
     impl->pool = std::make_unique<ThreadPool>(threads);

@@ -6,6 +6,7 @@
 #include <mutex>
 
 #include "hearth/hearth.hpp"
+#include "memory/model_storage.hpp"
 #include "model/arch.hpp"
 #include "model/weights.hpp"
 #include "runtime/thread_pool.hpp"
@@ -13,6 +14,7 @@
 namespace hearth {
 
 struct Model::Impl {
+    WeightStorage storage;  // declared first: file may view storage.bytes (--no-mmap)
     gguf::File file;
     ModelConfig config;
     const model::ArchSpec* arch = nullptr;

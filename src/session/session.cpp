@@ -3,26 +3,21 @@
 #include <mutex>
 #include <string>
 
+#include "memory/session_plan.hpp"
 #include "model/forward.hpp"
 #include "session/session_impl.hpp"
 
 namespace hearth {
-
-namespace {
-constexpr size_t kDefaultMaxCtx = 4096;
-}
 
 Session::Session(const Model& model, const SessionOptions& options) : impl_(std::make_unique<Impl>()) {
     const ModelConfig& c = model.config();
     Impl& s = *impl_;
     s.model = &model;
     s.m = &model.impl();
-    s.n_ctx = options.n_ctx ? options.n_ctx : std::min(c.n_ctx_train, kDefaultMaxCtx);
-    if (s.n_ctx > (size_t{1} << 24))
-        throw Error(ErrorCode::invalid_argument, "SessionOptions.n_ctx = " + std::to_string(s.n_ctx) + " is too large");
-    if (options.n_batch == 0) throw Error(ErrorCode::invalid_argument, "SessionOptions.n_batch must be at least 1");
-    s.n_batch = std::min(options.n_batch, s.n_ctx);
-    s.cache = KvCache(c.n_layer, s.n_ctx, c.kv_dim());
+    const SessionPlan plan = plan_session(c, s.m->weights, options);  // shared with the fit planner
+    s.n_ctx = plan.n_ctx;
+    s.n_batch = plan.n_batch;
+    s.cache = KvCache(c.n_layer, s.n_ctx, c.kv_dim(), plan.kv_type);
     s.act = model::Activations(c, s.m->weights, s.n_batch);
     s.tokens.reserve(s.n_ctx);
 }

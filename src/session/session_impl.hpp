@@ -15,7 +15,7 @@ struct Session::Impl {
     const Model::Impl* m = nullptr;
     size_t n_ctx = 0;
     size_t n_batch = 0;
-    KvCache cache;                 // [n_layer][n_ctx] keys and values, f16
+    KvCache cache;                 // [n_layer][n_ctx] keys and values, f16 or q8_0
     model::Activations act;        // buffers for n_batch tokens
     std::vector<TokenId> tokens;   // what the cache holds, position by position (capacity n_ctx)
     bool have_logits = false;      // act.logits belongs to tokens.back()

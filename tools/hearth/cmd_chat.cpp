@@ -127,7 +127,7 @@ int cmd_chat(std::span<char*> argv) {
     const auto system = args.value({"--system"});
     args.finish();
 
-    const Model model = Model::load(m.path, m.model);
+    const Model model = load_model(m);  // fit check + progress bar
     Session session(model, m.session);
     ChatLoop chat(model, session, gen, system);
     std::signal(SIGINT, on_sigint);

@@ -51,7 +51,7 @@ int cmd_eval(std::span<char*> argv) {
     if (prompt.has_value() == ids_text.has_value()) throw UsageError("give exactly one of --prompt and --ids");
     if (!out_path) throw UsageError("missing --logits-out FILE");
 
-    const Model model = Model::load(m.path, m.model);
+    const Model model = load_model(m);  // fit check + progress bar
     const std::vector<TokenId> ids = prompt ? model.tokenizer().encode(*prompt, true, special) : parse_ids(*ids_text);
     if (ids.empty()) throw Error(ErrorCode::invalid_argument, "eval: no tokens to evaluate (empty prompt)");
     if (m.session.n_ctx == 0) m.session.n_ctx = ids.size();

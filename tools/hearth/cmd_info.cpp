@@ -9,6 +9,7 @@
 #include "args.hpp"
 #include "commands.hpp"
 #include "hearth/gguf.hpp"
+#include "hearth/hearth.hpp"
 #include "json_writer.hpp"
 
 namespace hearth::cli {
@@ -18,7 +19,10 @@ constexpr const char* kUsage =
     "usage: hearth info MODEL.gguf [--json]\n"
     "  Prints the architecture, parameter count, file type, context length, vocabulary,\n"
     "  all metadata (long arrays abbreviated) and a table of tensors (name, type, shape, bytes).\n"
-    "  --json   one JSON object for machines\n";
+    "  --json   one JSON object for machines\n"
+    "  --memory [-c CTX] [-b N] [--kv-type f16|q8_0]\n"
+    "           instead: the memory a run at context CTX needs (weights, KV cache, activations,\n"
+    "           overhead) against MemAvailable, and whether it fits (exit 0 either way)\n";
 
 // llama.cpp's LLAMA_FTYPE numbering, as stored in general.file_type.
 std::string file_type_name(uint64_t ftype) {
@@ -186,6 +190,37 @@ void print_json(const gguf::File& f, const Summary& s) {
     std::printf("%s\n", j.str().c_str());
 }
 
+// The fit planner's numbers for `info --memory` (no weight page is read).
+void print_memory(const FitPlan& p, bool json) {
+    if (json) {
+        JsonWriter j;
+        j.begin_object();
+        j.key("n_ctx").value(uint64_t{p.n_ctx});
+        j.key("n_batch").value(uint64_t{p.n_batch});
+        j.key("kv_type").value(to_string(p.kv_type));
+        j.key("weights_bytes").value(p.weights_bytes);
+        j.key("kv_cache_bytes").value(p.kv_cache_bytes);
+        j.key("activation_bytes").value(p.activation_bytes);
+        j.key("overhead_bytes").value(p.overhead_bytes);
+        j.key("needed_bytes").value(p.needed());
+        j.key("available_bytes").value(p.available_bytes);
+        j.key("fits").value(p.fits());
+        j.key("advice").value(p.advice);
+        j.end_object();
+        std::printf("%s\n", j.str().c_str());
+        return;
+    }
+    std::printf("memory plan at -c %zu (batch %zu, KV %s):\n", p.n_ctx, p.n_batch, to_string(p.kv_type));
+    auto line = [](const char* what, uint64_t bytes) { std::printf("  %-12s %12s\n", what, format_bytes(bytes).c_str()); };
+    line("weights", p.weights_bytes);
+    line("KV cache", p.kv_cache_bytes);
+    line("activations", p.activation_bytes);
+    line("overhead", p.overhead_bytes);
+    line("needed", p.needed());
+    line("available", p.available_bytes);
+    std::printf("%s\n", p.advice.c_str());
+}
+
 }  // namespace
 
 int cmd_info(std::span<char*> argv) {
@@ -195,6 +230,15 @@ int cmd_info(std::span<char*> argv) {
         return 0;
     }
     bool json = args.flag({"--json"});
+    const bool memory = args.flag({"--memory"});
+    SessionOptions session;
+    if (auto c = args.integer({"-c", "--ctx-size"}, 1, 1 << 24)) session.n_ctx = static_cast<size_t>(*c);
+    if (auto b = args.integer({"-b", "--batch-size"}, 1, 1 << 16)) session.n_batch = static_cast<size_t>(*b);
+    if (auto kv = args.value({"--kv-type"})) {
+        const auto type = parse_kv_type(*kv);
+        if (!type) throw UsageError("--kv-type must be f16 or q8_0, not '" + *kv + "'");
+        session.kv_type = *type;
+    }
     auto model = args.value({"-m", "--model"});
     auto rest = args.positional();
     args.finish();
@@ -202,6 +246,10 @@ int cmd_info(std::span<char*> argv) {
     else if (!rest.empty()) throw UsageError("expected one model file");
     if (!model) throw UsageError("missing MODEL.gguf");
 
+    if (memory) {
+        print_memory(plan_fit(*model, session), json);
+        return 0;
+    }
     gguf::File f = gguf::File::open(*model);
     Summary s = summarize(f);
     json ? print_json(f, s) : print_text(f, s);

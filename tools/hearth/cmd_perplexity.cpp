@@ -45,7 +45,7 @@ int cmd_perplexity(std::span<char*> argv) {
     std::ostringstream text;
     text << in.rdbuf();
 
-    const Model model = Model::load(m.path, m.model);
+    const Model model = load_model(m);  // fit check + progress bar
     const size_t n_ctx = m.session.n_ctx ? m.session.n_ctx : 512;
     if (n_ctx < 4) throw UsageError("-c must be at least 4 for perplexity");
     m.session.n_ctx = n_ctx;

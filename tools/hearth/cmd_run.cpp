@@ -38,7 +38,7 @@ int cmd_run(std::span<char*> argv) {
     args.finish();
 
     const auto t0 = std::chrono::steady_clock::now();
-    const Model model = Model::load(m.path, m.model);
+    const Model model = load_model(m);  // fit check + progress bar
     Session session(model, m.session);
     const double load_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
 

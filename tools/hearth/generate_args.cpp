@@ -1,6 +1,8 @@
 // Parsing of the model and sampling options shared by run, chat and eval.
 #include "generate_args.hpp"
 
+#include <unistd.h>
+
 #include <cstdio>
 
 namespace hearth::cli {
@@ -9,7 +11,11 @@ const char* const kModelArgsHelp =
     "  -m, --model MODEL        GGUF file to run (required)\n"
     "  -t, --threads N          worker threads (default: all cores)\n"
     "  -c, --ctx-size N         context length in tokens (default: min(training context, 4096))\n"
-    "  -b, --batch-size N       prompt tokens per forward pass (default 512)\n";
+    "  -b, --batch-size N       prompt tokens per forward pass (default 512)\n"
+    "  --kv-type f16|q8_0       KV cache element type (default f16; q8_0 takes about half)\n"
+    "  --mlock                  lock the weights in RAM (fails with the limit when refused)\n"
+    "  --no-mmap                read the weights into memory instead of mapping the file\n"
+    "  --force                  run even when the fit planner says model + context do not fit\n";
 
 const char* const kSamplingHelp =
     "  --temp T                 temperature, 0 = greedy (default 0.8)\n"
@@ -30,7 +36,37 @@ ModelArgs parse_model_args(Args& args) {
     if (auto t = args.integer({"-t", "--threads"}, 1, 1024)) m.model.threads = static_cast<size_t>(*t);
     if (auto c = args.integer({"-c", "--ctx-size"}, 1, 1 << 24)) m.session.n_ctx = static_cast<size_t>(*c);
     if (auto b = args.integer({"-b", "--batch-size"}, 1, 1 << 16)) m.session.n_batch = static_cast<size_t>(*b);
+    if (auto kv = args.value({"--kv-type"})) {
+        const auto type = parse_kv_type(*kv);
+        if (!type) throw UsageError("--kv-type must be f16 or q8_0, not '" + *kv + "'");
+        m.session.kv_type = *type;
+    }
+    m.model.mlock = args.flag({"--mlock"});
+    m.model.use_mmap = !args.flag({"--no-mmap"});
+    m.force = args.flag({"--force", "--no-fit-check"});
     return m;
+}
+
+Model load_model(const ModelArgs& m) {
+    if (!m.force) {
+        const FitPlan plan = plan_fit(m.path, m.session);
+        if (!plan.fits())
+            throw Error(ErrorCode::out_of_memory, m.path + " at -c " + std::to_string(plan.n_ctx) + ": " + plan.advice +
+                                                      " (--force runs anyway)");
+    }
+    ModelOptions options = m.model;
+    const bool tty = ::isatty(STDERR_FILENO) == 1;
+    if (tty) {
+        options.progress = [](double fraction) {
+            constexpr int kWidth = 30;
+            const int filled = static_cast<int>(fraction * kWidth + 0.5);
+            std::fprintf(stderr, "\r[hearth] loading [%.*s%*s] %3.0f%%", filled, "##############################",
+                         kWidth - filled, "", fraction * 100.0);
+            if (fraction >= 1.0) std::fputs("\r\033[K", stderr);  // the bar disappears once done
+            std::fflush(stderr);
+        };
+    }
+    return Model::load(m.path, options);
 }
 
 SamplerOptions parse_sampling(Args& args) {

@@ -13,10 +13,17 @@ struct ModelArgs {
     std::string path;
     ModelOptions model;
     SessionOptions session;
+    bool force = false;  // --force: skip the fit check
 };
 
-// -m/--model (required), -t/--threads, -c/--ctx-size, -b/--batch-size.
+// -m/--model (required), -t/--threads, -c/--ctx-size, -b/--batch-size, --kv-type, --mlock,
+// --no-mmap, --force.
 ModelArgs parse_model_args(Args& args);
+
+// Checks with the fit planner that the model and context fit in available memory (unless
+// m.force), then loads the model with a progress bar on a TTY. Throws Error(out_of_memory) with
+// the planner's advice when they do not fit.
+Model load_model(const ModelArgs& m);
 // --temp, --top-k, --top-p, --min-p, --repeat-penalty, --repeat-last-n, --frequency-penalty,
 // --presence-penalty, --seed.
 SamplerOptions parse_sampling(Args& args);

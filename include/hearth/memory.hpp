@@ -1,0 +1,138 @@
+// Memory in hearth: one Allocator for every large buffer, the memory report of a loaded model or
+// session, and the fit planner that says, before loading, whether a model and context fit in RAM.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <filesystem>
+#include <optional>
+#include <span>
+#include <string>
+
+namespace hearth {
+
+class Model;
+class Session;
+struct SessionOptions;
+
+// ---------------------------------------------------------------------------------------------
+// Allocator: every large buffer (activation arena, KV cache, repacked weights, --no-mmap weights)
+// comes from here, page-aligned and a whole number of pages long. That is the contract a
+// unified-memory accelerator needs to wrap host memory without a copy:
+//   - Apple Metal: MTLDevice newBufferWithBytesNoCopy:length:options:deallocator: requires a
+//     page-aligned pointer and a length that is a multiple of the page size (16 KiB on Apple
+//     silicon: an accelerator allocator reports that through page_size()).
+//   - CUDA: cudaHostRegister(ptr, size, cudaHostRegisterMapped) pins and maps host memory for
+//     the GPU; page-aligned whole pages avoid pinning neighbouring allocations.
+//   - Vulkan VK_EXT_external_memory_host: alignment = minImportedHostPointerAlignment (a page).
+// Weights mapped from the GGUF are page-aligned as a whole mapping (tensors inside it are
+// GGUF-aligned), so an accelerator can import the mapping itself.
+// ---------------------------------------------------------------------------------------------
+class Allocator {
+public:
+    virtual ~Allocator() = default;
+    // Granularity of allocate(): pointers are aligned to it and sizes are multiples of it.
+    virtual size_t page_size() const noexcept = 0;
+    // Returns zeroed memory of round_up(bytes, page_size()) bytes (at least one page).
+    // Throws Error(out_of_memory) with `what` and the size in the message when refused.
+    virtual std::span<std::byte> allocate(size_t bytes, const char* what) = 0;
+    virtual void deallocate(std::span<std::byte> block) noexcept = 0;
+    // Bytes currently handed out (what the memory report counts as buffers of this allocator).
+    virtual size_t live_bytes() const noexcept = 0;
+};
+
+// The process-wide host allocator: anonymous mmap, committed at once (so a buffer that does not
+// fit fails at session creation, not in the middle of a generation), MADV_HUGEPAGE on large blocks.
+Allocator& host_allocator() noexcept;
+
+// round_up(bytes, page) with page a power of two; bytes == 0 gives one page.
+size_t round_to_pages(size_t bytes, size_t page) noexcept;
+
+// A move-only owner of one Allocator block.
+class PageBuffer {
+public:
+    PageBuffer() = default;
+    PageBuffer(size_t bytes, const char* what, Allocator& allocator = host_allocator());
+    PageBuffer(PageBuffer&& other) noexcept;
+    PageBuffer& operator=(PageBuffer&& other) noexcept;
+    PageBuffer(const PageBuffer&) = delete;
+    PageBuffer& operator=(const PageBuffer&) = delete;
+    ~PageBuffer();
+
+    std::byte* data() noexcept { return block_.data(); }
+    const std::byte* data() const noexcept { return block_.data(); }
+    size_t size() const noexcept { return block_.size(); }
+    std::span<std::byte> span() noexcept { return block_; }
+
+private:
+    std::span<std::byte> block_;
+    Allocator* allocator_ = nullptr;
+};
+
+// ---------------------------------------------------------------------------------------------
+// KV cache element type. F16 is llama.cpp's default (and what the golden tests match); Q8_0
+// halves it again (34 bytes per 32 values) at a small, measured quality cost.
+// ---------------------------------------------------------------------------------------------
+enum class KvType { f16, q8_0 };
+const char* to_string(KvType type) noexcept;
+// "f16" / "q8_0"; nullopt for anything else.
+std::optional<KvType> parse_kv_type(std::string_view name) noexcept;
+
+// ---------------------------------------------------------------------------------------------
+// Memory report of a loaded model (weights only) or a session (weights + its buffers).
+// ---------------------------------------------------------------------------------------------
+struct MemoryReport {
+    uint64_t weights_bytes = 0;     // tensor data the model uses (mapped, or read with --no-mmap)
+    uint64_t weights_resident = 0;  // of those, pages in RAM now (mincore); all of them when read
+    bool weights_mapped = true;     // false with --no-mmap (weights in an allocator buffer)
+    bool weights_locked = false;    // --mlock succeeded
+    uint64_t file_bytes = 0;        // the whole GGUF (header, metadata and tensor data)
+    uint64_t repacked_bytes = 0;    // load-time copies of weights in another layout (none today)
+    uint64_t kv_cache_bytes = 0;    // session: keys and values for n_ctx tokens
+    uint64_t activation_bytes = 0;  // session: the planned forward-pass arena
+    size_t n_ctx = 0;               // session: context length (0 for a model report)
+    KvType kv_type = KvType::f16;
+
+    // weights + repacked + KV + activations: the bytes the engine itself is responsible for.
+    uint64_t total() const noexcept { return weights_bytes + repacked_bytes + kv_cache_bytes + activation_bytes; }
+};
+
+MemoryReport memory_report(const Model& model);
+MemoryReport memory_report(const Session& session);
+// A few aligned lines ("weights      770.3 MiB mapped, 770.3 MiB resident" ...) for people.
+std::string format_memory_report(const MemoryReport& report);
+
+// ---------------------------------------------------------------------------------------------
+// Fit planner: bytes a run of a GGUF file at a context length needs, computed from the file's
+// header and tensor table only (no weight page is read), with the same planning functions the
+// Session uses to size its KV cache and activation arena.
+// ---------------------------------------------------------------------------------------------
+struct FitPlan {
+    uint64_t weights_bytes = 0;     // the whole file: it is mapped (or read) as one piece
+    uint64_t kv_cache_bytes = 0;
+    uint64_t activation_bytes = 0;
+    uint64_t overhead_bytes = 0;    // tokenizer tables, thread stacks, code: estimated
+    uint64_t available_bytes = 0;   // MemAvailable (or what the caller passed)
+    size_t n_ctx = 0;               // resolved context (0 in the options = the Session default)
+    size_t n_batch = 0;
+    KvType kv_type = KvType::f16;
+    std::string advice;             // "fits; 3.1 GiB free after load" or what to change
+
+    uint64_t needed() const noexcept { return weights_bytes + kv_cache_bytes + activation_bytes + overhead_bytes; }
+    bool fits() const noexcept { return needed() <= available_bytes; }
+};
+
+// Plans path at options.n_ctx / n_batch / kv_type against available bytes (MemAvailable of
+// /proc/meminfo when nullopt). Throws Error like Model::load for a file hearth cannot run.
+FitPlan plan_fit(const std::filesystem::path& path, const SessionOptions& options,
+                 std::optional<uint64_t> available = std::nullopt);
+
+// MemAvailable from /proc/meminfo in bytes; nullopt where the OS does not say. The environment
+// variable HEARTH_MEM_AVAILABLE (bytes) overrides it: for containers whose limit /proc does not
+// show, and for trying the planner's advice as if on a smaller machine.
+std::optional<uint64_t> mem_available_bytes() noexcept;
+
+// "1.5 GiB", "512.0 MiB", "12.0 KiB", "100 B".
+std::string format_bytes(uint64_t bytes);
+
+}  // namespace hearth

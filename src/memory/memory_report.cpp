@@ -1,0 +1,67 @@
+// memory_report(Model / Session) and its text form, format_bytes.
+#include <cinttypes>
+#include <cstdio>
+
+#include "hearth/memory.hpp"
+#include "memory/model_storage.hpp"
+#include "model/model_impl.hpp"
+#include "session/session_impl.hpp"
+
+namespace hearth {
+
+std::string format_bytes(uint64_t bytes) {
+    static constexpr const char* kUnits[] = {"KiB", "MiB", "GiB", "TiB"};
+    if (bytes < 1024) return std::to_string(bytes) + " B";
+    double v = static_cast<double>(bytes) / 1024.0;
+    size_t unit = 0;
+    while (v >= 1024.0 && unit + 1 < std::size(kUnits)) {
+        v /= 1024.0;
+        ++unit;
+    }
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "%.1f %s", v, kUnits[unit]);
+    return buf;
+}
+
+MemoryReport memory_report(const Model& model) {
+    const Model::Impl& m = model.impl();
+    MemoryReport r;
+    r.file_bytes = m.file.file_size();
+    r.weights_bytes = m.file.file_size() - m.file.data_offset();
+    r.weights_resident = std::min<uint64_t>(resident_bytes(m.file, m.storage), r.weights_bytes);
+    r.weights_mapped = m.storage.mapped;
+    r.weights_locked = m.storage.locked;
+    r.repacked_bytes = 0;  // weights are used in place: no load-time repack exists yet
+    return r;
+}
+
+MemoryReport memory_report(const Session& session) {
+    MemoryReport r = memory_report(session.model());
+    const Session::Impl& s = *session.impl_;
+    r.kv_cache_bytes = s.cache.bytes();
+    r.activation_bytes = s.act.bytes();
+    r.n_ctx = s.n_ctx;
+    r.kv_type = s.cache.type();
+    return r;
+}
+
+std::string format_memory_report(const MemoryReport& r) {
+    std::string out;
+    auto line = [&](const char* what, uint64_t bytes, const std::string& note) {
+        char buf[160];
+        std::snprintf(buf, sizeof buf, "  %-12s %12s%s%s\n", what, format_bytes(bytes).c_str(), note.empty() ? "" : "  ", note.c_str());
+        out += buf;
+    };
+    line("weights", r.weights_bytes,
+         std::string(r.weights_mapped ? "mapped" : "read (--no-mmap)") + ", " + format_bytes(r.weights_resident) + " resident" +
+             (r.weights_locked ? ", locked" : ""));
+    line("repacked", r.repacked_bytes, "");
+    if (r.n_ctx) {
+        line("KV cache", r.kv_cache_bytes, std::to_string(r.n_ctx) + " tokens, " + to_string(r.kv_type));
+        line("activations", r.activation_bytes, "");
+    }
+    line("total", r.total(), "");
+    return out;
+}
+
+}  // namespace hearth
