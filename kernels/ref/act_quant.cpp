@@ -21,7 +21,7 @@ int quantize_block_32(const float* x, int8_t* q, float& d) noexcept {
     const float id = amax != 0.0f ? 127.0f / amax : 0.0f;
     int sum = 0;
     for (size_t j = 0; j < kQK; ++j) {
-        const int v = round_half_even(x[j] * id);
+        const int v = round_half_even(rounded_product(x[j], id));
         q[j] = int8_t(v);
         sum += v;
     }
@@ -71,7 +71,7 @@ void quantize_row_q8_K(const float* src, std::byte* dst, size_t n) noexcept {
         }
         const float iscale = -127.0f / max;
         for (size_t j = 0; j < kQKK; ++j) {
-            const int v = round_half_even(iscale * x[j]);
+            const int v = round_half_even(rounded_product(iscale, x[j]));
             y[i].qs[j] = int8_t(v < 127 ? v : 127);
         }
         for (size_t g = 0; g < kQKK / 16; ++g) {

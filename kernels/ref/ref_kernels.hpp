@@ -26,6 +26,22 @@ void dequantize_row_q8_0(const std::byte* src, float* dst, size_t n) noexcept;
 void dequantize_row_q8_1(const std::byte* src, float* dst, size_t n) noexcept;
 void dequantize_row_q8_K(const std::byte* src, float* dst, size_t n) noexcept;
 
+// a * b rounded to float before anything else sees it. GCC contracts a*b + c into an FMA by
+// default in C++ wherever FMA exists (aarch64 always, x86 with -march=native), which would skip
+// this rounding and make ref disagree with the SIMD quantizers (and with llama.cpp) on ties.
+[[gnu::always_inline]] inline float rounded_product(float a, float b) noexcept {
+    float p = a * b;
+#if defined(__x86_64__) || defined(__i386__)
+    asm("" : "+x"(p));
+#elif defined(__aarch64__)
+    asm("" : "+w"(p));
+#else
+    volatile float barrier = p;
+    p = barrier;
+#endif
+    return p;
+}
+
 // Round half to even for |v| < 2^22 without depending on libm (what ggml's nearest_int does).
 [[gnu::always_inline]] inline int round_half_even(float v) noexcept {
     const float t = v + 12582912.0f;  // 1.5 * 2^23: the FPU's ties-to-even rounding drops the fraction
