@@ -242,6 +242,10 @@ TEST(ChatTemplateJinja, HostileTemplatesEndInError) {
     EXPECT_TRUE(contains(error_of("{% for i in range(100000) %}{% for j in range(100000) %}{% endfor %}{% endfor %}"),
                          "evaluation steps"));
     EXPECT_TRUE(contains(error_of("{{ range(1000000000) }}"), "range()"));
+    EXPECT_TRUE(contains(error_of("{% for i in range(100000) %}{{ range(100000) | length }}{% endfor %}"),
+                         "evaluation steps"));
+    EXPECT_TRUE(contains(error_of("{% set big = range(100000) %}{% for i in big %}{{ -1 in big }}{% endfor %}"),
+                         "evaluation steps"));
     EXPECT_TRUE(contains(error_of("{% set ns = namespace(s='xxxxxxxx') %}{% for i in range(64) %}"
                                   "{% set ns.s = ns.s + ns.s %}{% endfor %}"),
                          "string larger"));

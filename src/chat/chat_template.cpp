@@ -55,6 +55,7 @@ std::string ChatTemplate::render(std::span<const ChatMessage> messages, bool add
     jinja::List list;
     for (const ChatMessage& m : messages) {
         limits.max_output += 2 * (m.role.size() + m.content.size());
+        limits.max_steps += m.content.size() / 16;  // strings are charged 1 step per 256 bytes
         auto d = jinja::make_dict();
         d->set("role", m.role);
         d->set("content", m.content);

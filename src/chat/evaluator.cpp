@@ -94,6 +94,14 @@ private:
     std::shared_ptr<size_t> index_;
 };
 
+// Work proportional to a value's size (charged when an operation walks or copies it).
+uint64_t size_cost(const Value& v) {
+    if (v.is_list()) return v.as_list().size();
+    if (v.is_dict()) return v.as_dict().items.size();
+    if (v.is_string()) return v.as_string().size() / 256;
+    return 0;
+}
+
 }  // namespace
 
 std::string Evaluator::render(const Body& body, const Dict& globals) {
@@ -111,8 +119,9 @@ std::string Evaluator::render(const Body& body, const Dict& globals) {
     return out;
 }
 
-void Evaluator::step() {
-    if (++steps_ > limits_.max_steps)
+void Evaluator::step(uint64_t cost) {
+    steps_ += cost;
+    if (steps_ > limits_.max_steps)
         throw RuntimeError("template exceeded " + std::to_string(limits_.max_steps) + " evaluation steps");
 }
 
@@ -210,6 +219,7 @@ Evaluator::Flow Evaluator::exec(const Stmt& s) {
 
 Evaluator::Flow Evaluator::exec_for(const Stmt& s) {
     List items = iterate(eval(*s.expr));
+    step(items.size());
     scopes_.emplace_back();
     struct PopScope {
         std::vector<Scope>& scopes;
@@ -271,7 +281,14 @@ void Evaluator::define_macro(const Stmt& s) {
 Value Evaluator::eval(const Expr& e) {
     try {
         step();
-        return eval_inner(e);
+        Value v = eval_inner(e);
+        // Building a list or string costs work in proportion to its size: charge it, so
+        // `range(100000)` inside a 100000-iteration loop hits the bound instead of running for
+        // minutes. Looking a value up (names, attributes, items) shares it and costs nothing.
+        const bool built = e.kind == Expr::Kind::call || e.kind == Expr::Kind::filter ||
+                           e.kind == Expr::Kind::slice || e.kind == Expr::Kind::binary;
+        if (built) step(size_cost(v));
+        return v;
     } catch (const RuntimeError& err) {
         fail_at(e.line, e.col, err.what());
     }
@@ -322,8 +339,19 @@ Value Evaluator::eval_inner(const Expr& e) {
             throw RuntimeError("cannot slice a " + obj.type_name());
         }
         case Expr::Kind::call: return eval_call(e);
-        case Expr::Kind::filter: return apply_filter(e.name, eval(*e.args[0]), eval_args(e, 1));
-        case Expr::Kind::test: return apply_test(e.name, eval(*e.args[0]), eval_args(e, 1)) != e.negated;
+        case Expr::Kind::filter:
+        case Expr::Kind::test: {
+            // Most filters walk their whole input (join, sum, unique, ...); a few never do,
+            // and `messages | length` once per message must stay linear.
+            const Value input = eval(*e.args[0]);
+            static constexpr std::string_view kConstant[] = {"length", "count", "first", "last", "default", "d",
+                                                             "safe", "defined", "undefined", "none", "string",
+                                                             "mapping", "iterable", "sequence", "number"};
+            if (std::find(std::begin(kConstant), std::end(kConstant), e.name) == std::end(kConstant))
+                step(size_cost(input));
+            if (e.kind == Expr::Kind::filter) return apply_filter(e.name, input, eval_args(e, 1));
+            return apply_test(e.name, input, eval_args(e, 1)) != e.negated;
+        }
         case Expr::Kind::unary: {
             const Value v = eval(*e.args[0]);
             if (e.name == "not") return !v.truthy();
@@ -343,7 +371,9 @@ Value Evaluator::eval_binary(const Expr& e) {
     // Python's and/or: short-circuit and yield an operand, not a bool.
     if (e.name == "and") return lhs.truthy() ? eval(*e.args[1]) : lhs;
     if (e.name == "or") return lhs.truthy() ? lhs : eval(*e.args[1]);
-    return binary_op(e.name, lhs, eval(*e.args[1]));
+    const Value rhs = eval(*e.args[1]);
+    step(size_cost(lhs) + size_cost(rhs));  // `in`, ==, + walk their operands
+    return binary_op(e.name, lhs, rhs);
 }
 
 Value Evaluator::eval_call(const Expr& e) {
@@ -351,6 +381,7 @@ Value Evaluator::eval_call(const Expr& e) {
     if (callee.kind == Expr::Kind::attr) {
         // obj.name(...): a function stored in a dict (ns.f) or a method of the value.
         const Value obj = eval(*callee.args[0]);
+        step(size_cost(obj));  // s.split(), s.count(), d.items() walk the object
         const Value* member = obj.is_dict() ? obj.as_dict().find(callee.name) : nullptr;
         if (member && member->is_function()) return member->as_function().call(eval_args(e, 1));
         return call_method(obj, callee.name, eval_args(e, 1));

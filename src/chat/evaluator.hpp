@@ -38,7 +38,7 @@ private:
     uint64_t steps_ = 0;
     int call_depth_ = 0;
 
-    void step();
+    void step(uint64_t cost = 1);
     void emit(const std::string& s);
     Value lookup(const std::string& name) const;
     void assign(const std::string& name, Value v);
