@@ -208,11 +208,11 @@ TEST(Tokenizer, HostileInputNeverCrashes) {
     for (char& c : random_bytes) c = static_cast<char>(rng());
     const std::vector<std::string> inputs = {
         random_bytes,
-        std::string(100'000, 'a'),
-        std::string(100'000, ' '),
-        std::string(100'000, '\n'),
-        std::string(50'000, '7'),
-        [] { std::string s; for (int i = 0; i < 50'000; ++i) s += "\xC3\xA9"; return s; }(),
+        std::string(50'000, 'a'),
+        std::string(50'000, ' '),
+        std::string(50'000, '\n'),
+        std::string(20'000, '7'),
+        [] { std::string s; for (int i = 0; i < 20'000; ++i) s += "\xC3\xA9"; return s; }(),
         std::string("nul\0in\0the\0middle\0", 19),
         "lone surrogates \xED\xA0\x80 and \xED\xBF\xBF, overlong \xC0\xAF \xE0\x80\xAF, cut \xF0\x9F\x98",
         "\xF8\x88\x80\x80\x80 \xFF\xFE \xF4\x90\x80\x80 \xF7\xBF\xBF\xBF",
