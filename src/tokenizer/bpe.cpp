@@ -3,7 +3,6 @@
 // Words are kept as raw bytes; symbol ids stand for the byte-level texts llama.cpp compares.
 #include <algorithm>
 
-#include "hearth/error.hpp"
 #include "hearth/gguf.hpp"
 #include "tokenizer_impl.hpp"
 #include "unicode.hpp"
