@@ -10,6 +10,7 @@
 
 #include "hearth/gguf.hpp"
 #include "hearth/tokenizer.hpp"
+#include "json_value.hpp"
 #include "test_support.hpp"
 #include "tokenizer/unicode.hpp"
 
@@ -103,6 +104,33 @@ TEST_P(TokenizerReference, LibraryReencodesReferenceIds) {
         const std::vector<TokenId> ids = ids_in(line);
         const std::string text = tok.decode(ids, true);
         EXPECT_EQ(tok.encode(text, false, parse_special), ids) << line;
+    }
+}
+
+// llama.cpp's greedy runs: the prompt ids (BOS as the model asks) and the text of the generated
+// ids. Random-weight models emit odd tokens (byte pieces, control characters), a good decode test;
+// the reference text went through JavaScript, so broken UTF-8 there is U+FFFD, which is what
+// the stream decoder produces too.
+TEST_P(TokenizerReference, GreedyPromptIdsAndDecodedText) {
+    const std::string file = GetParam();
+    const auto ref = ht::reference_dir(stem_of(file)) / "greedy.jsonl";
+    HEARTH_REQUIRE_FILE(ht::model_path(file));
+    HEARTH_REQUIRE_FILE(ref);
+    const Tokenizer tok = load(file);
+    auto to_ids = [](const ht::JsonValue& array) {
+        std::vector<TokenId> ids;
+        for (const ht::JsonValue& v : array.items) ids.push_back(static_cast<TokenId>(v.number));
+        return ids;
+    };
+    for (const std::string& line : lines_of(ht::read_text(ref))) {
+        const ht::JsonValue v = ht::JsonValue::parse(line);
+        EXPECT_EQ(tok.encode(v["prompt"].text, true, false), to_ids(v["prompt_ids"])) << line;
+        const std::vector<TokenId> ids = to_ids(v["ids"]);
+        hearth::StreamDecoder stream(tok);
+        std::string streamed;
+        for (TokenId id : ids) streamed += stream.push(id);
+        streamed += stream.flush();
+        EXPECT_EQ(streamed, v["text"].text) << line;
     }
 }
 
