@@ -85,7 +85,8 @@ TEST_P(ChatTemplateQwen, LongConversationStaysWithinWorkBounds) {
     for (int i = 0; i < 3000; ++i) messages.push_back({i % 2 ? "assistant" : "user", "m" + std::to_string(i)});
     const std::string out = t.render(messages, true);
     EXPECT_TRUE(out.starts_with("<|im_start|>user\nm0<|im_end|>\n<|im_start|>assistant\nm1<|im_end|>\n"));
-    EXPECT_TRUE(out.ends_with("<|im_start|>assistant\n<think>\n\n</think>\n\nm2999<|im_end|>\n<|im_start|>assistant\n"));
+    EXPECT_TRUE(
+        out.ends_with("<|im_start|>assistant\n<think>\n\n</think>\n\nm2999<|im_end|>\n<|im_start|>assistant\n"));
 }
 
 INSTANTIATE_TEST_SUITE_P(Models, ChatTemplateQwen, ::testing::Values("tiny-qwen2-q8_0.gguf", "tiny-qwen3-q4_k_m.gguf"));

@@ -43,9 +43,9 @@ TEST(ChatTemplateJinja, WhitespaceControl) {
     // trim_blocks: newline after a block tag goes; lstrip_blocks: indentation before one goes.
     EXPECT_EQ(render("{% if true %}\nx\n{% endif %}\ny"), "x\ny");
     EXPECT_EQ(render("line\n    {% if true %}\n    in\n    {% endif %}\nend"), "line\n    in\nend");
-    EXPECT_EQ(render("a {% if true %}b{% endif %}"), "a b");  // not at line start: kept
+    EXPECT_EQ(render("a {% if true %}b{% endif %}"), "a b");        // not at line start: kept
     EXPECT_EQ(render("  {%+ if true %}x{% endif +%}\n"), "  x\n");  // + disables both
-    EXPECT_EQ(render("{{ 'x' }}\n{{ 'y' }}"), "x\ny");  // expressions do not trim
+    EXPECT_EQ(render("{{ 'x' }}\n{{ 'y' }}"), "x\ny");              // expressions do not trim
     EXPECT_EQ(render("{# c #}\nz"), "z");
     EXPECT_EQ(render("{% raw %}{{ not evaluated }}{% endraw %}"), "{{ not evaluated }}");
 }
@@ -102,8 +102,9 @@ TEST(ChatTemplateJinja, MacrosAndFilterBlocks) {
 }
 
 TEST(ChatTemplateJinja, Operators) {
-    EXPECT_EQ(render("{{ 1 + 2 * 3 }} {{ (1 + 2) * 3 }} {{ 7 // 2 }} {{ -7 // 2 }} {{ 7 % 3 }} {{ -7 % 3 }} {{ 2 ** 10 }}"),
-              "7 9 3 -4 1 2 1024");
+    EXPECT_EQ(
+        render("{{ 1 + 2 * 3 }} {{ (1 + 2) * 3 }} {{ 7 // 2 }} {{ -7 // 2 }} {{ 7 % 3 }} {{ -7 % 3 }} {{ 2 ** 10 }}"),
+        "7 9 3 -4 1 2 1024");
     EXPECT_EQ(render("{{ 7 / 2 }} {{ 1.5 + 1 }} {{ 4 / 2 }} {{ -(3) }} {{ 10 - 2 - 3 }}"), "3.5 2.5 2.0 -3 5");
     EXPECT_EQ(render("{{ 'a' + 'b' }} {{ 'n' ~ 1 ~ none }} {{ 'ab' * 3 }} {{ [1] + [2] }}"), "ab n1None ababab [1, 2]");
     EXPECT_EQ(render("{{ 1 < 2 }} {{ 'b' > 'a' }} {{ 2 >= 2.0 }} {{ 1 == 1.0 }} {{ 'a' != 'a' }}"),
@@ -119,8 +120,9 @@ TEST(ChatTemplateJinja, Operators) {
 }
 
 TEST(ChatTemplateJinja, Tests) {
-    EXPECT_EQ(render("{{ x is defined }} {{ x is undefined }} {{ none is none }} {{ 'a' is string }} {{ 1 is number }}"),
-              "False True True True True");
+    EXPECT_EQ(
+        render("{{ x is defined }} {{ x is undefined }} {{ none is none }} {{ 'a' is string }} {{ 1 is number }}"),
+        "False True True True True");
     EXPECT_EQ(render("{{ 1 is not string }} {{ 6 is divisibleby 3 }} {{ 5 is divisibleby(3) }} {{ 4 is even }}"),
               "True True False True");
     EXPECT_EQ(render("{{ 'a' is equalto 'a' }} {{ {} is mapping }} {{ [1] is iterable }} {{ true is true }}"),
@@ -135,8 +137,9 @@ TEST(ChatTemplateJinja, Filters) {
               "[x y] AB ab Hello World");
     EXPECT_EQ(render("{{ 'héllo' | length }} {{ [1, 2] | length }} {{ {'a': 1} | count }} {{ 'ab' | capitalize }}"),
               "5 2 1 Ab");
-    EXPECT_EQ(render("{{ x | default('d') }} {{ '' | default('d') }} {{ '' | default('d', true) }} {{ none | d('n') }}"),
-              "d  d None");
+    EXPECT_EQ(
+        render("{{ x | default('d') }} {{ '' | default('d') }} {{ '' | default('d', true) }} {{ none | d('n') }}"),
+        "d  d None");
     EXPECT_EQ(render("{{ [3, 1, 2] | first }} {{ [3, 1, 2] | last }} {{ [3, 1, 2] | sort | join(',') }} "
                      "{{ [1, 2] | reverse | list }} {{ 'abc' | reverse }}"),
               "3 2 1,2,3 [2, 1] cba");
@@ -155,22 +158,25 @@ TEST(ChatTemplateJinja, Filters) {
     EXPECT_EQ(render("{{ messages | rejectattr('role', 'equalto', 'user') | list | length }}",
                      {{"user", "a"}, {"assistant", "b"}}),
               "1");
-    EXPECT_EQ(render("{{ ['a', 'b'] | map('upper') | join }} {{ [1, 2, 3] | select('odd') | list }} {{ [1, 2] | sum }}"),
-              "AB [1, 3] 3");
+    EXPECT_EQ(
+        render("{{ ['a', 'b'] | map('upper') | join }} {{ [1, 2, 3] | select('odd') | list }} {{ [1, 2] | sum }}"),
+        "AB [1, 3] 3");
     EXPECT_EQ(render("{{ 'a\nb' | indent(2) }}|{{ 'a\nb' | indent(2, true) }}"), "a\n  b|  a\n  b");
     EXPECT_EQ(render("{{ 3 | string ~ '!' }} {{ '<&>' | e }}"), "3! &lt;&amp;&gt;");
     EXPECT_TRUE(contains(error_of("{{ 1 | nosuchfilter }}"), "unknown filter 'nosuchfilter'"));
 }
 
 TEST(ChatTemplateJinja, Methods) {
-    EXPECT_EQ(render("[{{ '\n x \n'.strip() }}|{{ 'xxaxx'.strip('x') }}|{{ '\n\nb'.lstrip('\n') }}|{{ 'c  '.rstrip() }}]"),
-              "[x|a|b|c]");
+    EXPECT_EQ(
+        render("[{{ '\n x \n'.strip() }}|{{ 'xxaxx'.strip('x') }}|{{ '\n\nb'.lstrip('\n') }}|{{ 'c  '.rstrip() }}]"),
+        "[x|a|b|c]");
     EXPECT_EQ(render("{{ 'hello'.startswith('he') }} {{ 'hello'.endswith('lo') }} {{ 'x'.startswith(('a', 'x')) }}"),
               "True True True");
     EXPECT_EQ(render("{{ 'a,b,,c'.split(',') }} {{ '  a  b '.split() }} {{ 'a-b-c'.split('-', 1) }}"),
               "['a', 'b', '', 'c'] ['a', 'b'] ['a', 'b-c']");
-    EXPECT_EQ(render("{{ '<think>r</think>ans'.split('</think>')[-1] }} {{ 'ab'.upper() }} {{ 'a.b'.replace('.', '') }}"),
-              "ans AB ab");
+    EXPECT_EQ(
+        render("{{ '<think>r</think>ans'.split('</think>')[-1] }} {{ 'ab'.upper() }} {{ 'a.b'.replace('.', '') }}"),
+        "ans AB ab");
     EXPECT_EQ(render("{% set d = {'a': 1} %}{{ d.get('a') }} {{ d.get('z') }} {{ d.get('z', 5) }} {{ d.keys() }} "
                      "{{ d.values() }} {{ d.items() }}"),
               "1 None 5 ['a'] [1] [['a', 1]]");
@@ -193,8 +199,9 @@ TEST(ChatTemplateJinja, LiteralsSubscriptsAndPrinting) {
 }
 
 TEST(ChatTemplateJinja, RaiseException) {
-    const std::string msg = error_of("{% if messages[0].role != 'system' %}{{ raise_exception('need a system') }}"
-                                     "{% endif %}");
+    const std::string msg = error_of(
+        "{% if messages[0].role != 'system' %}{{ raise_exception('need a system') }}"
+        "{% endif %}");
     EXPECT_TRUE(contains(msg, "need a system")) << msg;
     EXPECT_TRUE(contains(msg, "line 1")) << msg;
     EXPECT_TRUE(contains(error_of("{{ nothing() }}"), "'nothing' is undefined"));
@@ -235,15 +242,15 @@ TEST(ChatTemplateJinja, HostileTemplatesEndInError) {
     for (int i = 0; i < 5000; ++i) ifs += "{% if true %}";
     EXPECT_TRUE(contains(syntax_error(ifs), "nested too deeply"));
     EXPECT_TRUE(contains(syntax_error("{{ " + std::string(50000, '-') + "1 }}"), "nested too deeply"));
-    EXPECT_TRUE(contains(syntax_error("{{ " + std::string(50000, '[') + std::string(50000, ']') + " }}"),
-                         "nested too deeply"));
+    EXPECT_TRUE(
+        contains(syntax_error("{{ " + std::string(50000, '[') + std::string(50000, ']') + " }}"), "nested too deeply"));
     EXPECT_TRUE(contains(syntax_error("{{ " + std::string(50000, '[') + " }}"), "unterminated tag"));
     // Unbounded work and memory end in a runtime error.
     EXPECT_TRUE(contains(error_of("{% for i in range(100000) %}{% for j in range(100000) %}{% endfor %}{% endfor %}"),
                          "evaluation steps"));
     EXPECT_TRUE(contains(error_of("{{ range(1000000000) }}"), "range()"));
-    EXPECT_TRUE(contains(error_of("{% for i in range(100000) %}{{ range(100000) | length }}{% endfor %}"),
-                         "evaluation steps"));
+    EXPECT_TRUE(
+        contains(error_of("{% for i in range(100000) %}{{ range(100000) | length }}{% endfor %}"), "evaluation steps"));
     EXPECT_TRUE(contains(error_of("{% set big = range(100000) %}{% for i in big %}{{ -1 in big }}{% endfor %}"),
                          "evaluation steps"));
     EXPECT_TRUE(contains(error_of("{% set ns = namespace(s='xxxxxxxx') %}{% for i in range(64) %}"

@@ -205,7 +205,7 @@ TEST(Sampler, TemperatureSharpensAndFlattens) {
         return first / 4000.0;
     };
     EXPECT_NEAR(share_of_first(1.0f), 1.0 / (1.0 + std::exp(-1.0)), 0.03);  // 0.73
-    EXPECT_GT(share_of_first(0.25f), 0.95);                                   // 0.98
+    EXPECT_GT(share_of_first(0.25f), 0.95);                                 // 0.98
     EXPECT_NEAR(share_of_first(100.0f), 0.5, 0.04);
 }
 

@@ -16,7 +16,7 @@ class File;
 namespace hearth {
 
 struct ChatMessage {
-    std::string role;     // "system", "user", "assistant", "tool"
+    std::string role;  // "system", "user", "assistant", "tool"
     std::string content;
 };
 

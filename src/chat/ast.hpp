@@ -55,16 +55,16 @@ struct Stmt {
         filter,     // filter expr(input placeholder) body
         break_,
         continue_,
-        block,      // a transparent block such as {% generation %}
+        block,  // a transparent block such as {% generation %}
     };
     Kind kind = Kind::text;
     int line = 0, col = 0;
     std::string text;
-    std::string name;                    // macro name; set attribute
-    std::vector<std::string> targets;    // loop / set variables; macro parameters
-    std::vector<ExprPtr> defaults;       // macro parameter defaults (null = required)
-    ExprPtr expr;                        // output / iterable / set value / filter call
-    ExprPtr cond;                        // for-loop filter
+    std::string name;                  // macro name; set attribute
+    std::vector<std::string> targets;  // loop / set variables; macro parameters
+    std::vector<ExprPtr> defaults;     // macro parameter defaults (null = required)
+    ExprPtr expr;                      // output / iterable / set value / filter call
+    ExprPtr cond;                      // for-loop filter
     std::vector<std::pair<ExprPtr, Body>> branches;
     Body body, else_body;
 };

@@ -6,15 +6,12 @@
 #include <optional>
 
 #include "chat/builtins.hpp"
+#include "chat/lexer.hpp"
 #include "hearth/error.hpp"
 
 namespace hearth::jinja {
 namespace {
 
-[[noreturn]] void fail_at(int line, int col, const std::string& what) {
-    throw Error(ErrorCode::invalid_argument,
-                "chat template: line " + std::to_string(line) + ", col " + std::to_string(col) + ": " + what);
-}
 
 // Python slice semantics over n items: the indices visited.
 std::vector<size_t> slice_indices(size_t n, const Value& start, const Value& stop, const Value& step_v) {
@@ -45,8 +42,8 @@ Value get_item(const Value& obj, const Value& key) {
         return v ? *v : Value();
     }
     if ((obj.is_list() || obj.is_string()) && key.is_int()) {
-        const int64_t n = obj.is_list() ? static_cast<int64_t>(obj.as_list().size())
-                                        : static_cast<int64_t>(obj.as_string().size());
+        const int64_t n =
+            obj.is_list() ? static_cast<int64_t>(obj.as_list().size()) : static_cast<int64_t>(obj.as_string().size());
         const int64_t i = key.as_int() < 0 ? key.as_int() + n : key.as_int();
         if (i < 0 || i >= n) return Value();
         if (obj.is_list()) return obj.as_list()[static_cast<size_t>(i)];
@@ -64,10 +61,13 @@ public:
         dict_->set("depth", 1);
         dict_->set("depth0", 0);
         std::shared_ptr<const size_t> index = index_;
-        dict_->set("cycle", Value(std::make_shared<const Function>(Function{"cycle", [index](const CallArgs& a) {
-                       if (a.positional.empty()) throw RuntimeError("loop.cycle() needs arguments");
-                       return a.positional[*index % a.positional.size()];
-                   }})));
+        dict_->set(
+            "cycle",
+            Value(std::make_shared<const Function>(Function{"cycle", [index](const CallArgs& a) {
+                                                                if (a.positional.empty())
+                                                                    throw RuntimeError("loop.cycle() needs arguments");
+                                                                return a.positional[*index % a.positional.size()];
+                                                            }})));
         for (const char* key : {"index0", "index", "revindex0", "revindex", "first", "last", "previtem", "nextitem"})
             dict_->set(key, Value());
     }
@@ -260,7 +260,7 @@ void Evaluator::define_macro(const Stmt& s) {
         Scope scope;
         for (size_t i = 0; i < macro->targets.size(); ++i) {
             const Value* given = a.get(i, macro->targets[i]);
-            scope.emplace_back(macro->targets[i], given                 ? *given
+            scope.emplace_back(macro->targets[i], given                ? *given
                                                   : macro->defaults[i] ? eval(*macro->defaults[i])
                                                                        : Value());
         }
@@ -285,8 +285,8 @@ Value Evaluator::eval(const Expr& e) {
         // Building a list or string costs work in proportion to its size: charge it, so
         // `range(100000)` inside a 100000-iteration loop hits the bound instead of running for
         // minutes. Looking a value up (names, attributes, items) shares it and costs nothing.
-        const bool built = e.kind == Expr::Kind::call || e.kind == Expr::Kind::filter ||
-                           e.kind == Expr::Kind::slice || e.kind == Expr::Kind::binary;
+        const bool built = e.kind == Expr::Kind::call || e.kind == Expr::Kind::filter || e.kind == Expr::Kind::slice ||
+                           e.kind == Expr::Kind::binary;
         if (built) step(size_cost(v));
         return v;
     } catch (const RuntimeError& err) {
@@ -327,7 +327,8 @@ Value Evaluator::eval_inner(const Expr& e) {
             const Value start = part(1), stop = part(2), stride = part(3);
             if (obj.is_list()) {
                 List out;
-                for (size_t i : slice_indices(obj.as_list().size(), start, stop, stride)) out.push_back(obj.as_list()[i]);
+                for (size_t i : slice_indices(obj.as_list().size(), start, stop, stride))
+                    out.push_back(obj.as_list()[i]);
                 return out;
             }
             if (obj.is_string()) {
@@ -344,9 +345,9 @@ Value Evaluator::eval_inner(const Expr& e) {
             // Most filters walk their whole input (join, sum, unique, ...); a few never do,
             // and `messages | length` once per message must stay linear.
             const Value input = eval(*e.args[0]);
-            static constexpr std::string_view kConstant[] = {"length", "count", "first", "last", "default", "d",
-                                                             "safe", "defined", "undefined", "none", "string",
-                                                             "mapping", "iterable", "sequence", "number"};
+            static constexpr std::string_view kConstant[] = {"length", "count",   "first",    "last",      "default",
+                                                             "d",      "safe",    "defined",  "undefined", "none",
+                                                             "string", "mapping", "iterable", "sequence",  "number"};
             if (std::find(std::begin(kConstant), std::end(kConstant), e.name) == std::end(kConstant))
                 step(size_cost(input));
             if (e.kind == Expr::Kind::filter) return apply_filter(e.name, input, eval_args(e, 1));

@@ -8,15 +8,8 @@
 namespace hearth::jinja {
 namespace {
 
-const Value kUndefined;
-
-const Value& arg(const CallArgs& a, size_t i, std::string_view name) {
-    const Value* v = a.get(i, name);
-    return v ? *v : kUndefined;
-}
-
 int64_t int_arg(const CallArgs& a, size_t i, std::string_view name, int64_t fallback) {
-    const Value& v = arg(a, i, name);
+    const Value& v = a.at(i, name);
     if (v.is_undefined() || v.is_none()) return fallback;
     if (!v.is_int()) throw RuntimeError("argument '" + std::string(name) + "' must be an integer");
     return v.as_int();
@@ -24,8 +17,10 @@ int64_t int_arg(const CallArgs& a, size_t i, std::string_view name, int64_t fall
 
 std::string case_map(std::string s, bool upper) {
     for (char& c : s)
-        if (upper && c >= 'a' && c <= 'z') c = static_cast<char>(c - 32);
-        else if (!upper && c >= 'A' && c <= 'Z') c = static_cast<char>(c + 32);
+        if (upper && c >= 'a' && c <= 'z')
+            c = static_cast<char>(c - 32);
+        else if (!upper && c >= 'A' && c <= 'Z')
+            c = static_cast<char>(c + 32);
     return s;
 }
 
@@ -57,11 +52,11 @@ CallArgs rest_args(const CallArgs& a, size_t skip) {
 Value select_like(const Value& input, const CallArgs& a, bool by_attribute, bool keep_when) {
     List out;
     const size_t skip = by_attribute ? 1 : 0;
-    if (by_attribute && !arg(a, 0, "attribute").is_string()) throw RuntimeError("selectattr: attribute name expected");
-    const Value& test = arg(a, skip, "test");
+    if (by_attribute && !a.at(0, "attribute").is_string()) throw RuntimeError("selectattr: attribute name expected");
+    const Value& test = a.at(skip, "test");
     const CallArgs test_args = rest_args(a, skip + 1);
     for (const Value& item : iterate(input)) {
-        const Value subject = by_attribute ? attribute_of(item, arg(a, 0, "attribute").as_string()) : item;
+        const Value subject = by_attribute ? attribute_of(item, a.at(0, "attribute").as_string()) : item;
         const bool pass = test.is_undefined() ? subject.truthy() : apply_test(test.as_string(), subject, test_args);
         if (pass == keep_when) out.push_back(item);
     }
@@ -70,11 +65,11 @@ Value select_like(const Value& input, const CallArgs& a, bool by_attribute, bool
 
 Value map_filter(const Value& input, const CallArgs& a) {
     List out;
-    const Value& attribute = arg(a, 99, "attribute");
+    const Value& attribute = a.at(99, "attribute");
     for (const Value& item : iterate(input)) {
         if (attribute.is_string()) {
             Value v = attribute_of(item, attribute.as_string());
-            out.push_back(v.is_undefined() ? arg(a, 99, "default") : v);
+            out.push_back(v.is_undefined() ? a.at(99, "default") : v);
         } else {
             if (a.positional.empty() || !a.positional[0].is_string()) throw RuntimeError("map: filter name expected");
             out.push_back(apply_filter(a.positional[0].as_string(), item, rest_args(a, 1)));
@@ -85,9 +80,9 @@ Value map_filter(const Value& input, const CallArgs& a) {
 
 Value sort_filter(const Value& input, const CallArgs& a) {
     List items = iterate(input);
-    const bool reverse = arg(a, 0, "reverse").truthy();
-    const bool case_sensitive = arg(a, 1, "case_sensitive").truthy();
-    const Value& attribute = arg(a, 2, "attribute");
+    const bool reverse = a.at(0, "reverse").truthy();
+    const bool case_sensitive = a.at(1, "case_sensitive").truthy();
+    const Value& attribute = a.at(2, "attribute");
     auto key = [&](const Value& v) {
         Value k = attribute.is_string() ? attribute_of(v, attribute.as_string()) : v;
         return (!case_sensitive && k.is_string()) ? Value(case_map(k.as_string(), false)) : k;
@@ -200,8 +195,8 @@ Value first_or_last(const Value& v, bool first) {
 }
 
 Value join(const Value& v, const CallArgs& a) {
-    const Value& sep = arg(a, 0, "d");
-    const Value& attribute = arg(a, 1, "attribute");
+    const Value& sep = a.at(0, "d");
+    const Value& attribute = a.at(1, "attribute");
     std::string out;
     bool first = true;
     for (const Value& item : iterate(v)) {
@@ -250,14 +245,15 @@ Value apply_filter(std::string_view name, const Value& in, const CallArgs& a) {
     }
     if (name == "round") {
         const double scale = std::pow(10.0, static_cast<double>(int_arg(a, 0, "precision", 0)));
-        const Value& method = arg(a, 1, "method");
+        const Value& method = a.at(1, "method");
         const double x = to_float(in).as_number() * scale;
         const std::string m = method.is_string() ? method.as_string() : "common";
         return (m == "floor" ? std::floor(x) : m == "ceil" ? std::ceil(x) : std::round(x)) / scale;
     }
-    if (name == "tojson") return to_json(in, static_cast<int>(std::clamp<int64_t>(int_arg(a, 0, "indent", -1), -1, 64)));
+    if (name == "tojson")
+        return to_json(in, static_cast<int>(std::clamp<int64_t>(int_arg(a, 0, "indent", -1), -1, 64)));
     if (name == "default" || name == "d") {
-        const bool boolean = arg(a, 1, "boolean").truthy();
+        const bool boolean = a.at(1, "boolean").truthy();
         if (in.is_undefined() || (boolean && !in.truthy())) {
             const Value* d = a.get(0, "default_value");
             return d ? *d : Value(std::string());
@@ -267,7 +263,7 @@ Value apply_filter(std::string_view name, const Value& in, const CallArgs& a) {
     if (name == "first" || name == "last") return first_or_last(in, name == "first");
     if (name == "join") return join(in, a);
     if (name == "replace") {
-        const Value &from = arg(a, 0, "old"), &to = arg(a, 1, "new");
+        const Value &from = a.at(0, "old"), &to = a.at(1, "new");
         if (!from.is_string() || !to.is_string()) throw RuntimeError("replace: strings expected");
         return replace_all(text(), from.as_string(), to.as_string(), int_arg(a, 2, "count", -1));
     }
@@ -294,7 +290,7 @@ Value apply_filter(std::string_view name, const Value& in, const CallArgs& a) {
     if (name == "map") return map_filter(in, a);
     if (name == "sum" || name == "min" || name == "max") return min_max_sum(name, in);
     if (name == "indent")
-        return indent(text(), int_arg(a, 0, "width", 4), arg(a, 1, "first").truthy(), arg(a, 2, "blank").truthy());
+        return indent(text(), int_arg(a, 0, "width", 4), a.at(1, "first").truthy(), a.at(2, "blank").truthy());
     if (name == "safe") return in;
     if (name == "e" || name == "escape") return html_escape(text());
     throw RuntimeError("unknown filter '" + std::string(name) + "'");
@@ -326,7 +322,7 @@ bool apply_test(std::string_view name, const Value& v, const CallArgs& a) {
         if (!v.is_int() || d == 0) throw RuntimeError("divisibleby needs integers and a non-zero divisor");
         return v.as_int() % d == 0;
     }
-    const Value& other = arg(a, 0, "b");
+    const Value& other = a.at(0, "b");
     if (name == "eq" || name == "equalto" || name == "==") return equals(v, other);
     if (name == "ne" || name == "!=") return !equals(v, other);
     if (name == "sameas") return v.kind() == other.kind() && equals(v, other);

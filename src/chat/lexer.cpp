@@ -5,6 +5,7 @@
 #include <cstdint>
 
 #include "hearth/error.hpp"
+#include "tokenizer/unicode.hpp"
 
 namespace hearth::jinja {
 namespace {
@@ -14,24 +15,6 @@ constexpr std::string_view kSpace = " \t\n\r\f\v";
 bool is_name_start(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_'; }
 bool is_digit(char c) { return c >= '0' && c <= '9'; }
 bool is_name_char(char c) { return is_name_start(c) || is_digit(c); }
-
-void append_utf8(std::string& out, uint32_t cp) {
-    if (cp < 0x80) {
-        out += static_cast<char>(cp);
-    } else if (cp < 0x800) {
-        out += static_cast<char>(0xC0 | (cp >> 6));
-        out += static_cast<char>(0x80 | (cp & 0x3F));
-    } else if (cp < 0x10000) {
-        out += static_cast<char>(0xE0 | (cp >> 12));
-        out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-        out += static_cast<char>(0x80 | (cp & 0x3F));
-    } else {
-        out += static_cast<char>(0xF0 | (cp >> 18));
-        out += static_cast<char>(0x80 | ((cp >> 12) & 0x3F));
-        out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-        out += static_cast<char>(0x80 | (cp & 0x3F));
-    }
-}
 
 class Lexer {
 public:
@@ -49,8 +32,8 @@ public:
             const char kind = src_[tag + 1];
             const char mod = tag + 2 < src_.size() ? src_[tag + 2] : '\0';
             const bool block_like = kind == '%' || kind == '#';
-            emit_text(src_.substr(pos_, tag - pos_), mod == '-', block_like && mod != '+' && mod != '-', at_start, line_,
-                      col_);
+            emit_text(src_.substr(pos_, tag - pos_), mod == '-', block_like && mod != '+' && mod != '-', at_start,
+                      line_, col_);
             advance(tag - pos_);
             const int tag_line = line_, tag_col = col_;
             advance(2 + ((mod == '-' || mod == '+') ? 1 : 0));
@@ -78,15 +61,14 @@ private:
     Lead lead_ = Lead::none;
     std::vector<Token> out_;
 
-    [[noreturn]] static void fail(const std::string& what, int line, int col) {
-        throw Error(ErrorCode::invalid_argument, "chat template: line " + std::to_string(line) + ", col " +
-                                                     std::to_string(col) + ": " + what);
-    }
+    [[noreturn]] static void fail(const std::string& what, int line, int col) { fail_at(line, col, what); }
 
     void advance(size_t n) {
         for (size_t i = 0; i < n && pos_ < src_.size(); ++i, ++pos_) {
-            if (src_[pos_] == '\n') ++line_, col_ = 1;
-            else ++col_;
+            if (src_[pos_] == '\n')
+                ++line_, col_ = 1;
+            else
+                ++col_;
         }
     }
 
@@ -118,8 +100,10 @@ private:
             const size_t first = t.find_first_not_of(kSpace);
             t.erase(0, first == std::string::npos ? t.size() : first);
         } else if (lead_ == Lead::trim_newline) {
-            if (t.starts_with('\n')) t.erase(0, 1);
-            else if (t.starts_with("\r\n")) t.erase(0, 2);
+            if (t.starts_with('\n'))
+                t.erase(0, 1);
+            else if (t.starts_with("\r\n"))
+                t.erase(0, 2);
         }
         lead_ = Lead::none;
         if (strip_right) {
@@ -142,7 +126,8 @@ private:
     // Skips spaces and reports whether `word` follows (consuming it when it does).
     bool skip_to_word(size_t& p, std::string_view word) const {
         while (p < src_.size() && (src_[p] == ' ' || src_[p] == '\t' || src_[p] == '\n')) ++p;
-        if (src_.substr(p, word.size()) != word || (p + word.size() < src_.size() && is_name_char(src_[p + word.size()])))
+        if (src_.substr(p, word.size()) != word ||
+            (p + word.size() < src_.size() && is_name_char(src_[p + word.size()])))
             return false;
         p += word.size();
         while (p < src_.size() && (src_[p] == ' ' || src_[p] == '\t' || src_[p] == '\n')) ++p;
@@ -286,7 +271,7 @@ private:
                         cp = cp * 16 + static_cast<uint32_t>(h);
                     }
                     if (cp > 0x10FFFF) fail("escape beyond U+10FFFF in string literal", line, col);
-                    append_utf8(s, cp);
+                    unicode::append_utf8(s, cp);
                     p += static_cast<size_t>(digits);
                     break;
                 }
@@ -316,6 +301,11 @@ private:
 };
 
 }  // namespace
+
+void fail_at(int line, int col, const std::string& what) {
+    throw Error(ErrorCode::invalid_argument,
+                "chat template: line " + std::to_string(line) + ", col " + std::to_string(col) + ": " + what);
+}
 
 std::vector<Token> tokenize(std::string_view source) { return Lexer(source).run(); }
 

@@ -10,16 +10,16 @@
 namespace hearth::jinja {
 
 enum class TokenKind {
-    text,         // literal template text (whitespace control already applied)
-    expr_open,    // {{
-    expr_close,   // }}
-    stmt_open,    // {%
-    stmt_close,   // %}
-    name,         // identifier or keyword
-    string,       // string literal, escapes resolved
+    text,        // literal template text (whitespace control already applied)
+    expr_open,   // {{
+    expr_close,  // }}
+    stmt_open,   // {%
+    stmt_close,  // %}
+    name,        // identifier or keyword
+    string,      // string literal, escapes resolved
     integer,
     floating,
-    op,           // punctuation: == != <= >= // ** < > + - * / % ~ | . , : ( ) [ ] { } =
+    op,  // punctuation: == != <= >= // ** < > + - * / % ~ | . , : ( ) [ ] { } =
     end,
 };
 
@@ -28,6 +28,10 @@ struct Token {
     std::string text;
     int line = 1, col = 1;
 };
+
+// Throws hearth::Error(invalid_argument) "chat template: line L, col C: what" — the one error
+// format of the interpreter, for syntax and runtime errors alike.
+[[noreturn]] void fail_at(int line, int col, const std::string& what);
 
 // Throws hearth::Error(invalid_argument) with line/col on an unterminated tag or string,
 // or an unexpected character.

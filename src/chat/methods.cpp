@@ -7,15 +7,8 @@
 namespace hearth::jinja {
 namespace {
 
-const Value kUndefined;
-
-const Value& arg(const CallArgs& a, size_t i, std::string_view name) {
-    const Value* v = a.get(i, name);
-    return v ? *v : kUndefined;
-}
-
 const std::string& string_arg(const CallArgs& a, size_t i, std::string_view method) {
-    const Value& v = arg(a, i, "");
+    const Value& v = a.at(i, "");
     if (!v.is_string()) throw RuntimeError(std::string(method) + "() expects a string argument");
     return v.as_string();
 }
@@ -65,15 +58,15 @@ Value string_method(const std::string& s, std::string_view name, const CallArgs&
     if (name == "strip") return strip(s, a.get(0, "chars"), true, true);
     if (name == "lstrip") return strip(s, a.get(0, "chars"), true, false);
     if (name == "rstrip") return strip(s, a.get(0, "chars"), false, true);
-    if (name == "startswith" || name == "endswith") return affix_matches(s, arg(a, 0, "prefix"), name == "startswith");
+    if (name == "startswith" || name == "endswith") return affix_matches(s, a.at(0, "prefix"), name == "startswith");
     if (name == "split") {
-        const Value& n = arg(a, 1, "maxsplit");
-        return split(s, arg(a, 0, "sep"), n.is_int() ? n.as_int() : -1);
+        const Value& n = a.at(1, "maxsplit");
+        return split(s, a.at(0, "sep"), n.is_int() ? n.as_int() : -1);
     }
     if (name == "upper" || name == "lower" || name == "title" || name == "capitalize")
         return apply_filter(name, s, CallArgs{});
     if (name == "replace") {
-        const Value& n = arg(a, 2, "count");
+        const Value& n = a.at(2, "count");
         return replace_all(s, string_arg(a, 0, name), string_arg(a, 1, name), n.is_int() ? n.as_int() : -1);
     }
     if (name == "find") {
@@ -87,7 +80,7 @@ Value string_method(const std::string& s, std::string_view name, const CallArgs&
         for (size_t p = s.find(sub); p != std::string::npos; p = s.find(sub, p + sub.size())) ++n;
         return n;
     }
-    if (name == "join") return apply_filter("join", arg(a, 0, "iterable"), CallArgs{{Value(s)}, {}});
+    if (name == "join") return apply_filter("join", a.at(0, "iterable"), CallArgs{{Value(s)}, {}});
     if (name == "splitlines") {
         List lines = split(s, Value("\n"), -1);
         if (!lines.empty() && lines.back().as_string().empty()) lines.pop_back();
@@ -96,7 +89,7 @@ Value string_method(const std::string& s, std::string_view name, const CallArgs&
     if (name == "isdigit" || name == "isspace" || name == "isalpha") {
         if (s.empty()) return false;
         for (unsigned char c : s) {
-            const bool ok = name == "isdigit" ? (c >= '0' && c <= '9')
+            const bool ok = name == "isdigit"   ? (c >= '0' && c <= '9')
                             : name == "isspace" ? (c == ' ' || (c >= '\t' && c <= '\r'))
                                                 : ((c | 32) >= 'a' && (c | 32) <= 'z');
             if (!ok) return false;
@@ -115,7 +108,7 @@ Value dict_method(const Value& d, std::string_view name, const CallArgs& a) {
         return out;
     }
     if (name == "get") {
-        const Value& key = arg(a, 0, "key");
+        const Value& key = a.at(0, "key");
         const Value* found = key.is_string() ? d.as_dict().find(key.as_string()) : nullptr;
         if (found) return *found;
         const Value* fallback = a.get(1, "default");
@@ -159,7 +152,7 @@ Value make_dict_from(const CallArgs& a, bool is_namespace) {
 }
 
 Value strftime_now(const CallArgs& a) {
-    const Value& fmt = arg(a, 0, "format");
+    const Value& fmt = a.at(0, "format");
     if (!fmt.is_string()) throw RuntimeError("strftime_now() expects a format string");
     const std::time_t now = std::time(nullptr);
     std::tm tm{};
@@ -182,7 +175,7 @@ void add_global_functions(Dict& globals) {
     globals.set("namespace", function("namespace", [](const CallArgs& a) { return make_dict_from(a, true); }));
     globals.set("dict", function("dict", [](const CallArgs& a) { return make_dict_from(a, false); }));
     globals.set("raise_exception", function("raise_exception", [](const CallArgs& a) -> Value {
-                    throw RuntimeError("template raised an exception: " + to_str(arg(a, 0, "message")));
+                    throw RuntimeError("template raised an exception: " + to_str(a.at(0, "message")));
                 }));
     globals.set("strftime_now", function("strftime_now", strftime_now));
 }

@@ -174,8 +174,10 @@ List iterate(const Value& v) {
 
 std::string strip(std::string_view s, const Value* chars, bool left, bool right) {
     std::string_view set = " \t\n\r\f\v";
-    if (chars && chars->is_string()) set = chars->as_string();
-    else if (chars && !chars->is_none() && !chars->is_undefined()) throw RuntimeError("strip: chars must be a string");
+    if (chars && chars->is_string())
+        set = chars->as_string();
+    else if (chars && !chars->is_none() && !chars->is_undefined())
+        throw RuntimeError("strip: chars must be a string");
     size_t b = 0, e = s.size();
     if (left)
         while (b < e && set.find(s[b]) != std::string_view::npos) ++b;

@@ -72,9 +72,8 @@ ExprPtr Parser::parse_compare() {
     for (;;) {
         const Token& at = peek();
         std::string op;
-        if (at.kind == TokenKind::op &&
-            (at.text == "==" || at.text == "!=" || at.text == "<" || at.text == ">" || at.text == "<=" ||
-             at.text == ">=")) {
+        if (at.kind == TokenKind::op && (at.text == "==" || at.text == "!=" || at.text == "<" || at.text == ">" ||
+                                         at.text == "<=" || at.text == ">=")) {
             op = next().text;
         } else if (is_name("in")) {
             next();
@@ -250,9 +249,12 @@ ExprPtr Parser::parse_primary() {
 ExprPtr Parser::parse_name() {
     const Token& tok = next();
     auto lit = node<Expr>(Expr::Kind::literal, tok);
-    if (tok.text == "true" || tok.text == "True") lit->value = Value(true);
-    else if (tok.text == "false" || tok.text == "False") lit->value = Value(false);
-    else if (tok.text == "none" || tok.text == "None") lit->value = Value(None{});
+    if (tok.text == "true" || tok.text == "True")
+        lit->value = Value(true);
+    else if (tok.text == "false" || tok.text == "False")
+        lit->value = Value(false);
+    else if (tok.text == "none" || tok.text == "None")
+        lit->value = Value(None{});
     else {
         lit->kind = Expr::Kind::name;
         lit->name = tok.text;

@@ -50,8 +50,7 @@ private:
 
     [[noreturn]] void fail(const std::string& what, const Token* at = nullptr) const {
         const Token& tok = at ? *at : peek();
-        throw Error(ErrorCode::invalid_argument, "chat template: line " + std::to_string(tok.line) + ", col " +
-                                                     std::to_string(tok.col) + ": " + what);
+        fail_at(tok.line, tok.col, what);
     }
 
     static std::string describe(const Token& tok) {

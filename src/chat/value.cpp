@@ -29,6 +29,12 @@ const Value* CallArgs::get(size_t i, std::string_view name) const {
     return nullptr;
 }
 
+const Value& CallArgs::at(size_t i, std::string_view name) const {
+    static const Value undefined;
+    const Value* v = get(i, name);
+    return v ? *v : undefined;
+}
+
 std::shared_ptr<Dict> make_dict(bool is_namespace) {
     auto d = std::make_shared<Dict>();
     d->is_namespace = is_namespace;
@@ -117,11 +123,16 @@ std::string quote_repr(const std::string& s) {
     const char q = (s.find('\'') != std::string::npos && s.find('"') == std::string::npos) ? '"' : '\'';
     std::string out(1, q);
     for (char c : s) {
-        if (c == q || c == '\\') out += '\\', out += c;
-        else if (c == '\n') out += "\\n";
-        else if (c == '\t') out += "\\t";
-        else if (c == '\r') out += "\\r";
-        else out += c;
+        if (c == q || c == '\\')
+            out += '\\', out += c;
+        else if (c == '\n')
+            out += "\\n";
+        else if (c == '\t')
+            out += "\\t";
+        else if (c == '\r')
+            out += "\\r";
+        else
+            out += c;
     }
     return out + q;
 }

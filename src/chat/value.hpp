@@ -38,6 +38,8 @@ struct CallArgs {
 
     // Positional argument i, else the named one, else nullptr.
     const Value* get(size_t i, std::string_view name) const;
+    // The same, with undefined standing in for a missing argument.
+    const Value& at(size_t i, std::string_view name) const;
 };
 
 struct Function {

@@ -44,8 +44,8 @@ void sanitize_logits(std::span<const float> in, std::span<float> out) noexcept {
     }
 }
 
-void apply_penalties(std::span<float> logits, std::span<const TokenId> sorted_window, float repeat,
-                     float frequency, float presence) noexcept {
+void apply_penalties(std::span<float> logits, std::span<const TokenId> sorted_window, float repeat, float frequency,
+                     float presence) noexcept {
     for (size_t i = 0; i < sorted_window.size();) {
         const TokenId id = sorted_window[i];
         size_t j = i;

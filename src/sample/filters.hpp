@@ -28,8 +28,8 @@ void sanitize_logits(std::span<const float> in, std::span<float> out) noexcept;
 // llama.cpp's penalties for the tokens in sorted_window (ascending ids, repeats adjacent):
 // a positive logit is divided by repeat, a non-positive one multiplied; then
 // count * frequency + presence is subtracted.
-void apply_penalties(std::span<float> logits, std::span<const TokenId> sorted_window, float repeat,
-                     float frequency, float presence) noexcept;
+void apply_penalties(std::span<float> logits, std::span<const TokenId> sorted_window, float repeat, float frequency,
+                     float presence) noexcept;
 
 // Lowest id among the largest logits (the greedy choice).
 TokenId argmax(std::span<const float> logits) noexcept;
@@ -37,9 +37,9 @@ TokenId argmax(std::span<const float> logits) noexcept;
 // Puts the top m candidates (canonical order) into ids[0, m).
 void sort_prefix(Candidates& c, size_t m) noexcept;
 
-void top_k(Candidates& c, size_t k) noexcept;   // k == 0 or k >= size: no-op
-void top_p(Candidates& c, float p) noexcept;    // smallest prefix with probability mass >= p; p >= 1: no-op
-void min_p(Candidates& c, float p) noexcept;    // keep prob >= p * max prob; p <= 0: no-op
+void top_k(Candidates& c, size_t k) noexcept;  // k == 0 or k >= size: no-op
+void top_p(Candidates& c, float p) noexcept;   // smallest prefix with probability mass >= p; p >= 1: no-op
+void min_p(Candidates& c, float p) noexcept;   // keep prob >= p * max prob; p <= 0: no-op
 
 // Softmax of logit / temperature over the candidates (in list order) and the token whose
 // cumulative probability first exceeds u * total; u in [0, 1).

@@ -47,8 +47,8 @@ Sampler::Sampler(const SamplerOptions& options, size_t n_vocab) : options_(optio
 
 void Sampler::accept(TokenId id) {
     if (id < 0 || static_cast<size_t>(id) >= n_vocab_)
-        throw Error(ErrorCode::invalid_argument,
-                    "sampler: accepted token " + std::to_string(id) + " outside vocabulary of " + std::to_string(n_vocab_));
+        throw Error(ErrorCode::invalid_argument, "sampler: accepted token " + std::to_string(id) +
+                                                     " outside vocabulary of " + std::to_string(n_vocab_));
     if (recent_.empty()) return;
     recent_[recent_pos_] = id;
     recent_pos_ = (recent_pos_ + 1) % recent_.size();
@@ -72,8 +72,8 @@ TokenId Sampler::sample(std::span<const float> logits) {
         // Window order does not matter to the counts; sorting a copy groups repeats.
         std::copy_n(recent_.begin(), recent_count_, window_.begin());
         std::sort(window_.begin(), window_.begin() + static_cast<ptrdiff_t>(recent_count_));
-        sample::apply_penalties(work_, std::span(window_).first(recent_count_), o.repeat_penalty,
-                                o.frequency_penalty, o.presence_penalty);
+        sample::apply_penalties(work_, std::span(window_).first(recent_count_), o.repeat_penalty, o.frequency_penalty,
+                                o.presence_penalty);
     }
 
     if (o.temperature <= 0.0f) return sample::argmax(work_);
