@@ -61,7 +61,7 @@ void run_matmul(const TypeKernels& k, Fixture& f, Shape s, size_t n_tokens) {
 // tiles = false measures plain vec_dot per output (what the tiles are compared against).
 void bench_matvec(benchmark::State& state, GgmlType t, Isa isa, Shape s, bool tiles) {
     TypeKernels k = *type_kernels(t, isa);
-    if (!tiles) k.dot_rows = nullptr;
+    if (!tiles) k.tiles.rows = nullptr;
     auto f = make_fixture(t, k, s, 1);
     for (auto _ : state) {
         run_matmul(k, *f, s, 1);

@@ -50,13 +50,7 @@ Table make_table(Isa isa) noexcept {
         if (o.quantize_act_row != nullptr) k->quantize_act_row = o.quantize_act_row;
         if (o.vec_dot != nullptr) k->vec_dot = o.vec_dot;
         if (o.dequantize_row != nullptr) k->dequantize_row = o.dequantize_row;
-        if (o.vec_dot != nullptr) {  // a tile belongs to the vec_dot it reproduces
-            k->dot_tile = o.dot_tile;
-            k->tile_rows = o.tile_rows;
-            k->tile_tokens = o.tile_tokens;
-            k->dot_rows = o.dot_rows;
-            k->rows_per_call = o.rows_per_call;
-        }
+        if (o.vec_dot != nullptr) k->tiles = o.tiles;  // tiles belong to the vec_dot they reproduce
     }
     return table;
 }
@@ -157,24 +151,25 @@ const TypeKernels* type_kernels(GgmlType t) noexcept { return type_kernels(t, ac
 
 void dot_rows_tokens(const TypeKernels& k, size_t n, const std::byte* w, size_t w_stride, size_t n_rows,
                      const std::byte* act, size_t act_stride, size_t n_tokens, float* out, size_t out_stride) noexcept {
-    const size_t tr = k.dot_tile ? k.tile_rows : 0, tt = k.dot_tile ? k.tile_tokens : 0;
+    const DotTiles& tl = k.tiles;
+    const size_t tr = tl.batch ? tl.tile_rows : 0, tt = tl.batch ? tl.tile_tokens : 0;
     size_t t = 0;
     if (tr != 0 && tt != 0 && n_rows >= tr) {
         for (; t + tt <= n_tokens; t += tt) {
             size_t r = 0;
             for (; r + tr <= n_rows; r += tr)
-                k.dot_tile(n, w + r * w_stride, w_stride, act + t * act_stride, act_stride, out + t * out_stride + r, out_stride);
+                tl.batch(n, w + r * w_stride, w_stride, act + t * act_stride, act_stride, out + t * out_stride + r, out_stride);
             for (; r < n_rows; ++r)
                 for (size_t u = t; u < t + tt; ++u) out[u * out_stride + r] = k.vec_dot(n, w + r * w_stride, act + u * act_stride);
         }
     }
-    const size_t rr = k.dot_rows ? k.rows_per_call : 0;
+    const size_t rr = tl.rows ? tl.rows_per_call : 0;
     for (; t < n_tokens; ++t) {
         const std::byte* a = act + t * act_stride;
         float* o = out + t * out_stride;
         size_t r = 0;
         if (rr != 0)
-            for (; r + rr <= n_rows; r += rr) k.dot_rows(n, w + r * w_stride, w_stride, a, 0, o + r, 0);
+            for (; r + rr <= n_rows; r += rr) tl.rows(n, w + r * w_stride, w_stride, a, 0, o + r, 0);
         for (; r < n_rows; ++r) o[r] = k.vec_dot(n, w + r * w_stride, a);
     }
 }

@@ -14,6 +14,21 @@ namespace hearth::kernels {
 enum class Isa { ref, avx2, avx512, neon };
 std::string_view isa_name(Isa isa) noexcept;
 
+// A block of dot products sharing weight decoding and activation loads:
+// out[t * out_stride + r] = dot(w + r * w_stride, act + t * act_stride) for its fixed R x T shape.
+using DotTileFn = void (*)(size_t n, const std::byte* w, size_t w_stride, const std::byte* act, size_t act_stride,
+                           float* out, size_t out_stride);
+
+// Optional tiles of a vec_dot. Each output is bit-identical to vec_dot, so how a batch is tiled
+// never changes results.
+struct DotTiles {
+    DotTileFn batch = nullptr;  // tile_rows x tile_tokens, for prompt batches
+    uint32_t tile_rows = 0;
+    uint32_t tile_tokens = 0;
+    DotTileFn rows = nullptr;  // rows_per_call x 1, for single tokens: independent rows give the
+    uint32_t rows_per_call = 0;  // CPU parallel dependency chains and amortize per-call overhead
+};
+
 struct TypeKernels {
     GgmlType act_type;  // partner format of the activations (q8_0, q8_K, f16 or f32)
     // Element-wise conversion of one row of n elements.
@@ -22,18 +37,7 @@ struct TypeKernels {
     void (*quantize_act_row)(const float* src, std::byte* dst, size_t n);
     // Dot product of one weight row with one converted activation row, n elements.
     float (*vec_dot)(size_t n, const std::byte* w_row, const std::byte* act_row);
-    // Optional (nullptr: none). A tile_rows x tile_tokens block of dot products sharing weight
-    // decoding and activation loads: out[t * out_stride + r] = dot(w + r * w_stride, act + t * act_stride).
-    // Bit-identical to vec_dot for every output, so how a batch is tiled never changes results.
-    void (*dot_tile)(size_t n, const std::byte* w, size_t w_stride, const std::byte* act, size_t act_stride,
-                     float* out, size_t out_stride) = nullptr;
-    uint32_t tile_rows = 0;
-    uint32_t tile_tokens = 0;
-    // Optional: the same for rows_per_call weight rows x 1 activation row (decode steps, where
-    // independent rows give the CPU parallel dependency chains and amortize per-call overhead).
-    void (*dot_rows)(size_t n, const std::byte* w, size_t w_stride, const std::byte* act, size_t act_stride,
-                     float* out, size_t out_stride) = nullptr;
-    uint32_t rows_per_call = 0;
+    DotTiles tiles = {};
 };
 
 // out[t * out_stride + r] = dot(weight row r, activation row t) for r < n_rows, t < n_tokens,

@@ -14,13 +14,7 @@ struct SimdOverride {
     void (*quantize_act_row)(const float* src, std::byte* dst, size_t n);
     float (*vec_dot)(size_t n, const std::byte* w_row, const std::byte* act_row);
     void (*dequantize_row)(const std::byte* src, float* dst, size_t n);
-    void (*dot_tile)(size_t n, const std::byte* w, size_t w_stride, const std::byte* act, size_t act_stride,
-                     float* out, size_t out_stride) = nullptr;
-    uint32_t tile_rows = 0;
-    uint32_t tile_tokens = 0;
-    void (*dot_rows)(size_t n, const std::byte* w, size_t w_stride, const std::byte* act, size_t act_stride,
-                     float* out, size_t out_stride) = nullptr;
-    uint32_t rows_per_call = 0;
+    DotTiles tiles = {};  // replaces the tiles together with vec_dot
 };
 
 // The overrides of one level; empty when that level is not compiled into this build.

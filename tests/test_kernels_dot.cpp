@@ -116,7 +116,7 @@ TEST(KernelsDot, TilesAreBitIdenticalToVecDot) {
             for (size_t u = 0; u < tokens; ++u)
                 for (size_t r = 0; r < rows; ++r) want[u * rows + r] = k.vec_dot(n, w.data() + r * rb, act.data() + u * ab);
             EXPECT_EQ(0, std::memcmp(got.data(), want.data(), got.size() * 4))
-                << isa_name(isa) << " " << ggml_type_name(t) << " tile " << k.tile_rows << "x" << k.tile_tokens;
+                << isa_name(isa) << " " << ggml_type_name(t) << " tile " << k.tiles.tile_rows << "x" << k.tiles.tile_tokens;
         }
     }
 }

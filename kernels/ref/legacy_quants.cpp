@@ -2,6 +2,7 @@
 // and the dot product with the partner activation format (q8_0, or q8_1 for the formats with a
 // minimum, whose stored d*sum(q) turns the minimum term into one multiply).
 #include <cstring>
+#include <type_traits>
 
 #include "kernels/ref/blocks.hpp"
 #include "kernels/ref/f16.hpp"
@@ -80,40 +81,29 @@ int block_dot(const Unpacked& u, const int8_t* a) noexcept {
     return sum;
 }
 
-// sum over blocks of d_w*d_a*isum (ggml's per-block float update order).
-template <typename Block>
-float dot_q8_0(size_t n, const std::byte* w, const std::byte* act) noexcept {
+// Per block, ggml's update order: sum += isum * (d_w*d_a), plus for q8_1 partners the minimum
+// term m_w * (d_a * sum(q_a)) = m_w * s_a.
+template <typename Block, typename Act>
+float dot(size_t n, const std::byte* w, const std::byte* act) noexcept {
     const auto* x = reinterpret_cast<const Block*>(w);
-    const auto* y = reinterpret_cast<const BlockQ8_0*>(act);
+    const auto* y = reinterpret_cast<const Act*>(act);
     Unpacked u;
     float sum = 0.0f;
     for (size_t i = 0; i < n / kQK; ++i) {
         unpack(x[i], u);
-        sum += float(block_dot(u, y[i].qs)) * (u.d * fp16_to_fp32(y[i].d));
-    }
-    return sum;
-}
-
-// The minimum contributes m_w * (d_a * sum(q_a)) = m_w * s_a per block.
-template <typename Block>
-float dot_q8_1(size_t n, const std::byte* w, const std::byte* act) noexcept {
-    const auto* x = reinterpret_cast<const Block*>(w);
-    const auto* y = reinterpret_cast<const BlockQ8_1*>(act);
-    Unpacked u;
-    float sum = 0.0f;
-    for (size_t i = 0; i < n / kQK; ++i) {
-        unpack(x[i], u);
-        sum += float(block_dot(u, y[i].qs)) * (u.d * fp16_to_fp32(y[i].d)) + u.m * fp16_to_fp32(y[i].s);
+        float block = float(block_dot(u, y[i].qs)) * (u.d * fp16_to_fp32(y[i].d));
+        if constexpr (std::is_same_v<Act, BlockQ8_1>) block += u.m * fp16_to_fp32(y[i].s);
+        sum += block;
     }
     return sum;
 }
 
 }  // namespace
 
-extern const TypeKernels q4_0{GgmlType::q8_0, dequantize<BlockQ4_0>, quantize_row_q8_0, dot_q8_0<BlockQ4_0>};
-extern const TypeKernels q4_1{GgmlType::q8_1, dequantize<BlockQ4_1>, quantize_row_q8_1, dot_q8_1<BlockQ4_1>};
-extern const TypeKernels q5_0{GgmlType::q8_0, dequantize<BlockQ5_0>, quantize_row_q8_0, dot_q8_0<BlockQ5_0>};
-extern const TypeKernels q5_1{GgmlType::q8_1, dequantize<BlockQ5_1>, quantize_row_q8_1, dot_q8_1<BlockQ5_1>};
-extern const TypeKernels q8_0{GgmlType::q8_0, dequantize<BlockQ8_0>, quantize_row_q8_0, dot_q8_0<BlockQ8_0>};
+extern const TypeKernels q4_0{GgmlType::q8_0, dequantize<BlockQ4_0>, quantize_row_q8_0, dot<BlockQ4_0, BlockQ8_0>};
+extern const TypeKernels q4_1{GgmlType::q8_1, dequantize<BlockQ4_1>, quantize_row_q8_1, dot<BlockQ4_1, BlockQ8_1>};
+extern const TypeKernels q5_0{GgmlType::q8_0, dequantize<BlockQ5_0>, quantize_row_q8_0, dot<BlockQ5_0, BlockQ8_0>};
+extern const TypeKernels q5_1{GgmlType::q8_1, dequantize<BlockQ5_1>, quantize_row_q8_1, dot<BlockQ5_1, BlockQ8_1>};
+extern const TypeKernels q8_0{GgmlType::q8_0, dequantize<BlockQ8_0>, quantize_row_q8_0, dot<BlockQ8_0, BlockQ8_0>};
 
 }  // namespace hearth::kernels::ref
