@@ -28,8 +28,10 @@ void rope_apply(const RopeParams& p, const float* cos_sin, float* x, size_t n_he
             const float c = cos_sin[2 * i], s = cos_sin[2 * i + 1];
             const size_t a = i * stride_a, b = a + offset_b;
             const float x0 = v[a], x1 = v[b];
-            v[a] = x0 * c - x1 * s;
-            v[b] = x0 * s + x1 * c;
+            // ggml's C is compiled with FP contraction: the first product of each line is fused
+            // into the add (one rounding fewer). Spelled out so hearth rounds the same way.
+            v[a] = std::fma(x0, c, -(x1 * s));
+            v[b] = std::fma(x0, s, x1 * c);
         }
     }
 }
