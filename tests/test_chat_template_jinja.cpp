@@ -43,9 +43,11 @@ TEST(ChatTemplateJinja, WhitespaceControl) {
     // trim_blocks: newline after a block tag goes; lstrip_blocks: indentation before one goes.
     EXPECT_EQ(render("{% if true %}\nx\n{% endif %}\ny"), "x\ny");
     EXPECT_EQ(render("line\n    {% if true %}\n    in\n    {% endif %}\nend"), "line\n    in\nend");
-    EXPECT_EQ(render("a {% if true %}b{% endif %}"), "a b");        // not at line start: kept
-    EXPECT_EQ(render("  {%+ if true %}x{% endif +%}\n"), "  x\n");  // + disables both
-    EXPECT_EQ(render("{{ 'x' }}\n{{ 'y' }}"), "x\ny");              // expressions do not trim
+    EXPECT_EQ(render("a {% if true %}b{% endif %}"), "a b");                              // not at line start: kept
+    EXPECT_EQ(render("  {%+ if true %}x{% endif +%}\ny"), "  x\ny");                      // + disables both
+    EXPECT_EQ(render("x\n"), "x");                                                        // keep_trailing_newline=False
+    EXPECT_EQ(render("a\r\n  {% if true %}\r\n  b\r\n  {% endif %}\r\nc"), "a\n  b\nc");  // CRLF -> LF
+    EXPECT_EQ(render("{{ 'x' }}\n{{ 'y' }}"), "x\ny");                                    // expressions do not trim
     EXPECT_EQ(render("{# c #}\nz"), "z");
     EXPECT_EQ(render("{% raw %}{{ not evaluated }}{% endraw %}"), "{{ not evaluated }}");
 }
@@ -114,6 +116,10 @@ TEST(ChatTemplateJinja, Operators) {
     EXPECT_EQ(render("{{ 0 or 'x' }} {{ 1 and 'y' }} {{ '' and 'z' }}| {{ not 0 }}"), "x y | True");
     EXPECT_EQ(render("{{ 'yes' if 1 else 'no' }} {{ 'yes' if 0 else 'no' }} [{{ 'yes' if 0 }}]"), "yes no []");
     EXPECT_EQ(render("{{ messages | length - 1 }}", {{"a", ""}, {"b", ""}}), "1");  // filter binds tighter
+    EXPECT_EQ(render("{{ 2 * 3 ~ 'x' }} {{ 1_000 + 1 }}"), "6x 1001");              // ~ sits between + and *
+    EXPECT_TRUE(contains(error_of("{{ 1 + 2 ~ 3 }}"), "unsupported operand"));
+    EXPECT_EQ(render("{{ 1 < 2 < 3 }} {{ 3 < 2 < 5 }} {{ 1 == 1 == 1 }} {{ (1 == 1) != (2 == 3) }}"),
+              "True False True True");
     EXPECT_TRUE(contains(error_of("{{ 1 // 0 }}"), "zero"));
     EXPECT_TRUE(contains(error_of("{{ 'a' + 1 }}"), "unsupported operand"));
     EXPECT_TRUE(contains(error_of("{{ 9223372036854775807 + 1 }}"), "overflow"));
@@ -174,6 +180,7 @@ TEST(ChatTemplateJinja, Methods) {
               "True True True");
     EXPECT_EQ(render("{{ 'a,b,,c'.split(',') }} {{ '  a  b '.split() }} {{ 'a-b-c'.split('-', 1) }}"),
               "['a', 'b', '', 'c'] ['a', 'b'] ['a', 'b-c']");
+    EXPECT_EQ(render("{{ ' a b '.split(None, 1) }}"), "['a', 'b ']");
     EXPECT_EQ(
         render("{{ '<think>r</think>ans'.split('</think>')[-1] }} {{ 'ab'.upper() }} {{ 'a.b'.replace('.', '') }}"),
         "ans AB ab");

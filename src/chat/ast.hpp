@@ -29,6 +29,7 @@ struct Expr {
         unary,    // name: "not" "-" "+"; args[0]
         binary,   // name: operator; args[0], args[1]
         ternary,  // args[0] if args[1] else args[2] (args[2] may be null)
+        compare,  // args[0] ops[0] args[1] ops[1] args[2] ... (a chained comparison)
     };
     Kind kind = Kind::literal;
     int line = 0, col = 0;
@@ -36,6 +37,7 @@ struct Expr {
     std::string name;
     bool negated = false;  // `is not`
     std::vector<ExprPtr> args;
+    std::vector<std::string> ops;  // operators of a compare chain
     std::vector<std::pair<std::string, ExprPtr>> named;
 };
 

@@ -12,7 +12,6 @@
 namespace hearth::jinja {
 namespace {
 
-
 // Python slice semantics over n items: the indices visited.
 std::vector<size_t> slice_indices(size_t n, const Value& start, const Value& stop, const Value& step_v) {
     auto opt = [](const Value& v, const char* what) -> std::optional<int64_t> {
@@ -360,6 +359,16 @@ Value Evaluator::eval_inner(const Expr& e) {
             return e.name == "-" ? binary_op("-", int64_t{0}, v) : v;
         }
         case Expr::Kind::binary: return eval_binary(e);
+        case Expr::Kind::compare: {
+            Value lhs = eval(*e.args[0]);
+            for (size_t i = 0; i < e.ops.size(); ++i) {
+                Value rhs = eval(*e.args[i + 1]);
+                step(size_cost(lhs) + size_cost(rhs));
+                if (!binary_op(e.ops[i], lhs, rhs).truthy()) return false;
+                lhs = std::move(rhs);
+            }
+            return true;
+        }
         case Expr::Kind::ternary:
             if (eval(*e.args[1]).truthy()) return eval(*e.args[0]);
             return e.args[2] ? eval(*e.args[2]) : Value();

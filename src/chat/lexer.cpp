@@ -18,7 +18,8 @@ bool is_name_char(char c) { return is_name_start(c) || is_digit(c); }
 
 class Lexer {
 public:
-    explicit Lexer(std::string_view src) : src_(src) {}
+    // Like Jinja (keep_trailing_newline=False), one newline ending the template is dropped.
+    explicit Lexer(std::string_view src) : source_(normalise_newlines(src)), src_(source_) {}
 
     std::vector<Token> run() {
         while (pos_ < src_.size()) {
@@ -55,6 +56,22 @@ private:
     // What the text after the last tag loses at its start.
     enum class Lead { none, strip_all, trim_newline };
 
+    // Jinja normalises line endings to "\n" in text and string literals; doing it once up
+    // front keeps every later rule (trim_blocks, lstrip_blocks) about '\n' only.
+    static std::string normalise_newlines(std::string_view s) {
+        std::string out;
+        out.reserve(s.size());
+        for (size_t i = 0; i < s.size(); ++i) {
+            if (s[i] != '\r')
+                out += s[i];
+            else if (i + 1 >= s.size() || s[i + 1] != '\n')
+                out += '\n';
+        }
+        if (out.ends_with('\n')) out.pop_back();  // keep_trailing_newline=False
+        return out;
+    }
+
+    std::string source_;
     std::string_view src_;
     size_t pos_ = 0;
     int line_ = 1, col_ = 1;
@@ -149,7 +166,7 @@ private:
         const size_t close = close_at(p, mod);
         if (!close) return false;
         advance(p + close - pos_);
-        lead_ = mod == '-' ? Lead::strip_all : mod == '+' ? Lead::none : Lead::trim_newline;
+        lead_ = mod == '-' ? Lead::strip_all : Lead::none;  // Jinja keeps the newline after {% raw %}
         for (size_t tag = find_tag(pos_); tag != std::string_view::npos; tag = find_tag(tag + 1)) {
             if (src_[tag + 1] != '%') continue;
             size_t q = tag + 2;
@@ -203,27 +220,35 @@ private:
         }
     }
 
+    // Digits with Python's '_' separators (1_000) from offset n on; returns the new offset.
+    size_t digits_from(size_t n) const {
+        while (pos_ + n < src_.size() &&
+               (is_digit(src_[pos_ + n]) ||
+                (src_[pos_ + n] == '_' && pos_ + n + 1 < src_.size() && is_digit(src_[pos_ + n + 1]))))
+            ++n;
+        return n;
+    }
+
     void lex_number(int line, int col) {
-        size_t n = 0;
         bool is_float = false;
-        while (pos_ + n < src_.size() && is_digit(src_[pos_ + n])) ++n;
+        size_t n = digits_from(0);
         // After a '.', digits are an item index (x.0.1), never a float (as Jinja's lexer).
         const bool after_dot = pos_ > 0 && src_[pos_ - 1] == '.';
         if (!after_dot && pos_ + n + 1 < src_.size() && src_[pos_ + n] == '.' && is_digit(src_[pos_ + n + 1])) {
             is_float = true;
-            ++n;
-            while (pos_ + n < src_.size() && is_digit(src_[pos_ + n])) ++n;
+            n = digits_from(n + 1);
         }
         if (pos_ + n < src_.size() && (src_[pos_ + n] == 'e' || src_[pos_ + n] == 'E')) {
             size_t m = n + 1;
             if (pos_ + m < src_.size() && (src_[pos_ + m] == '+' || src_[pos_ + m] == '-')) ++m;
             if (pos_ + m < src_.size() && is_digit(src_[pos_ + m])) {
                 is_float = true;
-                n = m;
-                while (pos_ + n < src_.size() && is_digit(src_[pos_ + n])) ++n;
+                n = digits_from(m);
             }
         }
-        push(is_float ? TokenKind::floating : TokenKind::integer, std::string(src_.substr(pos_, n)), line, col);
+        std::string text(src_.substr(pos_, n));
+        std::erase(text, '_');
+        push(is_float ? TokenKind::floating : TokenKind::integer, std::move(text), line, col);
         advance(n);
     }
 

@@ -33,7 +33,7 @@ List split(const std::string& s, const Value& sep, int64_t maxsplit) {
         size_t i = s.find_first_not_of(ws);
         while (i != std::string::npos) {
             if (maxsplit >= 0 && static_cast<int64_t>(out.size()) == maxsplit) {
-                out.emplace_back(strip(s.substr(i), nullptr, false, true));
+                out.emplace_back(s.substr(i));  // Python keeps the remainder's trailing spaces
                 break;
             }
             const size_t e = std::min(s.find_first_of(ws, i), s.size());

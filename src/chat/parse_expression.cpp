@@ -1,5 +1,5 @@
 // Jinja-subset parser, expression side. Precedence, loosest first: ternary, or, and, not,
-// comparison (== != < > <= >= in, not in), ~, + -, * / // %, **, sign, then postfix
+// comparison (== != < > <= >= in, not in), + -, ~, * / // %, **, sign, then postfix
 // (.attr [index] (call)) with filters and tests.
 #include <charconv>
 #include <cstdlib>
@@ -67,8 +67,13 @@ ExprPtr Parser::parse_not() {
     return u;
 }
 
+// Python chains comparisons: `a < b < c` is `a < b and b < c` with b evaluated once, so a
+// chain of two or more becomes one `compare` node holding every operand and operator.
 ExprPtr Parser::parse_compare() {
-    ExprPtr lhs = parse_concat();
+    const Token& start = peek();
+    ExprPtr lhs = parse_additive();
+    std::unique_ptr<Expr> chain;
+    bool compared = false;
     for (;;) {
         const Token& at = peek();
         std::string op;
@@ -83,9 +88,22 @@ ExprPtr Parser::parse_compare() {
             next();
             op = "not in";
         } else {
-            return lhs;
+            return chain ? std::move(chain) : std::move(lhs);
         }
-        lhs = binary(op, std::move(lhs), parse_concat(), at);
+        if (chain) {
+            chain->ops.push_back(std::move(op));
+            chain->args.push_back(parse_additive());
+        } else if (compared) {
+            // second comparison: turn `a op b` into a chain (a parenthesised one never gets here)
+            chain = node<Expr>(Expr::Kind::compare, start);
+            chain->ops.push_back(lhs->name);
+            chain->ops.push_back(std::move(op));
+            chain->args = std::move(lhs->args);
+            chain->args.push_back(parse_additive());
+        } else {
+            lhs = binary(op, std::move(lhs), parse_additive(), at);
+            compared = true;
+        }
     }
 }
 

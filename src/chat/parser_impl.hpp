@@ -134,8 +134,9 @@ private:
             if (!matched) return lhs;
         }
     }
-    ExprPtr parse_concat() { return parse_left_assoc({"~"}, &Parser::parse_additive); }
-    ExprPtr parse_additive() { return parse_left_assoc({"+", "-"}, &Parser::parse_multiplicative); }
+    // Jinja binds ~ tighter than + and -: `1 + 2 ~ 3` is 1 + (2 ~ 3).
+    ExprPtr parse_additive() { return parse_left_assoc({"+", "-"}, &Parser::parse_concat); }
+    ExprPtr parse_concat() { return parse_left_assoc({"~"}, &Parser::parse_multiplicative); }
     ExprPtr parse_multiplicative() { return parse_left_assoc({"*", "//", "/", "%"}, &Parser::parse_power); }
     ExprPtr parse_power() { return parse_left_assoc({"**"}, &Parser::parse_signed); }
     ExprPtr parse_signed() { return parse_unary(true); }
