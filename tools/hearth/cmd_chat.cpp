@@ -120,10 +120,7 @@ int cmd_chat(std::span<char*> argv) {
         return 0;
     }
     const ModelArgs m = parse_model_args(args);
-    GenerateOptions gen;
-    gen.sampling = parse_sampling(args);
-    gen.max_tokens = 1024;
-    if (auto n = args.integer({"-n", "--n-predict"}, 1, 1 << 24)) gen.max_tokens = static_cast<size_t>(*n);
+    const GenerateOptions gen = parse_generate_options(args, 1024);
     const auto system = args.value({"--system"});
     args.finish();
 

@@ -28,11 +28,9 @@ int cmd_run(std::span<char*> argv) {
         return 0;
     }
     const ModelArgs m = parse_model_args(args);
-    GenerateOptions gen;
-    gen.sampling = parse_sampling(args);
+    GenerateOptions gen = parse_generate_options(args, 256);
     const auto prompt = args.value({"-p", "--prompt"});
     if (!prompt) throw UsageError("missing -p PROMPT");
-    if (auto n = args.integer({"-n", "--n-predict"}, 0, 1 << 24)) gen.max_tokens = static_cast<size_t>(*n);
     if (auto stop = args.value({"--stop"})) gen.stop.push_back(*stop);
     gen.parse_special = args.flag({"--special"});
     args.finish();

@@ -87,6 +87,14 @@ SamplerOptions parse_sampling(Args& args) {
     return s;
 }
 
+GenerateOptions parse_generate_options(Args& args, size_t default_max_tokens) {
+    GenerateOptions gen;
+    gen.sampling = parse_sampling(args);
+    gen.max_tokens = default_max_tokens;
+    if (auto n = args.integer({"-n", "--n-predict"}, 0, 1 << 24)) gen.max_tokens = static_cast<size_t>(*n);
+    return gen;
+}
+
 void print_generation_stats(double load_seconds, const GenerateResult& r) {
     const size_t evaluated = r.prompt_tokens - r.reused_tokens;
     auto rate = [](double n, double s) { return s > 0 ? n / s : 0.0; };

@@ -27,6 +27,8 @@ Model load_model(const ModelArgs& m);
 // --temp, --top-k, --top-p, --min-p, --repeat-penalty, --repeat-last-n, --frequency-penalty,
 // --presence-penalty, --seed.
 SamplerOptions parse_sampling(Args& args);
+// The sampling flags plus -n/--n-predict (default_max_tokens when absent).
+GenerateOptions parse_generate_options(Args& args, size_t default_max_tokens);
 
 // Help text for the two groups above.
 extern const char* const kModelArgsHelp;
