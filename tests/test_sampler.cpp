@@ -38,10 +38,11 @@ SamplerOptions plain_options(uint64_t seed = 7) {
 struct Cands {
     std::vector<float> logits;
     std::vector<TokenId> ids;
+    std::vector<float> weights;
     sample::Candidates c;
-    explicit Cands(std::vector<float> l) : logits(std::move(l)), ids(logits.size()) {
+    explicit Cands(std::vector<float> l) : logits(std::move(l)), ids(logits.size()), weights(logits.size()) {
         std::iota(ids.begin(), ids.end(), 0);
-        c = sample::Candidates{logits, ids, ids.size(), 0};
+        c = sample::Candidates{logits, ids, ids.size(), 0, weights};
     }
     std::vector<TokenId> live() const { return {ids.begin(), ids.begin() + static_cast<ptrdiff_t>(c.size)}; }
 };

@@ -43,6 +43,7 @@ private:
     std::vector<TokenId> window_;        // sorted copy of recent_ for counting repeats, preallocated
     std::vector<float> work_;            // penalised logits by token id, preallocated
     std::vector<TokenId> ids_;           // candidate ids, preallocated
+    std::vector<float> weights_;         // softmax numerators by token id, preallocated
 };
 
 }  // namespace hearth

@@ -28,19 +28,28 @@ float max_logit(const Candidates& c) noexcept {
     return m;
 }
 
-// exp((l - max) / t) with -inf candidates weighing exactly zero.
-double weight(float logit, float max, double inv_t) noexcept {
-    if (logit == kNegInf) return 0.0;
-    return std::exp((static_cast<double>(logit) - max) * inv_t);
+// weights[id] = exp((logit - max) / t) for every candidate (-inf weighs exactly zero); returns
+// their sum, accumulated in list order, which is canonical (see the header).
+double fill_weights(const Candidates& c, float max, float inv_t) noexcept {
+    double total = 0.0;
+    for (size_t i = 0; i < c.size; ++i) {
+        const auto id = static_cast<size_t>(c.ids[i]);
+        const float l = c.logits[id];
+        const float w = l == kNegInf ? 0.0f : std::exp((l - max) * inv_t);
+        c.weights[id] = w;
+        total += w;
+    }
+    return total;
 }
 
 }  // namespace
 
 void sanitize_logits(std::span<const float> in, std::span<float> out) noexcept {
     const float big = std::numeric_limits<float>::max();
+    // Branch-free so the compiler vectorises it (v != v is the NaN test).
     for (size_t i = 0; i < in.size(); ++i) {
         const float v = in[i];
-        out[i] = std::isnan(v) ? kNegInf : (v == std::numeric_limits<float>::infinity() ? big : v);
+        out[i] = v != v ? kNegInf : std::min(v, big);
     }
 }
 
@@ -81,17 +90,35 @@ void sort_prefix(Candidates& c, size_t m) noexcept {
 
 void top_k(Candidates& c, size_t k) noexcept {
     if (k == 0 || k >= c.size) return;
-    sort_prefix(c, k);
-    c.size = k;
+    if (c.sorted > 0) {
+        sort_prefix(c, k);
+        c.size = k;
+        return;
+    }
+    // One sequential pass with a heap of the k best seen so far (its front is the worst of
+    // them): most tokens are rejected by a single comparison, ~5x fewer instructions than
+    // nth_element over a 150k vocabulary. The heap lives in ids[0, k), which the scan has passed.
+    const ByLogit better{c.logits};
+    const auto heap = c.ids.begin(), heap_end = c.ids.begin() + static_cast<ptrdiff_t>(k);
+    std::make_heap(heap, heap_end, better);
+    float worst = c.logits[static_cast<size_t>(*heap)];  // cached: the front changes rarely
+    for (size_t i = k; i < c.size; ++i) {
+        const TokenId id = c.ids[i];
+        if (c.logits[static_cast<size_t>(id)] < worst || !better(id, *heap)) continue;
+        std::pop_heap(heap, heap_end, better);
+        *(heap_end - 1) = id;
+        std::push_heap(heap, heap_end, better);
+        worst = c.logits[static_cast<size_t>(*heap)];
+    }
+    std::sort(heap, heap_end, better);
+    c.size = c.sorted = k;
 }
 
 void top_p(Candidates& c, float p) noexcept {
     if (!(p < 1.0f) || c.size <= 1) return;
     const float max = max_logit(c);
     if (max == kNegInf) return;
-    // The normaliser is summed in list order, which is canonical (see the header).
-    double total = 0.0;
-    for (size_t i = 0; i < c.size; ++i) total += weight(c.logits[static_cast<size_t>(c.ids[i])], max, 1.0);
+    const double total = fill_weights(c, max, 1.0);
     // Sort a growing prefix until it holds mass p: with a peaked distribution only a few
     // dozen of a 150k vocabulary ever get sorted.
     double cum = 0.0;
@@ -99,7 +126,7 @@ void top_p(Candidates& c, float p) noexcept {
     for (size_t m = std::min<size_t>(c.size, 64);; m = std::min(c.size, m * 4)) {
         sort_prefix(c, m);
         for (; done < m; ++done) {
-            cum += weight(c.logits[static_cast<size_t>(c.ids[done])], max, 1.0);
+            cum += c.weights[static_cast<size_t>(c.ids[done])];
             if (cum / total >= p) {
                 c.size = done + 1;
                 c.sorted = std::min(c.sorted, c.size);
@@ -128,14 +155,11 @@ void min_p(Candidates& c, float p) noexcept {
 TokenId draw(const Candidates& c, float temperature, double u) noexcept {
     const float max = max_logit(c);
     if (c.size == 1 || max == kNegInf) return c.ids[0];
-    const double inv_t = 1.0 / static_cast<double>(temperature);
-    double total = 0.0;
-    for (size_t i = 0; i < c.size; ++i) total += weight(c.logits[static_cast<size_t>(c.ids[i])], max, inv_t);
-    const double target = u * total;
+    const double target = u * fill_weights(c, max, 1.0f / temperature);
     double cum = 0.0;
     TokenId last = c.ids[0];
     for (size_t i = 0; i < c.size; ++i) {
-        const double w = weight(c.logits[static_cast<size_t>(c.ids[i])], max, inv_t);
+        const double w = c.weights[static_cast<size_t>(c.ids[i])];
         if (w == 0.0) continue;
         cum += w;
         last = c.ids[i];

@@ -19,6 +19,7 @@ struct Candidates {
     std::span<TokenId> ids;
     size_t size = 0;
     size_t sorted = 0;
+    std::span<float> weights;  // scratch indexed by token id (softmax numerators), same size as logits
 };
 
 // Copies logits into out with NaN -> -inf and +inf -> the largest float, so later softmax

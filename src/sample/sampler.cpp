@@ -43,6 +43,7 @@ Sampler::Sampler(const SamplerOptions& options, size_t n_vocab) : options_(optio
     window_.resize(recent_.size());
     work_.resize(n_vocab);
     ids_.resize(n_vocab);
+    weights_.resize(n_vocab);
 }
 
 void Sampler::accept(TokenId id) {
@@ -79,7 +80,7 @@ TokenId Sampler::sample(std::span<const float> logits) {
     if (o.temperature <= 0.0f) return sample::argmax(work_);
 
     std::iota(ids_.begin(), ids_.end(), TokenId{0});
-    sample::Candidates c{work_, ids_, n_vocab_, 0};
+    sample::Candidates c{work_, ids_, n_vocab_, 0, weights_};
     if (o.top_k > 0) sample::top_k(c, static_cast<size_t>(o.top_k));
     sample::top_p(c, o.top_p);
     sample::min_p(c, o.min_p);
