@@ -73,6 +73,14 @@ TEST_P(ChatTemplateQwen, ChatMLWithThinkHandling) {
               "<|im_start|>user\nHi there<|im_end|>\n"
               "<|im_start|>assistant\n<think>\nweighing it\n</think>\n\nHello.<|im_end|>\n");
 
+    // enable_thinking=false (Qwen3's switch) pre-fills an empty think block.
+    const std::vector<ChatVariable> no_thinking = {{"enable_thinking", false}};
+    EXPECT_TRUE(t.render(kConversation, true, no_thinking).ends_with("<|im_start|>assistant\n<think>\n\n</think>\n\n"));
+    const std::vector<ChatVariable> thinking = {{"enable_thinking", true}};
+    EXPECT_TRUE(t.render(kConversation, true, thinking).ends_with("<|im_start|>assistant\n"));
+    const std::vector<ChatVariable> clash = {{"messages", std::string("x")}};
+    EXPECT_THROW(t.render(kConversation, true, clash), Error);
+
     // No system message: nothing before the first user turn.
     const std::vector<ChatMessage> user_only = {{"user", "Hi"}};
     EXPECT_EQ(t.render(user_only, true), "<|im_start|>user\nHi<|im_end|>\n<|im_start|>assistant\n");

@@ -8,6 +8,7 @@
 #include <optional>
 #include <span>
 #include <string>
+#include <variant>
 
 namespace hearth::gguf {
 class File;
@@ -18,6 +19,13 @@ namespace hearth {
 struct ChatMessage {
     std::string role;  // "system", "user", "assistant", "tool"
     std::string content;
+};
+
+// An extra variable for the template, e.g. {"enable_thinking", false} to turn off Qwen3's
+// reasoning block (what llama.cpp's --chat-template-kwargs passes).
+struct ChatVariable {
+    std::string name;
+    std::variant<bool, int64_t, double, std::string> value;
 };
 
 namespace jinja {
@@ -38,6 +46,10 @@ public:
     // assistant turn is appended. Throws Error(invalid_argument) when the template raises
     // (raise_exception), misuses a value, or exceeds the interpreter's work/output bounds.
     std::string render(std::span<const ChatMessage> messages, bool add_generation_prompt) const;
+    // The same with extra variables; they cannot replace messages, add_generation_prompt,
+    // bos_token or eos_token (Error(invalid_argument) if they try).
+    std::string render(std::span<const ChatMessage> messages, bool add_generation_prompt,
+                       std::span<const ChatVariable> variables) const;
 
     const std::string& source() const noexcept { return source_; }
 

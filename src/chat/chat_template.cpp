@@ -48,6 +48,11 @@ ChatTemplate::ChatTemplate(std::string source, std::string bos_token, std::strin
 }
 
 std::string ChatTemplate::render(std::span<const ChatMessage> messages, bool add_generation_prompt) const {
+    return render(messages, add_generation_prompt, {});
+}
+
+std::string ChatTemplate::render(std::span<const ChatMessage> messages, bool add_generation_prompt,
+                                 std::span<const ChatVariable> variables) const {
     // Work allowed grows with the input: real templates take ~50 steps per message (Qwen3's),
     // so a long conversation renders while a template looping on nothing is still cut off.
     jinja::Limits limits;
@@ -67,6 +72,12 @@ std::string ChatTemplate::render(std::span<const ChatMessage> messages, bool add
     globals.set("add_generation_prompt", add_generation_prompt);
     globals.set("bos_token", bos_token_);
     globals.set("eos_token", eos_token_);
+    for (const ChatVariable& v : variables) {
+        for (const char* reserved : {"messages", "add_generation_prompt", "bos_token", "eos_token"})
+            if (v.name == reserved)
+                throw Error(ErrorCode::invalid_argument, "chat template: variable '" + v.name + "' is set by hearth");
+        globals.set(v.name, std::visit([](const auto& x) { return jinja::Value(x); }, v.value));
+    }
     return jinja::Evaluator(limits).render(program_->body, globals);
 }
 
