@@ -3,6 +3,6 @@
 
 namespace hearth::kernels {
 
-std::span<const SimdOverride> avx2_overrides() noexcept { return x86::kOverrides<2, 2, 2, 2>; }
+std::span<const SimdOverride> avx2_overrides() noexcept { return x86::kOverrides<4, 2, 2, 2>; }
 
 }  // namespace hearth::kernels
