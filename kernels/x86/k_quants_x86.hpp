@@ -12,10 +12,26 @@
 namespace hearth::kernels::x86 {
 namespace {
 
+// The 8 scales and 8 mins of a Q4_K/Q5_K super-block (k_scale_min's packing), decoded four at a
+// time in 32-bit words: bytes 0-3 hold sub-blocks 0-3 in their low 6 bits, bytes 8-11 the low
+// 4 bits of sub-blocks 4-7 (scale low nibble, min high nibble), whose top 2 bits are the top
+// bits of bytes 0-3 (scales) and 4-7 (mins).
+inline void k4_decode_scales(const uint8_t* packed, uint8_t* sc, uint64_t& mins) {
+    uint32_t u[3];
+    std::memcpy(u, packed, sizeof u);
+    const uint32_t sc_lo = u[0] & 0x3f3f3f3fu;
+    const uint32_t mn_lo = u[1] & 0x3f3f3f3fu;
+    const uint32_t sc_hi = (u[2] & 0x0f0f0f0fu) | (((u[0] >> 6) & 0x03030303u) << 4);
+    const uint32_t mn_hi = ((u[2] >> 4) & 0x0f0f0f0fu) | (((u[1] >> 6) & 0x03030303u) << 4);
+    std::memcpy(sc, &sc_lo, 4);
+    std::memcpy(sc + 4, &sc_hi, 4);
+    mins = uint64_t(mn_lo) | (uint64_t(mn_hi) << 32);
+}
+
 // 16 int16 lanes, lane g = mins[g / 2]: multiplied with bsums by vpmaddwd this gives the
 // min term of each 32-element sub-block in one int32 lane.
-inline __m256i k4_mins16(const uint8_t* mins) {
-    const __m128i m = _mm_cvtepu8_epi16(_mm_loadl_epi64(reinterpret_cast<const __m128i*>(mins)));
+inline __m256i k4_mins16(uint64_t mins) {
+    const __m128i m = _mm_cvtepu8_epi16(_mm_cvtsi64_si128(int64_t(mins)));
     return _mm256_inserti128_si256(_mm256_castsi128_si256(_mm_unpacklo_epi16(m, m)), _mm_unpackhi_epi16(m, m), 1);
 }
 
@@ -51,9 +67,9 @@ void tile_k4(size_t n, const std::byte* w, size_t w_stride, const std::byte* act
         __m256i mins16[R];
         for (size_t r = 0; r < R; ++r) {
             x[r] = reinterpret_cast<const Block*>(w + r * w_stride) + i;
-            uint8_t mn[8];
-            for (size_t j = 0; j < 8; ++j) k_scale_min(j, x[r]->scales, sc[r][j], mn[j]);
-            mins16[r] = k4_mins16(mn);
+            uint64_t mins;
+            k4_decode_scales(x[r]->scales, sc[r], mins);
+            mins16[r] = k4_mins16(mins);
         }
         const BlockQ8_K* y[T];
         for (size_t t = 0; t < T; ++t) y[t] = reinterpret_cast<const BlockQ8_K*>(act + t * act_stride) + i;
