@@ -12,7 +12,8 @@ namespace {
 constexpr uint64_t kGiB = uint64_t{1} << 30;
 
 TEST(FitPlanner, PredictsExactlyWhatTheSessionAllocates) {
-    for (const std::string& file : test::shared_models()) {
+    // Three shapes: F32 with head_dim 8, SentencePiece Q8_0, Qwen3 K-quants with head_dim 64.
+    for (const std::string file : {"stories260K.gguf", "tiny-llama2-spm-q8_0.gguf", "tiny-qwen3-q4_k_m.gguf"}) {
         const auto path = test::model_path(file);
         HEARTH_REQUIRE_FILE(path);
         const Model model = Model::load(path, {.threads = 1});
@@ -57,6 +58,14 @@ TEST(FitPlanner, AdvisesASmallerFileWhenTheWeightsAreTheProblem) {
     EXPECT_EQ(p.advice.find("-c "), std::string::npos) << p.advice;  // no context is small enough
     EXPECT_GT(p.overhead_bytes, 0u);
     EXPECT_EQ(p.needed(), p.weights_bytes + p.kv_cache_bytes + p.activation_bytes + p.overhead_bytes);
+}
+
+TEST(FitPlanner, AdvisesASmallerModelWhenNothingElseHelps) {
+    const auto path = test::model_path("tiny-llama3-q4_0.gguf");  // already ~4.5 bits per weight
+    HEARTH_REQUIRE_FILE(path);
+    const FitPlan p = plan_fit(path, {.n_ctx = 512}, 1 << 20);
+    EXPECT_FALSE(p.fits());
+    EXPECT_NE(p.advice.find("available: try a smaller model (the weights alone need"), std::string::npos) << p.advice;
 }
 
 TEST(FitPlanner, RejectsWhatASessionRejects) {

@@ -27,6 +27,8 @@ void* counted_alloc(std::size_t n, std::size_t align) {
 }  // namespace
 
 // The whole family, so that under ASan no pointer from its operator new reaches our delete.
+// (GCC cannot see that these deletes pair with the news below, which allocate with malloc.)
+#pragma GCC diagnostic ignored "-Wmismatched-new-delete"
 void* operator new(std::size_t n) {
     if (void* p = counted_alloc(n, 0)) return p;
     throw std::bad_alloc();
@@ -82,14 +84,14 @@ TEST(Memory, NoHeapAllocationPerEvaluatedToken) {
             session.eval(prompt);
             TokenId next = 0;
             size_t allocations = 0;
-            for (int step = 0; step < 16; ++step) {
+            for (int step = 0; step < 8; ++step) {
                 const auto logits = session.logits();
                 next = static_cast<TokenId>(std::max_element(logits.begin(), logits.end()) - logits.begin());
                 AllocationCounter counter;
                 session.eval(std::span<const TokenId>(&next, 1));
                 allocations += counter.count();
             }
-            EXPECT_EQ(allocations, 0u) << file << " kv " << to_string(kv) << ": heap allocations in 16 decode steps";
+            EXPECT_EQ(allocations, 0u) << file << " kv " << to_string(kv) << ": heap allocations in 8 decode steps";
         }
     }
 }
@@ -111,8 +113,9 @@ TEST(Memory, GenerateAllocatesFarLessThanOncePerToken) {
     };
     // Per-call setup (sampler tables, tokenizing the prompt) is a constant; what grows with the
     // token count is only amortized growth of the result text and ids (logarithmic).
-    const size_t a32 = allocations_for(32), a160 = allocations_for(160);
-    EXPECT_LT(a160 - std::min(a160, a32), 40u) << a32 << " allocations for 32 tokens, " << a160 << " for 160";
+    const size_t a16 = allocations_for(16), a96 = allocations_for(96);
+    std::printf("[ allocs   ] generate: %zu heap allocations for 16 tokens, %zu for 96\n", a16, a96);
+    EXPECT_LT(a96 - std::min(a96, a16), 30u) << a16 << " allocations for 16 tokens, " << a96 << " for 96";
 }
 
 TEST(Memory, ModelReportCountsMappedWeights) {

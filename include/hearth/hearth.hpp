@@ -41,6 +41,8 @@ public:
     const Tokenizer& tokenizer() const noexcept;
     const gguf::File& file() const noexcept;  // metadata, e.g. for ChatTemplate::from_gguf
     size_t threads() const noexcept;
+    // Weights: bytes, how many are resident now, mapped or read, locked (see memory.hpp).
+    MemoryReport memory_report() const;
 
     struct Impl;
     const Impl& impl() const noexcept { return *impl_; }
@@ -107,9 +109,10 @@ public:
     size_t n_ctx() const noexcept;
     std::span<const TokenId> tokens() const noexcept;  // the tokens in the cache, in order
     const Model& model() const noexcept;
+    // The model's report plus this session's KV cache and activation arena.
+    MemoryReport memory_report() const;
 
 private:
-    friend MemoryReport memory_report(const Session& session);
     struct Impl;
     std::unique_ptr<Impl> impl_;
 };

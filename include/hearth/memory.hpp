@@ -97,6 +97,7 @@ struct MemoryReport {
     uint64_t total() const noexcept { return weights_bytes + repacked_bytes + kv_cache_bytes + activation_bytes; }
 };
 
+// The same as Model::memory_report() and Session::memory_report().
 MemoryReport memory_report(const Model& model);
 MemoryReport memory_report(const Session& session);
 // A few aligned lines ("weights      770.3 MiB mapped, 770.3 MiB resident" ...) for people.

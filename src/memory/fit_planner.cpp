@@ -77,7 +77,7 @@ std::string advise(const Planner& planner, const FitPlan& p, const SessionOption
     }
     // Q4_K_M stores about 4.9 bits per weight: from a wider file it saves memory.
     if (bpw > 5.5) add("a Q4_K_M file of this model");
-    if (tries.empty()) tries = "a smaller model (the weights alone need " + format_bytes(p.weights_bytes + p.overhead_bytes) + ")";
+    if (tries.empty()) tries = "try a smaller model (the weights alone need " + format_bytes(p.weights_bytes + p.overhead_bytes) + ")";
     return advice + tries;
 }
 

@@ -23,8 +23,11 @@ std::string format_bytes(uint64_t bytes) {
     return buf;
 }
 
-MemoryReport memory_report(const Model& model) {
-    const Model::Impl& m = model.impl();
+MemoryReport memory_report(const Model& model) { return model.memory_report(); }
+MemoryReport memory_report(const Session& session) { return session.memory_report(); }
+
+MemoryReport Model::memory_report() const {
+    const Model::Impl& m = *impl_;
     MemoryReport r;
     r.file_bytes = m.file.file_size();
     r.weights_bytes = m.file.file_size() - m.file.data_offset();
@@ -35,9 +38,9 @@ MemoryReport memory_report(const Model& model) {
     return r;
 }
 
-MemoryReport memory_report(const Session& session) {
-    MemoryReport r = memory_report(session.model());
-    const Session::Impl& s = *session.impl_;
+MemoryReport Session::memory_report() const {
+    MemoryReport r = model().memory_report();
+    const Session::Impl& s = *impl_;
     r.kv_cache_bytes = s.cache.bytes();
     r.activation_bytes = s.act.bytes();
     r.n_ctx = s.n_ctx;
