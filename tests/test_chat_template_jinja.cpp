@@ -118,6 +118,8 @@ TEST(ChatTemplateJinja, Operators) {
     EXPECT_EQ(render("{{ messages | length - 1 }}", {{"a", ""}, {"b", ""}}), "1");  // filter binds tighter
     EXPECT_EQ(render("{{ 2 * 3 ~ 'x' }} {{ 1_000 + 1 }}"), "6x 1001");              // ~ sits between + and *
     EXPECT_TRUE(contains(error_of("{{ 1 + 2 ~ 3 }}"), "unsupported operand"));
+    EXPECT_EQ(render("{{ true == 1 }} {{ false == 0.0 }} {{ true == 2 }} {{ 9007199254740993 == 9007199254740992 }}"),
+              "True True False False");
     EXPECT_EQ(render("{{ 1 < 2 < 3 }} {{ 3 < 2 < 5 }} {{ 1 == 1 == 1 }} {{ (1 == 1) != (2 == 3) }}"),
               "True False True True");
     EXPECT_TRUE(contains(error_of("{{ 1 // 0 }}"), "zero"));

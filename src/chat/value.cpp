@@ -76,6 +76,11 @@ bool equals_at(const Value& a, const Value& b, int depth) {
         if (a.is_int() && b.is_int()) return a.as_int() == b.as_int();
         return a.as_number() == b.as_number();
     }
+    // Python: True == 1 and False == 0.0.
+    if ((a.is_bool() && b.is_number()) || (a.is_number() && b.is_bool())) {
+        auto numeric = [](const Value& v) { return v.is_bool() ? (v.as_bool() ? 1.0 : 0.0) : v.as_number(); };
+        return numeric(a) == numeric(b);
+    }
     if (a.kind() != b.kind()) return false;
     switch (a.kind()) {
         case Value::Kind::undefined:
