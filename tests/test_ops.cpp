@@ -135,5 +135,31 @@ TEST(Ops, AttentionMatchesSoftmaxFormula) {
     for (size_t i = 0; i < d; ++i) EXPECT_EQ(out[i], kernels::fp16_to_fp32(hv[i]));
 }
 
+// The tiled kernel (f32 query and accumulator, softmax per 64-position tile) over three tiles.
+TEST(Ops, TiledAttentionMatchesSoftmaxFormula) {
+    const size_t d = 32, n_kv = 150;
+    const auto q = random_vector(d, 10), k = random_vector(n_kv * d, 11), v = random_vector(n_kv * d, 12);
+    std::vector<uint16_t> hk(k.size()), hv(v.size());
+    for (size_t i = 0; i < k.size(); ++i) {
+        hk[i] = kernels::fp32_to_fp16(k[i]);
+        hv[i] = kernels::fp32_to_fp16(v[i]);
+    }
+    std::vector<float> scores(kAttentionTileKv), acc(d), out(d);
+    const float scale = 0.3f;
+    attend_head_tiled(q.data(), {hk.data(), d, hv.data(), d}, n_kv, d, scale, {scores.data(), acc.data()}, out.data());
+    std::vector<double> s(n_kv);
+    double max = -1e300, sum = 0;
+    for (size_t p = 0; p < n_kv; ++p) {
+        for (size_t i = 0; i < d; ++i) s[p] += double(q[i]) * kernels::fp16_to_fp32(hk[p * d + i]);
+        max = std::max(max, s[p] *= scale);
+    }
+    for (double& x : s) sum += (x = std::exp(x - max));
+    for (size_t i = 0; i < d; ++i) {
+        double want = 0;
+        for (size_t p = 0; p < n_kv; ++p) want += s[p] / sum * kernels::fp16_to_fp32(hv[p * d + i]);
+        EXPECT_NEAR(out[i], want, 1e-5) << i;
+    }
+}
+
 }  // namespace
 }  // namespace hearth::ops

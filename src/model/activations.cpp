@@ -5,6 +5,7 @@
 #include <algorithm>
 
 #include "hearth/ggml_type.hpp"
+#include "ops/attention.hpp"
 
 namespace hearth::model {
 
@@ -15,7 +16,7 @@ namespace {
 enum Step : uint32_t { embed, attn_norm, qkv, rope, attend, attn_out, ffn_norm, ffn_up, ffn_down, output };
 
 struct Ids {
-    size_t x, xb, q, k, v, att, gate, up, logits, rope, q16, acc16, acc32, vrow, q8, scratch;
+    size_t x, xb, q, k, v, att, gate, up, logits, rope, q16, acc16, acc32, kq, vrow, q8, scratch;
     size_t scratch_bytes;
 };
 
@@ -35,6 +36,7 @@ Ids plan(ArenaPlan& p, const ModelConfig& c, const ModelWeights& w, size_t n_bat
     id.q16 = p.add<uint16_t>(heads, attend, attend);
     id.acc16 = p.add<uint16_t>(heads, attend, attend);
     id.acc32 = p.add<float>(heads, attend, attend);
+    id.kq = p.add<float>(c.n_head * ops::kAttentionTileKv, attend, attend);
     id.vrow = p.add<float>(heads, attend, attend);
     id.q8 = p.add_bytes(c.n_head * q8_row, attend, attend);
     id.att = p.add<float>(n_batch * c.q_dim(), attend, attn_out);
@@ -75,6 +77,7 @@ Activations::Activations(const ModelConfig& c, const ModelWeights& w, size_t n_b
     q16 = f16(id.q16);
     acc16 = f16(id.acc16);
     acc32 = f32(id.acc32);
+    kq = f32(id.kq);
     vrow = f32(id.vrow);
     q8 = base + p.offset(id.q8);
     matmul_scratch = {base + p.offset(id.scratch), id.scratch_bytes};

@@ -32,7 +32,8 @@ struct Activations {
     float* rope = nullptr;       // [n_rot]            (cos, sin) pairs of one position
     uint16_t* q16 = nullptr;     // [n_head, head_dim] f16 query, one row per head (attention scratch)
     uint16_t* acc16 = nullptr;   // [n_head, head_dim] f16 running sum of V
-    float* acc32 = nullptr;      // [n_head, head_dim] f32 running sum of V (Q8_0 cache)
+    float* acc32 = nullptr;      // [n_head, head_dim] f32 running sum of V (Q8_0 cache, tiled attention)
+    float* kq = nullptr;         // [n_head, 64]       scores of one KV tile (tiled attention)
     float* vrow = nullptr;       // [n_head, head_dim] one dequantized V row per head (Q8_0 cache)
     std::byte* q8 = nullptr;     // [n_head, q8_0 row of head_dim] quantized query (Q8_0 cache)
     std::span<std::byte> matmul_scratch;  // quantized activations for the widest matmul

@@ -70,13 +70,22 @@ void ForwardPass::attention(size_t il) {
     if (cache_.type() == KvType::q8_0) {
         attention_q8_0(il);
     } else {
+        // Like llama.cpp, long batches take the tiled kernel (f32 throughout), short ones and
+        // single-token decoding the one-row kernel (f16 query and accumulator).
+        const bool tiled = n_ >= ops::kAttentionTileQ && d % 16 == 0;
         pool_.parallel_for(c_.n_head, [&](size_t h) {
             const size_t g = h / group;  // the KV head this query head shares (GQA)
             const ops::KvHeadView kv{cache_.keys_f16(il) + g * d, c_.kv_dim(), cache_.values_f16(il) + g * d, c_.kv_dim()};
             const ops::AttentionScratch s{a_.q16 + h * d, a_.acc16 + h * d};
+            const ops::AttentionScratchF32 s32{a_.kq + h * ops::kAttentionTileKv, a_.acc32 + h * d};
             for (size_t t = 0; t < n_; ++t) {
                 const size_t n_kv = b_.pos0 + t + 1;  // causal: positions up to and including this token
-                ops::attend_head(a_.q + t * c_.q_dim() + h * d, kv, n_kv, d, scale, s, a_.att + t * c_.q_dim() + h * d);
+                const float* q = a_.q + t * c_.q_dim() + h * d;
+                float* out = a_.att + t * c_.q_dim() + h * d;
+                if (tiled)
+                    ops::attend_head_tiled(q, kv, n_kv, d, scale, s32, out);
+                else
+                    ops::attend_head(q, kv, n_kv, d, scale, s, out);
             }
         });
     }

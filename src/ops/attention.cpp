@@ -3,9 +3,11 @@
 // here makes the result independent of how this file is compiled or vectorized.
 #include "ops/attention.hpp"
 
+#include <algorithm>
 #include <cmath>
 
 #include "kernels/ref/f16.hpp"
+#include "ops/elementwise.hpp"
 
 namespace hearth::ops {
 
@@ -90,6 +92,50 @@ void attend_head(const float* q, const KvHeadView& kv, size_t n_kv, size_t head_
     }
     const float inv = sum == 0.0f ? 0.0f : 1.0f / sum;
     for (size_t d = 0; d < head_dim; ++d) out[d] = fp16_to_fp32(s.acc[d]) * inv;
+}
+
+void attend_head_tiled(const float* q, const KvHeadView& kv, size_t n_kv, size_t head_dim, float scale,
+                       const AttentionScratchF32& s, float* out) noexcept {
+    constexpr size_t tile = kAttentionTileKv;
+    for (size_t d = 0; d < head_dim; ++d) s.acc[d] = 0.0f;
+    float max = -INFINITY, sum = 0.0f;
+    for (size_t p0 = 0; p0 < n_kv; p0 += tile) {
+        const size_t count = std::min(tile, n_kv - p0);
+        float tile_max = -INFINITY;
+        for (size_t j = 0; j < tile; ++j) {
+            float score = -INFINITY;  // positions past n_kv are masked
+            if (j < count) {
+                const uint16_t* k = kv.k + (p0 + j) * kv.k_stride;
+                score = 0.0f;  // one FMA chain over the head dimension (ggml's simd_gemm lane)
+                for (size_t d = 0; d < head_dim; ++d) score = std::fma(fp16_to_fp32(k[d]), q[d], score);
+                score *= scale;
+            }
+            s.scores[j] = score;
+            tile_max = std::max(tile_max, score);
+        }
+        const float new_max = std::fmax(max, tile_max);
+        if (new_max > max) {
+            const float ms = std::exp(max - new_max);
+            for (size_t d = 0; d < head_dim; ++d) s.acc[d] *= ms;
+            sum *= ms;
+        }
+        max = new_max;
+        // ggml_vec_soft_max_f32: 16-wide blocks of the polynomial exp, each block summed as a
+        // tree in f32, the blocks in double.
+        double tile_sum = 0.0;
+        for (size_t b = 0; b < tile; b += kLanes) {
+            for (size_t l = 0; l < kLanes; ++l) s.scores[b + l] = exp_poly(s.scores[b + l] - max);
+            tile_sum += static_cast<double>(reduce16(s.scores + b));
+        }
+        sum = static_cast<float>(static_cast<double>(sum) + tile_sum);
+        for (size_t d = 0; d < head_dim; ++d) {
+            float a = s.acc[d];
+            for (size_t j = 0; j < count; ++j) a = std::fma(fp16_to_fp32(kv.v[(p0 + j) * kv.v_stride + d]), s.scores[j], a);
+            s.acc[d] = a;
+        }
+    }
+    const float inv = sum == 0.0f ? 0.0f : 1.0f / sum;
+    for (size_t d = 0; d < head_dim; ++d) out[d] = s.acc[d] * inv;
 }
 
 }  // namespace hearth::ops

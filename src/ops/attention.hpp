@@ -23,6 +23,21 @@ struct KvHeadView {
     size_t v_stride = 0;
 };
 
+// llama.cpp switches to a tiled kernel for batches of at least kTileQ query rows (head_dim a
+// multiple of 16): q stays f32, scores are f32 FMA chains, the softmax runs per tile of kTileKv
+// positions with an f32 accumulator. attend_head_tiled reproduces one row of it.
+constexpr size_t kAttentionTileQ = 64;
+constexpr size_t kAttentionTileKv = 64;
+
+struct AttentionScratchF32 {
+    float* scores = nullptr;  // [kAttentionTileKv]
+    float* acc = nullptr;     // [head_dim] f32 running sum of V
+};
+
+// out[d] = sum_p softmax_p(scale * q·k_p) * v_p[d] over positions p < n_kv.
+void attend_head_tiled(const float* q, const KvHeadView& kv, size_t n_kv, size_t head_dim, float scale,
+                       const AttentionScratchF32& scratch, float* out) noexcept;
+
 // out[d] = sum_p softmax_p(scale * q·k_p) * v_p[d] over positions p < n_kv.
 void attend_head(const float* q, const KvHeadView& kv, size_t n_kv, size_t head_dim, float scale,
                  const AttentionScratch& scratch, float* out) noexcept;

@@ -27,12 +27,10 @@ void add_inplace(float* y, const float* x, size_t n) noexcept {
     for (size_t i = 0; i < n; ++i) y[i] += x[i];
 }
 
-namespace {
-
 // e^x by range reduction to 2^n * e^b, |b| <= ln2/2, and a degree-5 polynomial: the
 // "optimized-routines" expf that ggml's AVX-512 SiLU uses (max error ~1.5 ulp). Written as
 // scalar fma steps in the same order, so the result equals ggml's lane for lane.
-float expf_poly(float x) noexcept {
+float exp_poly(float x) noexcept {
     const float shift = 0x1.8p23f;  // adding it rounds x*log2(e) to an integer n
     const float z = std::fma(x, 0x1.715476p+0f, shift);
     const float n = z - shift;
@@ -44,12 +42,10 @@ float expf_poly(float x) noexcept {
     return std::ldexp(j, static_cast<int>(n));
 }
 
-}  // namespace
-
 void silu_mul(float* gate, const float* up, size_t n) noexcept {
     // ggml computes 16-wide blocks with the polynomial exp and the tail with libm's expf.
     const size_t main = n - n % 16;
-    for (size_t i = 0; i < main; ++i) gate[i] = gate[i] / (1.0f + expf_poly(0.0f - gate[i])) * up[i];
+    for (size_t i = 0; i < main; ++i) gate[i] = gate[i] / (1.0f + exp_poly(0.0f - gate[i])) * up[i];
     for (size_t i = main; i < n; ++i) gate[i] = gate[i] / (1.0f + std::exp(-gate[i])) * up[i];
 }
 

@@ -18,6 +18,10 @@ void add_row_bias(float* y, const float* b, size_t n_rows, size_t n) noexcept;
 // y[i] += x[i] (residual connections).
 void add_inplace(float* y, const float* x, size_t n) noexcept;
 
+// e^x as ggml's AVX-512 code computes it (range reduction + degree-5 polynomial, ~1.5 ulp);
+// 0 below about -103.9 and +inf above 88.4.
+float exp_poly(float x) noexcept;
+
 // gate[i] = silu(gate[i]) * up[i], silu(x) = x / (1 + e^-x) (SwiGLU), for ONE row of n: the
 // first n - n % 16 values use ggml's polynomial exp, the rest libm's expf, as ggml does per row.
 void silu_mul(float* gate, const float* up, size_t n) noexcept;
