@@ -62,6 +62,7 @@ void tile_k4(size_t n, const std::byte* w, size_t w_stride, const std::byte* act
     const __m256i low4 = _mm256_set1_epi8(0x0F);
     float sum[R][T] = {};
     for (size_t i = 0; i < n / kQKK; ++i) {
+        prefetch_next_rows<R, sizeof(Block)>(w, w_stride, i);
         const Block* x[R];
         uint8_t sc[R][8];
         __m256i mins16[R];
@@ -133,6 +134,7 @@ void tile_q6_K(size_t n, const std::byte* w, size_t w_stride, const std::byte* a
                size_t out_stride) noexcept {
     float sum[R][T] = {};
     for (size_t i = 0; i < n / kQKK; ++i) {
+        prefetch_next_rows<R, sizeof(BlockQ6_K)>(w, w_stride, i);
         const BlockQ6_K* x[R];
         for (size_t r = 0; r < R; ++r) x[r] = reinterpret_cast<const BlockQ6_K*>(w + r * w_stride) + i;
         const BlockQ8_K* y[T];
@@ -184,6 +186,7 @@ void tile_k23(size_t n, const std::byte* w, size_t w_stride, const std::byte* ac
     using Block = std::conditional_t<kQ3, BlockQ3_K, BlockQ2_K>;
     float sum[R][T] = {};
     for (size_t i = 0; i < n / kQKK; ++i) {
+        prefetch_next_rows<R, sizeof(Block)>(w, w_stride, i);
         const Block* x[R];
         int16_t sc[R][16];
         __m256i corr16[R];  // what multiplies bsums: Q2_K the mins, Q3_K the signed scales

@@ -64,6 +64,7 @@ void tile_legacy(size_t n, const std::byte* w, size_t w_stride, const std::byte*
         }
     const __m256i zero = _mm256_setzero_si256();
     for (size_t i = 0; i < n / kQK; ++i) {
+        prefetch_next_rows<R, sizeof(Block)>(w, w_stride, i);
         __m256i q[R];
         __m256 dw[R];
         for (size_t r = 0; r < R; ++r) {

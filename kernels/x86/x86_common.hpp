@@ -67,6 +67,18 @@ inline __m256i bits_to_0x10(const uint8_t* p) {
     return _mm256_and_si256(set, _mm256_set1_epi8(0x10));
 }
 
+// The hardware prefetcher loses track of R short interleaved row streams (a 2048-wide Q4_0 row
+// is only 18 cache lines), so a tile's step i also fetches step i's slice of the next R-row group,
+// which the caller's row loop reads next (measured: Q4_0 mat x vec 4.7 -> 9.4 GB/s per core).
+// Prefetches never fault, so running past the matrix end is harmless.
+template <size_t R, size_t kStepBytes>
+inline void prefetch_next_rows(const std::byte* w, size_t w_stride, size_t i) {
+    if constexpr (R > 1) {
+        const char* p = reinterpret_cast<const char*>(w + R * w_stride) + i * (R * kStepBytes);
+        for (size_t o = 0; o < R * kStepBytes; o += 64) _mm_prefetch(p + o, _MM_HINT_T0);
+    }
+}
+
 inline __m256i load256(const void* p) { return _mm256_loadu_si256(static_cast<const __m256i*>(p)); }
 
 }  // namespace
