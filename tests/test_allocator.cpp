@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <cstdint>
+#include <cstdlib>
 #include <random>
 
 #include "hearth/hearth.hpp"
@@ -44,6 +45,19 @@ TEST(Allocator, RefusesAbsurdSizesWithTheBufferName) {
         EXPECT_EQ(e.code(), ErrorCode::out_of_memory);
         EXPECT_NE(std::string(e.what()).find("giant test arena"), std::string::npos) << e.what();
     }
+}
+
+TEST(Allocator, RefusesLargeBlocksBeyondMemAvailableInsteadOfBeingKilled) {
+    ::setenv("HEARTH_MEM_AVAILABLE", "100000000", 1);  // pretend 100 MB are free
+    try {
+        PageBuffer b(size_t{200} << 20, "big KV cache");
+        ADD_FAILURE() << "committed 200 MiB with 100 MB available";
+    } catch (const Error& e) {
+        EXPECT_EQ(e.code(), ErrorCode::out_of_memory);
+        EXPECT_NE(std::string(e.what()).find("big KV cache: needs 200.0 MiB but only 95.4 MiB is available"), std::string::npos)
+            << e.what();
+    }
+    ::unsetenv("HEARTH_MEM_AVAILABLE");
 }
 
 TEST(Allocator, PageBufferMovesOwnership) {

@@ -19,6 +19,9 @@ namespace {
 // most of a huge page.
 constexpr size_t kHugePageHint = size_t{4} << 20;
 
+// Blocks this large are checked against MemAvailable before they are committed.
+constexpr size_t kCheckAvailable = size_t{64} << 20;
+
 // A buffer larger than this cannot be meant (the address space of current CPUs is 2^47-2^52).
 constexpr size_t kMaxBlock = size_t{1} << 46;
 
@@ -35,6 +38,14 @@ public:
         if (bytes > kMaxBlock)
             throw Error(ErrorCode::out_of_memory, std::string(what) + ": " + std::to_string(bytes) + " bytes is too large");
         const size_t size = round_to_pages(bytes, page_);
+        // Committing more than the OS can give gets the process OOM-killed (Linux overcommits, so
+        // mmap itself rarely fails): refuse large blocks up front with a message instead.
+        if (size >= kCheckAvailable) {
+            const auto available = mem_available_bytes();
+            if (available && size > *available)
+                throw Error(ErrorCode::out_of_memory, std::string(what) + ": needs " + format_bytes(size) + " but only " +
+                                                          format_bytes(*available) + " is available (MemAvailable)");
+        }
         void* p = ::mmap(nullptr, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
         if (p == MAP_FAILED)
             throw Error(ErrorCode::out_of_memory, std::string(what) + ": could not allocate " + format_bytes(size) + " (" +
