@@ -5,6 +5,8 @@
 #include <cmath>
 #include <cstdio>
 
+#include "util/json_string.hpp"
+
 namespace hearth::jinja {
 
 const Value* Dict::find(std::string_view key) const {
@@ -142,30 +144,6 @@ std::string quote_repr(const std::string& s) {
     return out + q;
 }
 
-void json_string(std::string& out, const std::string& s) {
-    out += '"';
-    for (unsigned char c : s) {
-        switch (c) {
-            case '"': out += "\\\""; break;
-            case '\\': out += "\\\\"; break;
-            case '\n': out += "\\n"; break;
-            case '\r': out += "\\r"; break;
-            case '\t': out += "\\t"; break;
-            case '\b': out += "\\b"; break;
-            case '\f': out += "\\f"; break;
-            default:
-                if (c < 0x20) {
-                    char buf[8];
-                    std::snprintf(buf, sizeof buf, "\\u%04x", c);
-                    out += buf;
-                } else {
-                    out += static_cast<char>(c);
-                }
-        }
-    }
-    out += '"';
-}
-
 void json_into(std::string& out, const Value& v, int indent, int depth) {
     if (depth > 64) throw RuntimeError("tojson: value nested too deeply");
     auto newline = [&](int level) {
@@ -184,7 +162,7 @@ void json_into(std::string& out, const Value& v, int indent, int depth) {
             out += std::isnan(d) ? "NaN" : std::isinf(d) ? (d > 0 ? "Infinity" : "-Infinity") : float_repr(d);
             return;
         }
-        case Value::Kind::string: json_string(out, v.as_string()); return;
+        case Value::Kind::string: util::append_json_string(out, v.as_string()); return;
         case Value::Kind::list: {
             const List& l = v.as_list();
             if (l.empty()) {
@@ -211,7 +189,7 @@ void json_into(std::string& out, const Value& v, int indent, int depth) {
             for (size_t i = 0; i < d.items.size(); ++i) {
                 if (i) out += item_sep;
                 newline(depth + 1);
-                json_string(out, d.items[i].first);
+                util::append_json_string(out, d.items[i].first);
                 out += ": ";
                 json_into(out, d.items[i].second, indent, depth + 1);
             }

@@ -7,11 +7,11 @@
 #include <string_view>
 #include <vector>
 
+#include "util/json_string.hpp"
+
 namespace hearth::cli {
 
-// Appends s to out as a JSON string literal (quotes included). Invalid UTF-8 bytes become U+FFFD
-// so the output is always valid JSON.
-void append_json_string(std::string& out, std::string_view s);
+using util::append_json_string;
 
 class JsonWriter {
 public:
