@@ -52,17 +52,22 @@ void row_q4_0(const float* x, BlockQ4_0* y, size_t nb) {
     }
 }
 
+// The min/max formats (Q4_1, Q5_1): x ~ d * q + m with m = min(x) and q in [0, nmax], rounded
+// as ggml rounds. Fills q and the block's d and m.
+template <typename Block>
+void min_max_levels(const float* x, int nmax, Block& blk, int* q) {
+    const float lo = *std::min_element(x, x + kQK), hi = *std::max_element(x, x + kQK);
+    const float d = (hi - lo) / static_cast<float>(nmax), id = d ? 1.0f / d : 0.0f;
+    blk.d = fp32_to_fp16(d);
+    blk.m = fp32_to_fp16(lo);
+    for (size_t j = 0; j < kQK; ++j) q[j] = std::min(nmax, static_cast<int>((x[j] - lo) * id + 0.5f));
+}
+
 void row_q4_1(const float* x, BlockQ4_1* y, size_t nb) {
     for (size_t b = 0; b < nb; ++b, x += kQK) {
-        const float lo = *std::min_element(x, x + kQK), hi = *std::max_element(x, x + kQK);
-        const float d = (hi - lo) / 15.0f, id = d ? 1.0f / d : 0.0f;
-        y[b].d = fp32_to_fp16(d);
-        y[b].m = fp32_to_fp16(lo);
-        for (size_t j = 0; j < kQK / 2; ++j) {
-            const int q0 = std::min(15, static_cast<int>((x[j] - lo) * id + 0.5f));
-            const int q1 = std::min(15, static_cast<int>((x[j + kQK / 2] - lo) * id + 0.5f));
-            y[b].qs[j] = static_cast<uint8_t>(q0 | (q1 << 4));
-        }
+        int q[kQK];
+        min_max_levels(x, 15, y[b], q);
+        for (size_t j = 0; j < kQK / 2; ++j) y[b].qs[j] = static_cast<uint8_t>(q[j] | (q[j + kQK / 2] << 4));
     }
 }
 
@@ -90,12 +95,8 @@ void row_q5_0(const float* x, BlockQ5_0* y, size_t nb) {
 
 void row_q5_1(const float* x, BlockQ5_1* y, size_t nb) {
     for (size_t b = 0; b < nb; ++b, x += kQK) {
-        const float lo = *std::min_element(x, x + kQK), hi = *std::max_element(x, x + kQK);
-        const float d = (hi - lo) / 31.0f, id = d ? 1.0f / d : 0.0f;
-        y[b].d = fp32_to_fp16(d);
-        y[b].m = fp32_to_fp16(lo);
         int q[kQK];
-        for (size_t j = 0; j < kQK; ++j) q[j] = std::min(31, static_cast<int>((x[j] - lo) * id + 0.5f));
+        min_max_levels(x, 31, y[b], q);
         pack_q5(y[b], q);
     }
 }
