@@ -70,12 +70,12 @@ void tile_legacy(size_t n, const std::byte* w, size_t w_stride, const std::byte*
         for (size_t r = 0; r < R; ++r) {
             const Block& b = reinterpret_cast<const Block*>(w + r * w_stride)[i];
             q[r] = F::bytes(b);
-            dw[r] = _mm256_set1_ps(half_to_float(b.d));
+            dw[r] = half_to_float_x8(&b.d);
         }
         for (size_t t = 0; t < T; ++t) {
             const Act& a = reinterpret_cast<const Act*>(act + t * act_stride)[i];
             const __m256i y = load256(a.qs);
-            const __m256 da = _mm256_set1_ps(half_to_float(a.d));
+            const __m256 da = half_to_float_x8(&a.d);
             __m256i corr = zero;
             if constexpr (F::kBias != 0) corr = dot_u8s8(zero, _mm256_set1_epi8(F::kBias), y);
             for (size_t r = 0; r < R; ++r) {

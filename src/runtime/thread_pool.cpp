@@ -1,7 +1,8 @@
 // Persistent worker threads. A parallel_for publishes (task, n_chunks) and bumps a generation
-// counter; workers (and the caller) claim chunk numbers from one atomic counter until none are
-// left. Workers spin briefly before sleeping on the counter (futex via std::atomic::wait), because
-// a decode step issues hundreds of short parallel_for calls and a sleep/wake costs ~10-50 us.
+// counter; workers (and the caller) claim chunk numbers from one atomic word until none are
+// left, and the caller returns once every chunk has finished. Workers spin briefly before
+// sleeping on the counter (futex via std::atomic::wait), because a decode step issues hundreds
+// of short parallel_for calls and a sleep/wake costs ~10-50 us.
 // Which thread runs which chunk varies; results stay deterministic when each chunk's output
 // depends only on the chunk number (the callers' job: fixed chunk boundaries).
 #include "runtime/thread_pool.hpp"
@@ -47,21 +48,30 @@ struct ThreadPool::Impl {
     std::vector<std::thread> workers;
     std::mutex run_mutex;  // one parallel_for at a time: Sessions sharing the pool take turns
 
-    // Published before `generation` is bumped (release), read after it is seen (acquire).
+    // Written by the caller before `claim` is published (release); read by a thread only after it
+    // has claimed a chunk (acquire), while the call cannot end: the chunk is not done yet.
     Task task = nullptr;
     void* ctx = nullptr;
-    size_t n_chunks = 0;
 
-    std::atomic<uint32_t> generation{0};
-    std::atomic<size_t> next_chunk{0};
-    std::atomic<uint32_t> busy_workers{0};
+    // One word holds (chunk count << 32 | next chunk). A thread owns chunk i when its CAS moves the
+    // word from (n, i) to (n, i + 1) with i < n, so a thread that wakes late, after the call it
+    // was woken for has ended, can only ever claim a chunk of the call now published. The caller
+    // therefore waits for chunks to finish, never for every worker to check in: a worker the OS
+    // has descheduled costs nothing unless it holds a chunk.
+    std::atomic<uint64_t> claim{0};
+    std::atomic<uint32_t> done{0};        // chunks finished in the current call
+    std::atomic<uint32_t> generation{0};  // bumped per call: what sleeping workers wait on
     std::atomic<bool> stop{false};
 
     void work() noexcept {
+        uint64_t v = claim.load(std::memory_order_acquire);
         for (;;) {
-            const size_t c = next_chunk.fetch_add(1, std::memory_order_relaxed);
-            if (c >= n_chunks) return;
-            task(ctx, c);
+            const uint32_t n = uint32_t(v >> 32), i = uint32_t(v);
+            if (i >= n) return;
+            if (!claim.compare_exchange_weak(v, v + 1, std::memory_order_acq_rel, std::memory_order_acquire)) continue;
+            task(ctx, i);
+            if (done.fetch_add(1, std::memory_order_acq_rel) + 1 == n) done.notify_one();
+            v = claim.load(std::memory_order_acquire);
         }
     }
 
@@ -73,8 +83,20 @@ struct ThreadPool::Impl {
             seen = generation.load(std::memory_order_acquire);
             if (stop.load(std::memory_order_acquire)) return;
             work();
-            if (busy_workers.fetch_sub(1, std::memory_order_acq_rel) == 1) busy_workers.notify_one();
         }
+    }
+
+    // One call of at most 2^32 - 1 chunks.
+    void run_batch(uint32_t n_chunks, Task t, void* c) noexcept {
+        task = t;
+        ctx = c;
+        done.store(0, std::memory_order_relaxed);
+        claim.store(uint64_t(n_chunks) << 32, std::memory_order_release);
+        generation.fetch_add(1, std::memory_order_release);
+        generation.notify_all();
+        work();
+        spin_then_wait(done, done.load(std::memory_order_acquire),
+                       [&] { return done.load(std::memory_order_acquire) == n_chunks; });
     }
 };
 
@@ -101,17 +123,24 @@ void ThreadPool::run(size_t n_chunks, Task task, void* ctx) {
         return;
     }
     std::lock_guard lock(p.run_mutex);
-    p.task = task;
-    p.ctx = ctx;
-    p.n_chunks = n_chunks;
-    p.next_chunk.store(0, std::memory_order_relaxed);
-    p.busy_workers.store(uint32_t(p.workers.size()), std::memory_order_relaxed);
-    p.generation.fetch_add(1, std::memory_order_release);
-    p.generation.notify_all();
-    p.work();
-    // Every worker must have left work() before task/ctx may change for the next call.
-    spin_then_wait(p.busy_workers, p.busy_workers.load(std::memory_order_acquire),
-                   [&] { return p.busy_workers.load(std::memory_order_acquire) == 0; });
+    constexpr size_t kMaxBatch = UINT32_MAX;
+    for (size_t first = 0; first < n_chunks; first += kMaxBatch) {
+        const auto count = uint32_t(std::min(kMaxBatch, n_chunks - first));
+        if (first == 0) {
+            p.run_batch(count, task, ctx);
+            continue;
+        }
+        // Past 2^32 chunks (never in practice) the chunk numbers are offset through a shim.
+        struct Offset {
+            Task task;
+            void* ctx;
+            size_t first;
+        } shim{task, ctx, first};
+        p.run_batch(count, [](void* c, size_t i) {
+            const auto* o = static_cast<const Offset*>(c);
+            o->task(o->ctx, o->first + i);
+        }, &shim);
+    }
 }
 
 }  // namespace hearth
