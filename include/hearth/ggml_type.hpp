@@ -60,3 +60,12 @@ std::optional<GgmlType> ggml_type_from_name(std::string_view name) noexcept;
 std::optional<uint64_t> ggml_row_bytes(GgmlType type, uint64_t n) noexcept;
 
 }  // namespace hearth
+
+namespace hearth {
+
+// llama.cpp's whole-file type numbering (LLAMA_FTYPE_*), stored as general.file_type:
+// 15 <-> "Q4_K_M", 2 <-> "Q4_0", ... nullopt for numbers or names it does not define.
+std::optional<std::string_view> file_type_name(uint32_t id) noexcept;
+std::optional<uint32_t> file_type_id(std::string_view name) noexcept;
+
+}  // namespace hearth

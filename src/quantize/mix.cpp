@@ -56,21 +56,11 @@ Recipe parse_recipe(std::string_view name) {
 }
 
 uint32_t file_type_id(const Recipe& r) noexcept {
-    if (r.k_medium_mix) return r.type == GgmlType::q5_k ? 17 : 15;
-    switch (r.type) {
-        case GgmlType::f32: return 0;
-        case GgmlType::f16: return 1;
-        case GgmlType::q4_0: return 2;
-        case GgmlType::q4_1: return 3;
-        case GgmlType::q8_0: return 7;
-        case GgmlType::q5_0: return 8;
-        case GgmlType::q5_1: return 9;
-        case GgmlType::q4_k: return 14;
-        case GgmlType::q5_k: return 16;
-        case GgmlType::q6_k: return 18;
-        case GgmlType::bf16: return 32;
-        default: return 0;
-    }
+    // The recipe's llama.cpp name: *_K_M for the mixes, *_K_S for a plain K-quant, else the type.
+    std::string name(ggml_type_name(r.type));
+    for (char& c : name) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+    if (r.type == GgmlType::q4_k || r.type == GgmlType::q5_k) name += r.k_medium_mix ? "_M" : "_S";
+    return hearth::file_type_id(name).value_or(0);
 }
 
 std::optional<GgmlType> choose_type(const Recipe& r, const TensorRole& t) {

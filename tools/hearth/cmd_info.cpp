@@ -24,20 +24,6 @@ constexpr const char* kUsage =
     "           instead: the memory a run at context CTX needs (weights, KV cache, activations,\n"
     "           overhead) against MemAvailable, and whether it fits (exit 0 either way)\n";
 
-// llama.cpp's LLAMA_FTYPE numbering, as stored in general.file_type.
-std::string file_type_name(uint64_t ftype) {
-    static const std::map<uint64_t, const char*> names = {
-        {0, "F32"},      {1, "F16"},     {2, "Q4_0"},    {3, "Q4_1"},    {7, "Q8_0"},     {8, "Q5_0"},
-        {9, "Q5_1"},     {10, "Q2_K"},   {11, "Q3_K_S"}, {12, "Q3_K_M"}, {13, "Q3_K_L"},  {14, "Q4_K_S"},
-        {15, "Q4_K_M"},  {16, "Q5_K_S"}, {17, "Q5_K_M"}, {18, "Q6_K"},   {19, "IQ2_XXS"}, {20, "IQ2_XS"},
-        {21, "Q2_K_S"},  {22, "IQ3_XS"}, {23, "IQ3_XXS"}, {24, "IQ1_S"}, {25, "IQ4_NL"},  {26, "IQ3_S"},
-        {27, "IQ3_M"},   {28, "IQ2_S"},  {29, "IQ2_M"},  {30, "IQ4_XS"}, {31, "IQ1_M"},   {32, "BF16"},
-        {36, "TQ1_0"},   {37, "TQ2_0"},  {38, "MXFP4_MOE"},
-    };
-    auto it = names.find(ftype);
-    return it == names.end() ? "unknown (" + std::to_string(ftype) + ")" : it->second;
-}
-
 struct Summary {
     std::string architecture = "?";
     std::string name;
@@ -61,7 +47,9 @@ Summary summarize(const gguf::File& f) {
         bytes_by_type[t.type] += t.n_bytes;
     }
     if (auto ft = f.find("general.file_type"); ft && ft->as_uint()) {
-        s.file_type = file_type_name(*ft->as_uint());
+        const uint64_t id = *ft->as_uint();
+        const auto name = id <= UINT32_MAX ? file_type_name(static_cast<uint32_t>(id)) : std::nullopt;
+        s.file_type = name ? std::string(*name) : "unknown (" + std::to_string(id) + ")";
     } else if (!bytes_by_type.empty()) {
         auto most = std::max_element(bytes_by_type.begin(), bytes_by_type.end(),
                                      [](auto& a, auto& b) { return a.second < b.second; });
