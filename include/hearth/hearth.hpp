@@ -23,7 +23,9 @@ namespace hearth {
 
 struct ModelOptions {
     size_t threads = 0;     // worker threads incl. the caller; 0 = all hardware threads
-    bool use_mmap = true;   // false: read the file into an Allocator buffer (slow network file systems)
+    // Mapped (zero copy) or copied into 2 MiB-page memory; automatic picks the faster one that
+    // fits comfortably (the rule and the numbers are in memory.hpp).
+    WeightStorage weights = WeightStorage::automatic;
     bool mlock = false;     // lock the weights in RAM; Error(out_of_memory) naming the limit when refused
     // Called with the fraction of the weights read or locked so far (0..1), ending with 1.
     std::function<void(double)> progress = nullptr;

@@ -6,6 +6,7 @@
 #include <string>
 
 #include "hearth/memory.hpp"
+#include "memory/model_storage.hpp"
 #include "memory/session_plan.hpp"
 #include "model/arch.hpp"
 #include "model/model_config.hpp"
@@ -116,6 +117,17 @@ FitPlan plan_fit(const std::filesystem::path& path, const SessionOptions& option
     planner.base.overhead_bytes = kBaseOverhead + kOverheadPerToken * config.n_vocab;
     planner.base.available_bytes = available ? *available : mem_available_bytes().value_or(UINT64_MAX);
     FitPlan plan = planner.at(options);
+    // The file is counted once either way: mapped, its pages are RSS of the page cache; copied,
+    // the copy is RSS and the page cache pages left behind are reclaimable (MemAvailable).
+    const auto mapped = placement_by_memory(plan.weights_bytes, planner.base.available_bytes == UINT64_MAX
+                                                                    ? std::nullopt
+                                                                    : std::optional<uint64_t>(planner.base.available_bytes),
+                                            anonymous_huge_pages_enabled());
+    plan.weights_storage = mapped ? WeightStorage::mapped : WeightStorage::copied;
+    plan.weights_storage_reason =
+        mapped ? mapped->reason
+               : "automatic: copied into 2 MiB pages (the weights take at most half of MemAvailable), or mapped if the "
+                 "page cache already maps the file with 2 MiB pages";
     plan.advice = advise(planner, plan, options, bits_per_weight(file));
     return plan;
 }

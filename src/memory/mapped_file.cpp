@@ -1,4 +1,4 @@
-// POSIX implementation of MappedFile (mmap of the whole file, read-only, private).
+// POSIX implementation of MappedFile (mmap of the whole file, read-only, private, 2 MiB-aligned).
 #include "hearth/mapped_file.hpp"
 
 #include <fcntl.h>
@@ -8,11 +8,42 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <cstdint>
 #include <cstring>
 
 #include "hearth/error.hpp"
+#include "memory/huge_pages.hpp"
 
 namespace hearth {
+
+namespace {
+
+// Maps fd read-only at an address aligned to the huge page size. The kernel can map a 2 MiB page
+// of the page cache only where the address and the file offset agree mod 2 MiB (offset 0 here);
+// Linux 6.x aligns large file mappings by itself, older kernels do not. Reserves size + 2 MiB of
+// address space, maps the file over its aligned part and returns the rest.
+void* map_aligned(int fd, size_t size) {
+    const size_t huge = huge_page_size();
+    if (size < huge) return ::mmap(nullptr, size, PROT_READ, MAP_PRIVATE, fd, 0);
+    void* reserved = ::mmap(nullptr, size + huge, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+    if (reserved == MAP_FAILED) return ::mmap(nullptr, size, PROT_READ, MAP_PRIVATE, fd, 0);
+    const auto lo = reinterpret_cast<uintptr_t>(reserved);
+    const uintptr_t aligned = (lo + huge - 1) / huge * huge;
+    void* p = ::mmap(reinterpret_cast<void*>(aligned), size, PROT_READ, MAP_PRIVATE | MAP_FIXED, fd, 0);
+    if (p == MAP_FAILED) {
+        const int err = errno;
+        ::munmap(reserved, size + huge);
+        errno = err;
+        return MAP_FAILED;
+    }
+    const size_t page = static_cast<size_t>(::sysconf(_SC_PAGESIZE));
+    const uintptr_t tail = aligned + (size + page - 1) / page * page;
+    if (aligned > lo) ::munmap(reserved, aligned - lo);
+    if (lo + size + huge > tail) ::munmap(reinterpret_cast<void*>(tail), lo + size + huge - tail);
+    return p;
+}
+
+}  // namespace
 
 MappedFile::MappedFile(const std::filesystem::path& path) : path_(path.string()) {
     int fd = ::open(path_.c_str(), O_RDONLY | O_CLOEXEC);
@@ -29,7 +60,7 @@ MappedFile::MappedFile(const std::filesystem::path& path) : path_(path.string())
     }
     size_ = static_cast<size_t>(st.st_size);
     if (size_ > 0) {
-        void* p = ::mmap(nullptr, size_, PROT_READ, MAP_PRIVATE, fd, 0);
+        void* p = map_aligned(fd, size_);
         if (p == MAP_FAILED) {
             int err = errno;
             ::close(fd);

@@ -32,7 +32,8 @@ MemoryReport Model::memory_report() const {
     r.file_bytes = m.file.file_size();
     r.weights_bytes = m.file.file_size() - m.file.data_offset();
     r.weights_resident = std::min<uint64_t>(resident_bytes(m.file, m.storage), r.weights_bytes);
-    r.weights_mapped = m.storage.mapped;
+    r.weights_storage = m.storage.placement;
+    r.weights_storage_reason = m.storage.reason;
     r.weights_locked = m.storage.locked;
     r.repacked_bytes = 0;  // weights are used in place: no load-time repack exists yet
     return r;
@@ -56,8 +57,9 @@ std::string format_memory_report(const MemoryReport& r) {
         out += buf;
     };
     line("weights", r.weights_bytes,
-         std::string(r.weights_mapped ? "mapped" : "read (--no-mmap)") + ", " + format_bytes(r.weights_resident) + " resident" +
-             (r.weights_locked ? ", locked" : ""));
+         std::string(r.weights_storage == WeightStorage::copied ? "copied (RSS)" : "mapped (page cache)") + ", " +
+             format_bytes(r.weights_resident) + " resident" + (r.weights_locked ? ", locked" : ""));
+    if (!r.weights_storage_reason.empty()) out += "  " + std::string(12, ' ') + " why: " + r.weights_storage_reason + "\n";
     line("repacked", r.repacked_bytes, "");
     if (r.n_ctx) {
         line("KV cache", r.kv_cache_bytes, std::to_string(r.n_ctx) + " tokens, " + to_string(r.kv_type));

@@ -1,4 +1,5 @@
-// Opening model weights: mmap + MADV_WILLNEED, or read() into a page buffer (--no-mmap), and mlock.
+// Opening model weights: the placement rule, then mmap + MADV_HUGEPAGE/WILLNEED or read() into a
+// 2 MiB-page buffer, and mlock.
 #include "memory/model_storage.hpp"
 
 #include <fcntl.h>
@@ -25,7 +26,10 @@ void report(const ModelOptions& options, double fraction) {
     if (options.progress) options.progress(std::min(1.0, fraction));
 }
 
-PageBuffer read_whole_file(const std::filesystem::path& path, const ModelOptions& options) {
+// Reads the file into an Allocator buffer in kStep pieces with pread: the file's pages are never
+// mapped into this process, so RSS grows by the copy only (the page cache keeps its own pages,
+// which the kernel may reclaim). Returns the buffer; size is the file's length.
+PageBuffer read_whole_file(const std::filesystem::path& path, const ModelOptions& options, size_t& size) {
     const std::string name = path.string();
     const int fd = ::open(name.c_str(), O_RDONLY | O_CLOEXEC);
     if (fd < 0) throw Error(ErrorCode::io, name + ": cannot open: " + std::strerror(errno));
@@ -35,8 +39,8 @@ PageBuffer read_whole_file(const std::filesystem::path& path, const ModelOptions
     } closer{fd};
     const off_t end = ::lseek(fd, 0, SEEK_END);
     if (end < 0) throw Error(ErrorCode::io, name + ": cannot seek: " + std::strerror(errno));
-    const size_t size = static_cast<size_t>(end);
-    PageBuffer buffer(size, (name + " (weights, --no-mmap)").c_str());
+    size = static_cast<size_t>(end);
+    PageBuffer buffer(size, (name + " (weights, copied)").c_str());
     size_t done = 0;
     while (done < size) {
         const ssize_t n = ::pread(fd, buffer.data() + done, std::min(kStep, size - done), static_cast<off_t>(done));
@@ -48,6 +52,15 @@ PageBuffer read_whole_file(const std::filesystem::path& path, const ModelOptions
         report(options, static_cast<double>(done) / static_cast<double>(size));
     }
     return buffer;
+}
+
+PlacementChoice choose_placement(const gguf::File& file, WeightStorage requested) {
+    if (requested == WeightStorage::mapped) return {WeightStorage::mapped, "asked for (--mmap)"};
+    if (requested == WeightStorage::copied) return {WeightStorage::copied, "asked for (--no-mmap)"};
+    if (auto mapped = placement_by_memory(file.file_size(), mem_available_bytes(), anonymous_huge_pages_enabled()))
+        return *mapped;
+    const std::span<const std::byte> data = file.bytes().subspan(file.data_offset());
+    return placement_by_sample(sample_huge_page_mapping(data));
 }
 
 std::string memlock_limit_text() {
@@ -84,17 +97,58 @@ void lock_weights(const gguf::File& file, const ModelOptions& options) {
 
 }  // namespace
 
-gguf::File open_model_file(const std::filesystem::path& path, const ModelOptions& options, WeightStorage& storage) {
-    gguf::File file = [&] {
-        if (options.use_mmap) return gguf::File::open(path);
-        storage.bytes = read_whole_file(path, options);
-        storage.mapped = false;
-        return gguf::File::from_memory(storage.bytes.span(), path.string());
-    }();
-    // Start reading the weights in the background; the first forward pass then waits less.
-    // (MADV_HUGEPAGE is not applied here: for file pages it needs read-only THP for file systems,
-    // which few kernels enable; the anonymous buffers of the Allocator get it instead.)
-    file.prefetch();
+const char* to_string(WeightStorage storage) noexcept {
+    switch (storage) {
+        case WeightStorage::automatic: return "automatic";
+        case WeightStorage::mapped: return "mapped";
+        case WeightStorage::copied: return "copied";
+    }
+    return "?";
+}
+
+std::optional<PlacementChoice> placement_by_memory(uint64_t weight_bytes, std::optional<uint64_t> available,
+                                                   bool anonymous_huge_pages) {
+    if (!anonymous_huge_pages)
+        return PlacementChoice{WeightStorage::mapped,
+                               "automatic: transparent huge pages are off, so a copy would sit on 4 KiB pages too"};
+    if (available && weight_bytes > *available / 2)
+        return PlacementChoice{WeightStorage::mapped, "automatic: the weights (" + format_bytes(weight_bytes) +
+                                                          ") take more than half of MemAvailable (" + format_bytes(*available) +
+                                                          "); the page cache can give them back under pressure, a copy could not"};
+    return std::nullopt;
+}
+
+PlacementChoice placement_by_sample(std::optional<HugePageSample> sample) {
+    if (!sample)
+        return {WeightStorage::copied,
+                "automatic: copied into 2 MiB pages; how the kernel maps the file is unknown (no FilePmdMapped in /proc/self/smaps)"};
+    const std::string seen = std::to_string(sample->huge) + " of " + std::to_string(sample->chunks) + " sampled 2 MiB chunks";
+    if (sample->chunks == 0)
+        return {WeightStorage::mapped, "automatic: the tensor data holds no whole 2 MiB chunk, so its page size does not matter"};
+    if (sample->huge * 10 >= sample->chunks * 9)
+        return {WeightStorage::mapped, "automatic: the page cache already maps the file with 2 MiB pages (" + seen +
+                                           "), so zero copy reads as fast as a copy"};
+    return {WeightStorage::copied, "automatic: copied into 2 MiB pages; the page cache maps the file with 4 KiB pages (2 MiB in " +
+                                       seen + "), which makes decoding TLB-bound"};
+}
+
+gguf::File open_model_file(const std::filesystem::path& path, const ModelOptions& options, ModelStorage& storage) {
+    gguf::File file = gguf::File::open(path);  // parses the header; no weight page is read yet
+    // Before any weight is read: a cold read through this mapping then brings the file into the
+    // page cache as 2 MiB folios, which the kernel maps with 2 MiB pages (see huge_pages.hpp).
+    advise_huge_pages(file.bytes());
+    PlacementChoice choice = choose_placement(file, options.weights);
+    if (choice.storage == WeightStorage::copied) {
+        size_t size = 0;
+        storage.bytes = read_whole_file(path, options, size);
+        // Parsed again from the copy (metadata only, milliseconds); the mapping goes with the old File.
+        file = gguf::File::from_memory(std::span<const std::byte>(storage.bytes.data(), size), path.string());
+    } else {
+        // Start reading the weights in the background; the first forward pass then waits less.
+        file.prefetch();
+    }
+    storage.placement = choice.storage;
+    storage.reason = std::move(choice.reason);
     if (options.mlock) {
         lock_weights(file, options);
         storage.locked = true;
@@ -103,9 +157,9 @@ gguf::File open_model_file(const std::filesystem::path& path, const ModelOptions
     return file;
 }
 
-uint64_t resident_bytes(const gguf::File& file, const WeightStorage& storage) noexcept {
+uint64_t resident_bytes(const gguf::File& file, const ModelStorage& storage) noexcept {
     const uint64_t data_bytes = file.bytes().size() - file.data_offset();
-    if (!storage.mapped) return data_bytes;
+    if (storage.placement == WeightStorage::copied) return data_bytes;
     const size_t page = host_allocator().page_size();
     const std::span<const std::byte> pages = data_pages(file);
     uint64_t resident = 0;

@@ -13,7 +13,7 @@ Model& Model::operator=(Model&&) noexcept = default;
 Model::~Model() = default;
 
 Model Model::load(const std::filesystem::path& path, const ModelOptions& options) {
-    WeightStorage storage;
+    ModelStorage storage;
     gguf::File file = open_model_file(path, options, storage);
     ModelConfig config = model::read_model_config(file);
     Tokenizer tokenizer = Tokenizer::from_gguf(file);

@@ -14,7 +14,7 @@
 namespace hearth {
 
 struct Model::Impl {
-    WeightStorage storage;  // declared first: file may view storage.bytes (--no-mmap)
+    ModelStorage storage;  // declared first: file may view storage.bytes (copied weights)
     gguf::File file;
     ModelConfig config;
     const model::ArchSpec* arch = nullptr;

@@ -10,6 +10,7 @@
 
 #include "args.hpp"
 #include "commands.hpp"
+#include "generate_args.hpp"
 #include "hearth/hearth.hpp"
 #include "json_writer.hpp"
 #include "kernels/kernels.hpp"
@@ -20,12 +21,13 @@ namespace hearth::cli {
 namespace {
 
 constexpr const char* kUsage =
-    "usage: hearth bench -m MODEL [-p 512] [-n 128] [-t 1,2] [-r 3] [--json] [--no-bandwidth] [--no-mmap]\n"
+    "usage: hearth bench -m MODEL [-p 512] [-n 128] [-t 1,2] [-r 3] [--json] [--no-bandwidth] [--mmap|--no-mmap]\n"
     "  pp<P>: evaluate a P-token prompt in one batch; tg<N>: generate N tokens one at a time from an\n"
     "  empty context (as llama-bench does). Each test runs once to warm up, then -r times; the table\n"
     "  shows tokens/s as median (min..max). Generation is also compared with the bound set by memory\n"
-    "  bandwidth (measured here) divided by the weight bytes read per token. --no-mmap reads the\n"
-    "  weights into huge-page memory (faster decode where TLB misses are costly, e.g. in VMs).\n";
+    "  bandwidth (measured here) divided by the weight bytes read per token. Weights are placed as\n"
+    "  `run` places them: --mmap forces zero copy, --no-mmap a copy into 2 MiB pages, the default\n"
+    "  picks (the placement, its reason and the load time are printed).\n";
 
 std::vector<size_t> parse_list(const std::string& s, const char* what) {
     std::vector<size_t> out;
@@ -89,7 +91,7 @@ int cmd_bench(std::span<char*> argv) {
     size_t reps = static_cast<size_t>(args.integer({"-r", "--repetitions"}, 1, 1000).value_or(3));
     bool json = args.flag({"--json"});
     bool bandwidth = !args.flag({"--no-bandwidth"});
-    bool use_mmap = !args.flag({"--no-mmap"});
+    const WeightStorage storage = parse_weight_storage(args);
     args.finish();
     if (!model_path) throw UsageError("missing -m MODEL");
     for (size_t t : threads)
@@ -97,10 +99,16 @@ int cmd_bench(std::span<char*> argv) {
 
     std::vector<Result> results;
     std::vector<double> bandwidths;  // bytes/s per thread count
+    std::vector<double> load_seconds;  // Model::load per thread count (the first may read the disk)
+    std::string placement;           // where the weights were put, and why
     uint64_t weight_bytes = 0, bytes_per_token = 0, params = 0;
     std::string arch;
     for (size_t t : threads) {
-        Model model = Model::load(*model_path, {.threads = t, .use_mmap = use_mmap});
+        const auto load_start = std::chrono::steady_clock::now();
+        Model model = Model::load(*model_path, {.threads = t, .weights = storage});
+        load_seconds.push_back(seconds_since(load_start));
+        const MemoryReport placed = model.memory_report();
+        placement = std::string(to_string(placed.weights_storage)) + " (" + placed.weights_storage_reason + ")";
         const ModelConfig& c = model.config();
         arch = c.arch;
         weight_bytes = params = 0;
@@ -152,6 +160,10 @@ int cmd_bench(std::span<char*> argv) {
         j.key("weight_bytes").value(weight_bytes);
         j.key("weight_bytes_per_token").value(bytes_per_token);
         j.key("isa").value(isa);
+        j.key("weights").value(placement);
+        j.key("load_seconds").begin_array();
+        for (double v : load_seconds) j.value(v);
+        j.end_array();
         j.key("results").begin_array();
         for (const Result& r : results) {
             Stats s = summarize(r.tps);
@@ -172,9 +184,12 @@ int cmd_bench(std::span<char*> argv) {
         std::printf("%s\n", j.str().c_str());
         return 0;
     }
-    std::printf("model: %s (%s, %.2f M params, %.1f MiB of weights, %.1f MiB read per token), kernels: %s\n\n",
+    std::printf("model: %s (%s, %.2f M params, %.1f MiB of weights, %.1f MiB read per token), kernels: %s\n",
                 model_path->c_str(), arch.c_str(), params / 1e6, weight_bytes / 1048576.0, bytes_per_token / 1048576.0,
                 isa.c_str());
+    std::printf("weights: %s\nload:", placement.c_str());
+    for (double v : load_seconds) std::printf(" %.2f s", v);
+    std::printf("\n\n");
     std::printf("| threads | test   |     t/s (median) |        min..max |\n|--------:|:-------|-----------------:|----------------:|\n");
     for (const Result& r : results) {
         Stats s = summarize(r.tps);

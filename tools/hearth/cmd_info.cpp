@@ -194,6 +194,8 @@ void print_memory(const FitPlan& p, bool json) {
         j.key("available_bytes").value(p.available_bytes);
         j.key("fits").value(p.fits());
         j.key("advice").value(p.advice);
+        j.key("weights_storage").value(to_string(p.weights_storage));
+        j.key("weights_storage_reason").value(p.weights_storage_reason);
         j.end_object();
         std::printf("%s\n", j.str().c_str());
         return;
@@ -206,7 +208,8 @@ void print_memory(const FitPlan& p, bool json) {
     line("overhead", p.overhead_bytes);
     line("needed", p.needed());
     line("available", p.available_bytes);
-    std::printf("%s\n", p.advice.c_str());
+    std::printf("%s\nweights will be %s: %s\n", p.advice.c_str(), to_string(p.weights_storage),
+                p.weights_storage_reason.c_str());
 }
 
 }  // namespace

@@ -14,7 +14,10 @@ const char* const kModelArgsHelp =
     "  -b, --batch-size N       prompt tokens per forward pass (default 512)\n"
     "  --kv-type f16|q8_0       KV cache element type (default f16; q8_0 takes about half)\n"
     "  --mlock                  lock the weights in RAM (fails with the limit when refused)\n"
-    "  --no-mmap                read the weights into memory instead of mapping the file\n"
+    "  --mmap                   zero copy: use the weights in place from the mapped file\n"
+    "  --no-mmap                copy the weights into 2 MiB-page memory (faster decoding)\n"
+    "                           (default: copy when the page cache maps the file with 4 KiB pages\n"
+    "                           and the weights take at most half of the available memory)\n"
     "  --force                  run even when the fit planner says model + context do not fit\n";
 
 const char* const kSamplingHelp =
@@ -42,9 +45,16 @@ ModelArgs parse_model_args(Args& args) {
         m.session.kv_type = *type;
     }
     m.model.mlock = args.flag({"--mlock"});
-    m.model.use_mmap = !args.flag({"--no-mmap"});
+    m.model.weights = parse_weight_storage(args);
     m.force = args.flag({"--force", "--no-fit-check"});
     return m;
+}
+
+WeightStorage parse_weight_storage(Args& args) {
+    const bool mmap = args.flag({"--mmap"});
+    const bool no_mmap = args.flag({"--no-mmap"});
+    if (mmap && no_mmap) throw UsageError("--mmap and --no-mmap exclude each other");
+    return mmap ? WeightStorage::mapped : no_mmap ? WeightStorage::copied : WeightStorage::automatic;
 }
 
 Model load_model(const ModelArgs& m) {

@@ -17,8 +17,10 @@ struct ModelArgs {
 };
 
 // -m/--model (required), -t/--threads, -c/--ctx-size, -b/--batch-size, --kv-type, --mlock,
-// --no-mmap, --force.
+// --mmap/--no-mmap, --force.
 ModelArgs parse_model_args(Args& args);
+// --mmap (mapped), --no-mmap (copied), neither (automatic); both is a UsageError.
+WeightStorage parse_weight_storage(Args& args);
 
 // Checks with the fit planner that the model and context fit in available memory (unless
 // m.force), then loads the model with a progress bar on a TTY. Throws Error(out_of_memory) with
