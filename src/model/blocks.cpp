@@ -76,16 +76,15 @@ void ForwardPass::attention(size_t il) {
         pool_.parallel_for(c_.n_head, [&](size_t h) {
             const size_t g = h / group;  // the KV head this query head shares (GQA)
             const ops::KvHeadView kv{cache_.keys_f16(il) + g * d, c_.kv_dim(), cache_.values_f16(il) + g * d, c_.kv_dim()};
+            if (tiled) {  // all tokens at once: the kernel shares each K row between tokens
+                const ops::QueryRows rows{a_.q + h * d, a_.att + h * d, c_.q_dim(), n_, b_.pos0 + 1};
+                ops::attend_rows_tiled(rows, kv, d, scale, {a_.kq + h * ops::kAttentionTileKv, a_.acc32 + h * d});
+                return;
+            }
             const ops::AttentionScratch s{a_.q16 + h * d, a_.acc16 + h * d};
-            const ops::AttentionScratchF32 s32{a_.kq + h * ops::kAttentionTileKv, a_.acc32 + h * d};
             for (size_t t = 0; t < n_; ++t) {
                 const size_t n_kv = b_.pos0 + t + 1;  // causal: positions up to and including this token
-                const float* q = a_.q + t * c_.q_dim() + h * d;
-                float* out = a_.att + t * c_.q_dim() + h * d;
-                if (tiled)
-                    ops::attend_head_tiled(q, kv, n_kv, d, scale, s32, out);
-                else
-                    ops::attend_head(q, kv, n_kv, d, scale, s, out);
+                ops::attend_head(a_.q + t * c_.q_dim() + h * d, kv, n_kv, d, scale, s, a_.att + t * c_.q_dim() + h * d);
             }
         });
     }

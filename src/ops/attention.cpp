@@ -6,10 +6,13 @@
 #include <algorithm>
 #include <cmath>
 
+#include "kernels/attention_kernels.hpp"
 #include "kernels/ref/f16.hpp"
 #include "ops/elementwise.hpp"
 
 namespace hearth::ops {
+
+namespace ref {
 
 namespace {
 
@@ -41,6 +44,18 @@ void mad_f16(uint16_t* y, const uint16_t* x, float s, size_t n) noexcept {
         const float prod = fp16_to_fp32(x[i]) * s;
         y[i] = fp32_to_fp16(fp16_to_fp32(y[i]) + prod);
     }
+}
+
+void scale_f32(float* y, float s, size_t n) noexcept {
+    for (size_t i = 0; i < n; ++i) y[i] *= s;
+}
+
+void mad_f32(float* y, const float* x, float s, size_t n) noexcept {
+    for (size_t i = 0; i < n; ++i) y[i] = std::fma(x[i], s, y[i]);
+}
+
+void exp_poly_n(const float* x, float* y, size_t n) noexcept {
+    for (size_t i = 0; i < n; ++i) y[i] = exp_poly(x[i]);
 }
 
 }  // namespace
@@ -77,7 +92,7 @@ void attend_head(const float* q, const KvHeadView& kv, size_t n_kv, size_t head_
     float max = -INFINITY;  // running maximum of the scores
     float sum = 0.0f;       // running sum of exp(score - max)
     for (size_t p = 0; p < n_kv; ++p) {
-        const float score = dot_f16(kv.k + p * kv.k_stride, s.q, head_dim) * scale;
+        const float score = ref::dot_f16(kv.k + p * kv.k_stride, s.q, head_dim) * scale;
         float ms = 1.0f;  // rescale of what was accumulated so far
         float vs = 1.0f;  // weight of this position
         if (score > max) {
@@ -138,4 +153,68 @@ void attend_head_tiled(const float* q, const KvHeadView& kv, size_t n_kv, size_t
     for (size_t d = 0; d < head_dim; ++d) out[d] = s.acc[d] * inv;
 }
 
+void attend_rows_tiled(const QueryRows& rows, const KvHeadView& kv, size_t head_dim, float scale,
+                       const AttentionScratchF32& s) noexcept {
+    for (size_t i = 0; i < rows.n_rows; ++i)
+        ref::attend_head_tiled(rows.q + i * rows.stride, kv, rows.n_kv0 + i, head_dim, scale, s, rows.out + i * rows.stride);
+}
+
+}  // namespace ref
+
+namespace {
+
+constexpr kernels::AttentionKernels kRefKernels = {
+    .dot_f16 = ref::dot_f16,
+    .attend_head = ref::attend_head,
+    .attend_rows_tiled = ref::attend_rows_tiled,
+    .scale_f32 = ref::scale_f32,
+    .mad_f32 = ref::mad_f32,
+    .exp_poly = ref::exp_poly_n,
+};
+
+// Chosen once, like the matmul table: HEARTH_ISA=ref selects the scalar row.
+const kernels::AttentionKernels& active() noexcept {
+    static const kernels::AttentionKernels* const row = kernels::attention_kernels(kernels::active_isa());
+    return row != nullptr ? *row : kRefKernels;
+}
+
+bool simd_fits(size_t head_dim) noexcept { return head_dim <= kernels::kAttentionMaxSimdHeadDim; }
+
+}  // namespace
+
+float dot_f16(const uint16_t* a, const uint16_t* b, size_t n) noexcept { return active().dot_f16(a, b, n); }
+
+void attend_head(const float* q, const KvHeadView& kv, size_t n_kv, size_t head_dim, float scale,
+                 const AttentionScratch& s, float* out) noexcept {
+    if (!simd_fits(head_dim)) return ref::attend_head(q, kv, n_kv, head_dim, scale, s, out);
+    active().attend_head(q, kv, n_kv, head_dim, scale, s, out);
+}
+
+void attend_rows_tiled(const QueryRows& rows, const KvHeadView& kv, size_t head_dim, float scale,
+                       const AttentionScratchF32& s) noexcept {
+    if (!simd_fits(head_dim)) return ref::attend_rows_tiled(rows, kv, head_dim, scale, s);
+    active().attend_rows_tiled(rows, kv, head_dim, scale, s);
+}
+
+void attend_head_tiled(const float* q, const KvHeadView& kv, size_t n_kv, size_t head_dim, float scale,
+                       const AttentionScratchF32& s, float* out) noexcept {
+    attend_rows_tiled({.q = q, .out = out, .stride = 0, .n_rows = 1, .n_kv0 = n_kv}, kv, head_dim, scale, s);
+}
+
 }  // namespace hearth::ops
+
+namespace hearth::kernels {
+
+const AttentionKernels* attention_kernels(Isa isa) noexcept {
+    if (!isa_supported(isa)) return nullptr;
+    switch (isa) {
+        case Isa::ref: return &ops::kRefKernels;
+#if defined(HEARTH_HAVE_X86_KERNELS)
+        case Isa::avx2: return &attention_kernels_avx2();
+        case Isa::avx512: return &attention_kernels_avx512();
+#endif
+        default: return nullptr;
+    }
+}
+
+}  // namespace hearth::kernels

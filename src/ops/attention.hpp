@@ -34,9 +34,23 @@ struct AttentionScratchF32 {
     float* acc = nullptr;     // [head_dim] f32 running sum of V
 };
 
+// Consecutive tokens of one query head, as the prompt path hands them out: row i (token t0 + i)
+// reads its query at q + i * stride, writes out + i * stride, and sees positions < n_kv0 + i.
+struct QueryRows {
+    const float* q = nullptr;
+    float* out = nullptr;
+    size_t stride = 0;
+    size_t n_rows = 0;
+    size_t n_kv0 = 0;
+};
+
 // out[d] = sum_p softmax_p(scale * q·k_p) * v_p[d] over positions p < n_kv.
 void attend_head_tiled(const float* q, const KvHeadView& kv, size_t n_kv, size_t head_dim, float scale,
                        const AttentionScratchF32& scratch, float* out) noexcept;
+
+// attend_head_tiled for every row; SIMD versions share each K row between 16 query rows.
+void attend_rows_tiled(const QueryRows& rows, const KvHeadView& kv, size_t head_dim, float scale,
+                       const AttentionScratchF32& scratch) noexcept;
 
 // out[d] = sum_p softmax_p(scale * q·k_p) * v_p[d] over positions p < n_kv.
 void attend_head(const float* q, const KvHeadView& kv, size_t n_kv, size_t head_dim, float scale,
@@ -45,5 +59,17 @@ void attend_head(const float* q, const KvHeadView& kv, size_t n_kv, size_t head_
 // Dot product of two f16 vectors as ggml_vec_dot_f16 computes it: blocks of 64 in four 16-lane
 // f32 FMA accumulators reduced as a tree, the remainder added in double.
 float dot_f16(const uint16_t* a, const uint16_t* b, size_t n) noexcept;
+
+// The functions above run the best SIMD row of kernels/attention_kernels.hpp for the active ISA
+// (identical bits); these are the scalar reference they are tested against.
+namespace ref {
+void attend_head_tiled(const float* q, const KvHeadView& kv, size_t n_kv, size_t head_dim, float scale,
+                       const AttentionScratchF32& scratch, float* out) noexcept;
+void attend_rows_tiled(const QueryRows& rows, const KvHeadView& kv, size_t head_dim, float scale,
+                       const AttentionScratchF32& scratch) noexcept;
+void attend_head(const float* q, const KvHeadView& kv, size_t n_kv, size_t head_dim, float scale,
+                 const AttentionScratch& scratch, float* out) noexcept;
+float dot_f16(const uint16_t* a, const uint16_t* b, size_t n) noexcept;
+}  // namespace ref
 
 }  // namespace hearth::ops

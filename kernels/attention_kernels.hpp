@@ -1,0 +1,39 @@
+// The attention kernel table: one row of function pointers per ISA, every entry bit-identical to
+// the scalar reference in src/ops/attention.cpp (which is the ref row). No intrinsics here.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+
+#include "kernels/kernels.hpp"
+#include "ops/attention.hpp"
+
+namespace hearth::kernels {
+
+// SIMD rows keep per-call buffers on the stack, sized for heads up to this many dimensions;
+// ops::attend_* route larger heads to the reference row.
+constexpr size_t kAttentionMaxSimdHeadDim = 256;
+
+struct AttentionKernels {
+    // ops::dot_f16, ops::attend_head, ops::attend_rows_tiled (see ops/attention.hpp).
+    float (*dot_f16)(const uint16_t* a, const uint16_t* b, size_t n) noexcept;
+    void (*attend_head)(const float* q, const ops::KvHeadView& kv, size_t n_kv, size_t head_dim, float scale,
+                        const ops::AttentionScratch& scratch, float* out) noexcept;
+    void (*attend_rows_tiled)(const ops::QueryRows& rows, const ops::KvHeadView& kv, size_t head_dim, float scale,
+                              const ops::AttentionScratchF32& scratch) noexcept;
+    // The f32 running-sum updates of the Q8_0-cache attention: y[i] *= s and y[i] = fma(x[i], s, y[i]).
+    void (*scale_f32)(float* y, float s, size_t n) noexcept;
+    void (*mad_f32)(float* y, const float* x, float s, size_t n) noexcept;
+    // y[i] = ops::exp_poly(x[i]) (the tiled softmax's exp; exposed so tests can sweep it).
+    void (*exp_poly)(const float* x, float* y, size_t n) noexcept;
+};
+
+// The row for isa, or nullptr when it is not compiled in or the CPU lacks it. Defined in
+// src/ops/attention.cpp next to the reference row.
+const AttentionKernels* attention_kernels(Isa isa) noexcept;
+
+// The SIMD rows, defined in kernels/x86/avx2 and kernels/x86/avx512 (x86 builds only).
+const AttentionKernels& attention_kernels_avx2() noexcept;
+const AttentionKernels& attention_kernels_avx512() noexcept;
+
+}  // namespace hearth::kernels
