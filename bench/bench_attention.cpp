@@ -1,6 +1,7 @@
 // Attention micro-benchmarks for every ISA row this CPU has (ref = the scalar reference), single
 // thread, on a 1B-Llama-shaped head (head_dim 64, K/V rows of 8 KV heads): one decode token over
-// n_kv cached positions, and a 128-token prompt (tiled kernel). items/s = (query row, position) pairs.
+// n_kv cached positions (1 head, or the 4 heads sharing a KV head), and a 128/512-token prompt
+// (tiled kernel). items/s = (query row, position) pairs.
 #include <benchmark/benchmark.h>
 
 #include <random>
@@ -35,17 +36,21 @@ Cache make_cache(size_t n_kv, size_t n_rows) {
     return c;
 }
 
-void bench_decode(benchmark::State& state, Isa isa, size_t n_kv) {
+// n_heads query heads of one token sharing the KV head (the 1B model has 4 per KV head).
+void bench_decode(benchmark::State& state, Isa isa, size_t n_kv, size_t n_heads) {
     const AttentionKernels* k = attention_kernels(isa);
     if (k == nullptr) return state.SkipWithError("ISA not available");
-    Cache c = make_cache(n_kv, 1);
+    Cache c = make_cache(n_kv, n_heads);
     std::vector<uint16_t> q16(kHeadDim), acc16(kHeadDim);
     const ops::KvHeadView kv{c.k.data(), kRowStride, c.v.data(), kRowStride};
     for (auto _ : state) {
-        k->attend_head(c.q.data(), kv, n_kv, kHeadDim, 0.125f, {q16.data(), acc16.data()}, c.out.data());
+        if (n_heads == 1)
+            k->attend_head(c.q.data(), kv, n_kv, kHeadDim, 0.125f, {q16.data(), acc16.data()}, c.out.data());
+        else
+            k->attend_heads(c.q.data(), n_heads, kv, n_kv, kHeadDim, 0.125f, {q16.data(), acc16.data()}, c.out.data());
         benchmark::DoNotOptimize(c.out.data());
     }
-    state.SetItemsProcessed(static_cast<int64_t>(state.iterations() * n_kv));
+    state.SetItemsProcessed(static_cast<int64_t>(state.iterations() * n_kv * n_heads));
 }
 
 // A prompt of n tokens starting at position 0: row t sees t + 1 positions.
@@ -66,9 +71,11 @@ void bench_prompt(benchmark::State& state, Isa isa, size_t n) {
     for (Isa isa : {Isa::ref, Isa::avx2, Isa::avx512, Isa::neon}) {
         if (!isa_supported(isa) || attention_kernels(isa) == nullptr) continue;
         const std::string name(isa_name(isa));
-        for (size_t n_kv : {128, 700, 2048})
-            benchmark::RegisterBenchmark(("attention/decode_d64/" + name + "/n_kv:" + std::to_string(n_kv)).c_str(),
-                                         bench_decode, isa, n_kv);
+        for (size_t heads : {1, 4})
+            for (size_t n_kv : {128, 700, 2048})
+                benchmark::RegisterBenchmark(("attention/decode_d64/" + name + "/heads:" + std::to_string(heads) +
+                                              "/n_kv:" + std::to_string(n_kv)).c_str(),
+                                             bench_decode, isa, n_kv, heads);
         for (size_t n : {128, 512})
             benchmark::RegisterBenchmark(("attention/prompt_d64/" + name + "/tokens:" + std::to_string(n)).c_str(),
                                          bench_prompt, isa, n);

@@ -15,10 +15,12 @@ namespace hearth::kernels {
 constexpr size_t kAttentionMaxSimdHeadDim = 256;
 
 struct AttentionKernels {
-    // ops::dot_f16, ops::attend_head, ops::attend_rows_tiled (see ops/attention.hpp).
+    // ops::dot_f16, ops::attend_head(s), ops::attend_rows_tiled (see ops/attention.hpp).
     float (*dot_f16)(const uint16_t* a, const uint16_t* b, size_t n) noexcept;
     void (*attend_head)(const float* q, const ops::KvHeadView& kv, size_t n_kv, size_t head_dim, float scale,
                         const ops::AttentionScratch& scratch, float* out) noexcept;
+    void (*attend_heads)(const float* q, size_t n_heads, const ops::KvHeadView& kv, size_t n_kv, size_t head_dim,
+                         float scale, const ops::AttentionScratch& scratch, float* out) noexcept;
     void (*attend_rows_tiled)(const ops::QueryRows& rows, const ops::KvHeadView& kv, size_t head_dim, float scale,
                               const ops::AttentionScratchF32& scratch) noexcept;
     // The f32 running-sum updates of the Q8_0-cache attention: y[i] *= s and y[i] = fma(x[i], s, y[i]).
@@ -31,6 +33,9 @@ struct AttentionKernels {
 // The row for isa, or nullptr when it is not compiled in or the CPU lacks it. Defined in
 // src/ops/attention.cpp next to the reference row.
 const AttentionKernels* attention_kernels(Isa isa) noexcept;
+
+// The row ops::attend_* use: the active ISA's (kernels::active_isa()), or ref where none exists.
+const AttentionKernels& active_attention_kernels() noexcept;
 
 // The SIMD rows, defined in kernels/x86/avx2 and kernels/x86/avx512 (x86 builds only).
 const AttentionKernels& attention_kernels_avx2() noexcept;

@@ -87,22 +87,33 @@ void expect_same(const std::vector<float>& want, const std::vector<float>& got, 
         ASSERT_TRUE(same_bits(want[i], got[i])) << what << " i=" << i << " ref " << want[i] << " simd " << got[i];
 }
 
+// attend_head, and attend_heads over 5 heads (a group of 4 and a single one).
 TEST(AttentionSimd, OneRowF16MatchesReference) {
     const auto isas = simd_isas();
     if (isas.empty()) GTEST_SKIP() << "no SIMD level on this CPU";
+    constexpr size_t kHeads = 5;
     uint32_t seed = 1;
     for (size_t d : kDims)
         for (size_t n_kv : kKvLengths)
             for (Pattern pattern : kPatterns) {
-                const Case c = make_case(d, n_kv, 1, pattern, seed++);
+                const Case c = make_case(d, n_kv, kHeads, pattern, seed++);
                 const float scale = 1.0f / std::sqrt(static_cast<float>(d));
                 std::vector<uint16_t> q16(d), acc16(d);
-                std::vector<float> want(d), got(d);
-                ref_row().attend_head(c.q.data(), c.view(), n_kv, d, scale, {q16.data(), acc16.data()}, want.data());
+                const ops::AttentionScratch s{q16.data(), acc16.data()};
+                std::vector<float> want(kHeads * d), got(kHeads * d);
+                for (size_t h = 0; h < kHeads; ++h)
+                    ref_row().attend_head(c.q.data() + h * d, c.view(), n_kv, d, scale, s, want.data() + h * d);
+                std::vector<float> want_heads(kHeads * d);
+                ref_row().attend_heads(c.q.data(), kHeads, c.view(), n_kv, d, scale, s, want_heads.data());
+                expect_same(want, want_heads, "ref attend_heads");
                 for (Isa isa : isas) {
-                    attention_kernels(isa)->attend_head(c.q.data(), c.view(), n_kv, d, scale, {q16.data(), acc16.data()},
-                                                        got.data());
-                    expect_same(want, got, label(isa, d, n_kv, pattern));
+                    const AttentionKernels& k = *attention_kernels(isa);
+                    std::fill(got.begin(), got.end(), -1.0f);
+                    k.attend_head(c.q.data(), c.view(), n_kv, d, scale, s, got.data());
+                    expect_same(std::vector<float>(want.begin(), want.begin() + d), std::vector<float>(got.begin(), got.begin() + d),
+                                label(isa, d, n_kv, pattern) + " one head");
+                    k.attend_heads(c.q.data(), kHeads, c.view(), n_kv, d, scale, s, got.data());
+                    expect_same(want, got, label(isa, d, n_kv, pattern) + " heads");
                 }
             }
 }

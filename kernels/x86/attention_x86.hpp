@@ -33,6 +33,13 @@ struct Attention {
         else
             L::store_partial(p, v, n);
     }
+    // GCC contracts a * b + c into an FMA by default in C++ (-ffp-contract=fast), also across
+    // intrinsics; where the reference rounds the product first, the empty asm hides it.
+    static V unfused(V x) {
+        L::opaque(x);
+        return x;
+    }
+
     static size_t blocks(size_t n) { return (n + kLanes - 1) / kLanes; }
 
     // ops::exp_poly lane by lane: same fma steps; L::pow2_scale does ldexp and the |n| > 192 cases.
@@ -78,65 +85,90 @@ struct Attention {
 
     static float dot_f16(const uint16_t* a, const uint16_t* b, size_t n) noexcept { return dot_any(a, b, n); }
 
-    // --- one row, f16 query and accumulator (batches below kAttentionTileQ) ---------------------
+    // --- heads of one token, f16 query and accumulator (batches below kAttentionTileQ) --------
     // Per block of positions: all scores first, then the softmax bookkeeping with its libm exp
-    // calls (which clobber every vector register), then the V updates with the f16 accumulator
-    // held in registers: the same operations in the same order as the scalar loop.
+    // calls (which clobber every vector register), then the V updates: the same operations in
+    // the same order as the scalar loop. Heads sharing the KV head run together so each V row
+    // is widened once and the heads' f16 rounding chains (fma -> vcvtps2ph -> vcvtph2ps, ~15
+    // cycles a position) overlap instead of running back to back.
     static constexpr size_t kScoreBlock = 32;
+    static constexpr size_t kMaxHeads = 4;
 
-    template <size_t kNb>  // head_dim / 16 when known at compile time (keeps acc in registers), else 0
-    static void attend_head_impl(const float* q, const ops::KvHeadView& kv, size_t n_kv, size_t d, float scale,
-                                 float* out) {
-        const size_t nb = kNb != 0 ? kNb : blocks(d);
-        const size_t main = d - d % kDotStep;  // dot_f16's 4x16 part; also where mad_f16 fuses
-        alignas(64) float qf[kAttentionMaxSimdHeadDim];  // the f16 query, widened once
-        for (size_t b = 0; b < nb; ++b) L::store(qf + b * kLanes, L::round_f16(load_n(q + b * kLanes, d - b * kLanes)));
-        V acc[kNb != 0 ? kNb : kMaxBlocks];
-        for (size_t b = 0; b < nb; ++b) acc[b] = L::zero();
-
+    struct HeadState {
         float max = -INFINITY, sum = 0.0f;
-        alignas(64) float score[kScoreBlock], weight[kScoreBlock], rescale[kScoreBlock];
+        float score[kScoreBlock], weight[kScoreBlock], rescale[kScoreBlock];
         bool new_max[kScoreBlock];
+    };
+
+    // The softmax bookkeeping of attend_head for count positions (scores already in st.score).
+    static void softmax_steps(HeadState& st, size_t count) {
+        for (size_t j = 0; j < count; ++j) {
+            float ms = 1.0f, vs = 1.0f;
+            st.new_max[j] = st.score[j] > st.max;
+            if (st.new_max[j]) {
+                ms = std::exp(st.max - st.score[j]);
+                st.max = st.score[j];
+            } else {
+                vs = std::exp(st.score[j] - st.max);
+            }
+            st.rescale[j] = ms;
+            st.weight[j] = vs;
+            st.sum = std::fma(st.sum, ms, vs);
+        }
+    }
+
+    static void attend_heads_impl(const float* q, size_t nh, const ops::KvHeadView& kv, size_t n_kv, size_t d, float scale,
+                                  float* out) {
+        const size_t nb = blocks(d), dp = nb * kLanes;
+        const size_t main = d - d % kDotStep;  // dot_f16's 4x16 part; also where mad_f16 fuses
+        alignas(64) float qf[kMaxHeads * kAttentionMaxSimdHeadDim];   // f16 queries, widened once
+        alignas(64) float acc[kMaxHeads * kAttentionMaxSimdHeadDim];  // f16 running sums, widened
+        HeadState hs[kMaxHeads];
+        for (size_t h = 0; h < nh; ++h)
+            for (size_t b = 0; b < nb; ++b) {
+                L::store(qf + h * dp + b * kLanes, L::round_f16(load_n(q + h * d + b * kLanes, d - b * kLanes)));
+                L::store(acc + h * dp + b * kLanes, L::zero());
+            }
         for (size_t p0 = 0; p0 < n_kv; p0 += kScoreBlock) {
             const size_t count = std::min(kScoreBlock, n_kv - p0);
-            for (size_t j = 0; j < count; ++j) {
-                score[j] = dot_any(kv.k + (p0 + j) * kv.k_stride, qf, d) * scale;
-            }
-            for (size_t j = 0; j < count; ++j) {
-                float ms = 1.0f, vs = 1.0f;
-                new_max[j] = score[j] > max;
-                if (new_max[j]) {
-                    ms = std::exp(max - score[j]);
-                    max = score[j];
-                } else {
-                    vs = std::exp(score[j] - max);
-                }
-                rescale[j] = ms;
-                weight[j] = vs;
-                sum = std::fma(sum, ms, vs);
-            }
+            for (size_t j = 0; j < count; ++j)
+                for (size_t h = 0; h < nh; ++h) hs[h].score[j] = dot_any(kv.k + (p0 + j) * kv.k_stride, qf + h * dp, d) * scale;
+            for (size_t h = 0; h < nh; ++h) softmax_steps(hs[h], count);
             for (size_t j = 0; j < count; ++j) {
                 const uint16_t* v = kv.v + (p0 + j) * kv.v_stride;
-                if (new_max[j]) {
-                    const V ms = L::set1(rescale[j]);
-                    for (size_t b = 0; b < nb; ++b) acc[b] = L::round_f16(L::mul(acc[b], ms));
+                for (size_t h = 0; h < nh; ++h)
+                    if (hs[h].new_max[j]) {
+                        const V ms = L::set1(hs[h].rescale[j]);
+                        for (size_t b = 0; b < nb; ++b)
+                            L::store(acc + h * dp + b * kLanes, L::round_f16(L::mul(L::load(acc + h * dp + b * kLanes), ms)));
+                    }
+                for (size_t b = 0; b < nb; ++b) {
+                    const V vb = load_f16_n(v + b * kLanes, d - b * kLanes);
+                    for (size_t h = 0; h < nh; ++h) {
+                        float* a = acc + h * dp + b * kLanes;
+                        const V w = L::set1(hs[h].weight[j]);
+                        // ggml's remainder loop (past main) rounds the product and the sum separately.
+                        L::store(a, L::round_f16(b * kLanes < main ? L::fma(vb, w, L::load(a))
+                                                                   : L::add(L::load(a), unfused(L::mul(vb, w)))));
+                    }
                 }
-                const V vs = L::set1(weight[j]);
-                size_t b = 0;
-                for (; b * kLanes < main; ++b) acc[b] = L::round_f16(L::fma(L::load_f16(v + b * kLanes), vs, acc[b]));
-                for (; b < nb; ++b)  // ggml's remainder loop: product and sum rounded separately
-                    acc[b] = L::round_f16(L::add(acc[b], L::mul(load_f16_n(v + b * kLanes, d - b * kLanes), vs)));
             }
         }
-        const V inv = L::set1(sum == 0.0f ? 0.0f : 1.0f / sum);
-        for (size_t b = 0; b < nb; ++b) store_n(out + b * kLanes, L::mul(acc[b], inv), d - b * kLanes);
+        for (size_t h = 0; h < nh; ++h) {
+            const V inv = L::set1(hs[h].sum == 0.0f ? 0.0f : 1.0f / hs[h].sum);
+            for (size_t b = 0; b < nb; ++b) store_n(out + h * d + b * kLanes, L::mul(L::load(acc + h * dp + b * kLanes), inv), d - b * kLanes);
+        }
+    }
+
+    static void attend_heads(const float* q, size_t n_heads, const ops::KvHeadView& kv, size_t n_kv, size_t d, float scale,
+                             const ops::AttentionScratch&, float* out) noexcept {
+        for (size_t h = 0; h < n_heads; h += kMaxHeads)
+            attend_heads_impl(q + h * d, std::min(kMaxHeads, n_heads - h), kv, n_kv, d, scale, out + h * d);
     }
 
     static void attend_head(const float* q, const ops::KvHeadView& kv, size_t n_kv, size_t d, float scale,
                             const ops::AttentionScratch&, float* out) noexcept {
-        if (d == 64) return attend_head_impl<4>(q, kv, n_kv, d, scale, out);
-        if (d == 128) return attend_head_impl<8>(q, kv, n_kv, d, scale, out);
-        attend_head_impl<0>(q, kv, n_kv, d, scale, out);
+        attend_heads_impl(q, 1, kv, n_kv, d, scale, out);
     }
 
     // --- rows of consecutive tokens, f32 tiled numerics (batches of kAttentionTileQ and more) ---
@@ -293,6 +325,7 @@ struct Attention {
     static constexpr AttentionKernels kTable = {
         .dot_f16 = dot_f16,
         .attend_head = attend_head,
+        .attend_heads = attend_heads,
         .attend_rows_tiled = attend_rows_tiled,
         .scale_f32 = scale_f32,
         .mad_f32 = mad_f32,

@@ -1,5 +1,6 @@
 // The shared transformer blocks (see forward.hpp). Shapes in comments are [rows, cols] with one
 // row per token of the batch; n = number of tokens, d = head_dim.
+#include <algorithm>
 #include <cmath>
 
 #include "model/forward.hpp"
@@ -65,26 +66,33 @@ void ForwardPass::attention(size_t il) {
 
     const size_t d = c_.head_dim, group = c_.n_head / c_.n_head_kv;
     const float scale = 1.0f / std::sqrt(static_cast<float>(d));
-    // One chunk per query head: the split never depends on the thread count, and every head
-    // writes only its own slice of att and its own scratch row.
+    // Every chunk writes only its own heads' slices of att and of the scratch rows, and each
+    // head's result never depends on how heads are grouped into chunks (nor on the thread count).
     if (cache_.type() == KvType::q8_0) {
         attention_q8_0(il);
-    } else {
-        // Like llama.cpp, long batches take the tiled kernel (f32 throughout), short ones and
-        // single-token decoding the one-row kernel (f16 query and accumulator).
-        const bool tiled = n_ >= ops::kAttentionTileQ && d % 16 == 0;
+    } else if (n_ >= ops::kAttentionTileQ && d % 16 == 0) {
+        // Like llama.cpp, long batches take the tiled kernel (f32 throughout). One chunk per
+        // query head with all its tokens, so the kernel can share each K row between 16 tokens.
         pool_.parallel_for(c_.n_head, [&](size_t h) {
             const size_t g = h / group;  // the KV head this query head shares (GQA)
             const ops::KvHeadView kv{cache_.keys_f16(il) + g * d, c_.kv_dim(), cache_.values_f16(il) + g * d, c_.kv_dim()};
-            if (tiled) {  // all tokens at once: the kernel shares each K row between tokens
-                const ops::QueryRows rows{a_.q + h * d, a_.att + h * d, c_.q_dim(), n_, b_.pos0 + 1};
-                ops::attend_rows_tiled(rows, kv, d, scale, {a_.kq + h * ops::kAttentionTileKv, a_.acc32 + h * d});
-                return;
-            }
-            const ops::AttentionScratch s{a_.q16 + h * d, a_.acc16 + h * d};
+            const ops::QueryRows rows{a_.q + h * d, a_.att + h * d, c_.q_dim(), n_, b_.pos0 + 1};
+            ops::attend_rows_tiled(rows, kv, d, scale, {a_.kq + h * ops::kAttentionTileKv, a_.acc32 + h * d});
+        });
+    } else {
+        // Short batches and decoding: the one-row kernel (f16 query and accumulator). A chunk is
+        // a run of up to 4 query heads sharing a KV head, which reads each K/V row once for all
+        // of them; fewer heads per chunk when there are threads to spare.
+        const size_t per_chunk = std::clamp<size_t>(c_.n_head / pool_.size(), 1, std::min<size_t>(group, 4));
+        const size_t chunks_per_kv = (group + per_chunk - 1) / per_chunk;
+        pool_.parallel_for(c_.n_head_kv * chunks_per_kv, [&](size_t chunk) {
+            const size_t g = chunk / chunks_per_kv, h0 = g * group + chunk % chunks_per_kv * per_chunk;
+            const size_t n_heads = std::min(per_chunk, (g + 1) * group - h0);
+            const ops::KvHeadView kv{cache_.keys_f16(il) + g * d, c_.kv_dim(), cache_.values_f16(il) + g * d, c_.kv_dim()};
+            const ops::AttentionScratch s{a_.q16 + h0 * d, a_.acc16 + h0 * d};
             for (size_t t = 0; t < n_; ++t) {
                 const size_t n_kv = b_.pos0 + t + 1;  // causal: positions up to and including this token
-                ops::attend_head(a_.q + t * c_.q_dim() + h * d, kv, n_kv, d, scale, s, a_.att + t * c_.q_dim() + h * d);
+                ops::attend_heads(a_.q + t * c_.q_dim() + h0 * d, n_heads, kv, n_kv, d, scale, s, a_.att + t * c_.q_dim() + h0 * d);
             }
         });
     }

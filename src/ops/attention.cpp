@@ -159,6 +159,11 @@ void attend_rows_tiled(const QueryRows& rows, const KvHeadView& kv, size_t head_
         ref::attend_head_tiled(rows.q + i * rows.stride, kv, rows.n_kv0 + i, head_dim, scale, s, rows.out + i * rows.stride);
 }
 
+void attend_heads(const float* q, size_t n_heads, const KvHeadView& kv, size_t n_kv, size_t head_dim, float scale,
+                  const AttentionScratch& s, float* out) noexcept {
+    for (size_t h = 0; h < n_heads; ++h) ref::attend_head(q + h * head_dim, kv, n_kv, head_dim, scale, s, out + h * head_dim);
+}
+
 }  // namespace ref
 
 namespace {
@@ -166,17 +171,14 @@ namespace {
 constexpr kernels::AttentionKernels kRefKernels = {
     .dot_f16 = ref::dot_f16,
     .attend_head = ref::attend_head,
+    .attend_heads = ref::attend_heads,
     .attend_rows_tiled = ref::attend_rows_tiled,
     .scale_f32 = ref::scale_f32,
     .mad_f32 = ref::mad_f32,
     .exp_poly = ref::exp_poly_n,
 };
 
-// Chosen once, like the matmul table: HEARTH_ISA=ref selects the scalar row.
-const kernels::AttentionKernels& active() noexcept {
-    static const kernels::AttentionKernels* const row = kernels::attention_kernels(kernels::active_isa());
-    return row != nullptr ? *row : kRefKernels;
-}
+const kernels::AttentionKernels& active() noexcept { return kernels::active_attention_kernels(); }
 
 bool simd_fits(size_t head_dim) noexcept { return head_dim <= kernels::kAttentionMaxSimdHeadDim; }
 
@@ -188,6 +190,12 @@ void attend_head(const float* q, const KvHeadView& kv, size_t n_kv, size_t head_
                  const AttentionScratch& s, float* out) noexcept {
     if (!simd_fits(head_dim)) return ref::attend_head(q, kv, n_kv, head_dim, scale, s, out);
     active().attend_head(q, kv, n_kv, head_dim, scale, s, out);
+}
+
+void attend_heads(const float* q, size_t n_heads, const KvHeadView& kv, size_t n_kv, size_t head_dim, float scale,
+                  const AttentionScratch& s, float* out) noexcept {
+    if (!simd_fits(head_dim)) return ref::attend_heads(q, n_heads, kv, n_kv, head_dim, scale, s, out);
+    active().attend_heads(q, n_heads, kv, n_kv, head_dim, scale, s, out);
 }
 
 void attend_rows_tiled(const QueryRows& rows, const KvHeadView& kv, size_t head_dim, float scale,
@@ -204,6 +212,12 @@ void attend_head_tiled(const float* q, const KvHeadView& kv, size_t n_kv, size_t
 }  // namespace hearth::ops
 
 namespace hearth::kernels {
+
+// Chosen once, like the matmul table: HEARTH_ISA=ref selects the scalar row.
+const AttentionKernels& active_attention_kernels() noexcept {
+    static const AttentionKernels* const row = attention_kernels(active_isa());
+    return row != nullptr ? *row : ops::kRefKernels;
+}
 
 const AttentionKernels* attention_kernels(Isa isa) noexcept {
     if (!isa_supported(isa)) return nullptr;

@@ -56,6 +56,11 @@ void attend_rows_tiled(const QueryRows& rows, const KvHeadView& kv, size_t head_
 void attend_head(const float* q, const KvHeadView& kv, size_t n_kv, size_t head_dim, float scale,
                  const AttentionScratch& scratch, float* out) noexcept;
 
+// attend_head for n_heads query heads of one token sharing kv: head i's query at q + i * head_dim,
+// its output at out + i * head_dim (scratch: one head's worth). SIMD versions read each K/V row once.
+void attend_heads(const float* q, size_t n_heads, const KvHeadView& kv, size_t n_kv, size_t head_dim, float scale,
+                  const AttentionScratch& scratch, float* out) noexcept;
+
 // Dot product of two f16 vectors as ggml_vec_dot_f16 computes it: blocks of 64 in four 16-lane
 // f32 FMA accumulators reduced as a tree, the remainder added in double.
 float dot_f16(const uint16_t* a, const uint16_t* b, size_t n) noexcept;
@@ -69,6 +74,8 @@ void attend_rows_tiled(const QueryRows& rows, const KvHeadView& kv, size_t head_
                        const AttentionScratchF32& scratch) noexcept;
 void attend_head(const float* q, const KvHeadView& kv, size_t n_kv, size_t head_dim, float scale,
                  const AttentionScratch& scratch, float* out) noexcept;
+void attend_heads(const float* q, size_t n_heads, const KvHeadView& kv, size_t n_kv, size_t head_dim, float scale,
+                  const AttentionScratch& scratch, float* out) noexcept;
 float dot_f16(const uint16_t* a, const uint16_t* b, size_t n) noexcept;
 }  // namespace ref
 

@@ -3,6 +3,7 @@
 
 #include <cmath>
 
+#include "kernels/attention_kernels.hpp"
 #include "kernels/kernels.hpp"
 
 namespace hearth::ops {
@@ -10,6 +11,8 @@ namespace hearth::ops {
 void attend_head_q8_0(const float* q, const KvHeadViewQ8& kv, size_t n_kv, size_t head_dim, float scale,
                       const AttentionScratchQ8& s, float* out) noexcept {
     static const kernels::TypeKernels* q8 = kernels::type_kernels(GgmlType::q8_0);
+    // The f32 accumulator updates, vectorized for the active ISA (same bits as the scalar loops).
+    static const kernels::AttentionKernels* f32 = &kernels::active_attention_kernels();
     q8->quantize_act_row(q, s.q8, head_dim);
     for (size_t d = 0; d < head_dim; ++d) s.acc[d] = 0.0f;
     float max = -INFINITY;  // running maximum of the scores
@@ -21,12 +24,12 @@ void attend_head_q8_0(const float* q, const KvHeadViewQ8& kv, size_t n_kv, size_
         if (score > max) {
             ms = std::exp(max - score);
             max = score;
-            for (size_t d = 0; d < head_dim; ++d) s.acc[d] *= ms;
+            f32->scale_f32(s.acc, ms, head_dim);
         } else {
             vs = std::exp(score - max);
         }
         q8->dequantize_row(kv.v + p * kv.stride, s.v, head_dim);
-        for (size_t d = 0; d < head_dim; ++d) s.acc[d] = std::fma(s.v[d], vs, s.acc[d]);
+        f32->mad_f32(s.acc, s.v, vs, head_dim);
         sum = std::fma(sum, ms, vs);
     }
     const float inv = sum == 0.0f ? 0.0f : 1.0f / sum;
