@@ -12,8 +12,8 @@
 
 namespace hearth::ops {
 
+// The scalar reference (the ref row of kernels::attention_kernels), internal to this file.
 namespace ref {
-
 namespace {
 
 constexpr size_t kStep = 64;  // elements per main-loop step

@@ -65,18 +65,7 @@ void attend_heads(const float* q, size_t n_heads, const KvHeadView& kv, size_t n
 // f32 FMA accumulators reduced as a tree, the remainder added in double.
 float dot_f16(const uint16_t* a, const uint16_t* b, size_t n) noexcept;
 
-// The functions above run the best SIMD row of kernels/attention_kernels.hpp for the active ISA
-// (identical bits); these are the scalar reference they are tested against.
-namespace ref {
-void attend_head_tiled(const float* q, const KvHeadView& kv, size_t n_kv, size_t head_dim, float scale,
-                       const AttentionScratchF32& scratch, float* out) noexcept;
-void attend_rows_tiled(const QueryRows& rows, const KvHeadView& kv, size_t head_dim, float scale,
-                       const AttentionScratchF32& scratch) noexcept;
-void attend_head(const float* q, const KvHeadView& kv, size_t n_kv, size_t head_dim, float scale,
-                 const AttentionScratch& scratch, float* out) noexcept;
-void attend_heads(const float* q, size_t n_heads, const KvHeadView& kv, size_t n_kv, size_t head_dim, float scale,
-                  const AttentionScratch& scratch, float* out) noexcept;
-float dot_f16(const uint16_t* a, const uint16_t* b, size_t n) noexcept;
-}  // namespace ref
+// The functions above run the row of kernels/attention_kernels.hpp for the active ISA (identical
+// bits on every row); the scalar code in attention.cpp is the ref row and the spec of the others.
 
 }  // namespace hearth::ops
