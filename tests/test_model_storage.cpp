@@ -117,5 +117,27 @@ TEST(ModelStorage, FitPlanSaysWhatAutomaticWillDo) {
     EXPECT_EQ(roomy.weights_bytes, tight.weights_bytes);
 }
 
+TEST(ModelStorage, CliFlagsChooseAndReportThePlacement) {
+    if (test::cli_path().empty()) GTEST_SKIP() << "CLI not built";
+    const auto path = test::model_path("tiny-llama3-q4_0.gguf");
+    HEARTH_REQUIRE_FILE(path);
+    const std::string bench = test::shell_quote(test::cli_path()) + " bench -m " + test::shell_quote(path.string()) +
+                              " -p 0 -n 1 -t 1 -r 1 --no-bandwidth ";
+    const auto mapped = test::run_command(bench + "--mmap");
+    ASSERT_EQ(mapped.status, 0) << mapped.err;
+    EXPECT_NE(mapped.out.find("weights: mapped (asked for"), std::string::npos) << mapped.out;
+    const auto copied = test::run_command(bench + "--no-mmap");
+    ASSERT_EQ(copied.status, 0) << copied.err;
+    EXPECT_NE(copied.out.find("weights: copied (asked for"), std::string::npos) << copied.out;
+    const auto automatic = test::run_command(bench);
+    ASSERT_EQ(automatic.status, 0) << automatic.err;
+    EXPECT_NE(automatic.out.find("(automatic: "), std::string::npos) << automatic.out;
+    EXPECT_EQ(test::run_command(bench + "--mmap --no-mmap").status, 2);  // a usage error
+
+    const auto plan = test::run_command(test::shell_quote(test::cli_path()) + " info --memory " + test::shell_quote(path.string()));
+    ASSERT_EQ(plan.status, 0) << plan.err;
+    EXPECT_NE(plan.out.find("weights will be "), std::string::npos) << plan.out;
+}
+
 }  // namespace
 }  // namespace hearth
