@@ -40,6 +40,11 @@ struct Attention {
         return x;
     }
 
+    // Prefetches never fault, so running past the cache's last row is harmless.
+    static void prefetch_row(const uint16_t* p, size_t d) {
+        for (size_t i = 0; i < d; i += 32) _mm_prefetch(reinterpret_cast<const char*>(p + i), _MM_HINT_T0);
+    }
+
     static size_t blocks(size_t n) { return (n + kLanes - 1) / kLanes; }
 
     // ops::exp_poly lane by lane: same fma steps; L::pow2_scale does ldexp and the |n| > 192 cases.
@@ -131,8 +136,13 @@ struct Attention {
             }
         for (size_t p0 = 0; p0 < n_kv; p0 += kScoreBlock) {
             const size_t count = std::min(kScoreBlock, n_kv - p0);
-            for (size_t j = 0; j < count; ++j)
+            for (size_t j = 0; j < count; ++j) {
+                // The next block's K and this block's V rows: one head's slice per row of the
+                // cache (kv_dim apart) is a stride the hardware prefetcher follows poorly.
+                prefetch_row(kv.k + (p0 + j + kScoreBlock) * kv.k_stride, d);
+                prefetch_row(kv.v + (p0 + j) * kv.v_stride, d);
                 for (size_t h = 0; h < nh; ++h) hs[h].score[j] = dot_any(kv.k + (p0 + j) * kv.k_stride, qf + h * dp, d) * scale;
+            }
             for (size_t h = 0; h < nh; ++h) softmax_steps(hs[h], count);
             for (size_t j = 0; j < count; ++j) {
                 const uint16_t* v = kv.v + (p0 + j) * kv.v_stride;
