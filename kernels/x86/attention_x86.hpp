@@ -18,7 +18,6 @@ namespace {
 
 constexpr size_t kLanes = 16;                                     // one L::V
 constexpr size_t kDotStep = 64;                                   // ggml's 4 x 16-lane step
-constexpr size_t kMaxBlocks = kAttentionMaxSimdHeadDim / kLanes;  // V's per head row
 constexpr size_t kTileKv = ops::kAttentionTileKv;
 
 template <class L>
@@ -51,7 +50,7 @@ struct Attention {
     static V exp_poly(V x) {
         const V shift = L::set1(0x1.8p23f);
         const V n = L::sub(L::fma(x, L::set1(0x1.715476p+0f), shift), shift);
-        const V neg_n = L::sub(L::zero(), n);  // exact: -n
+        const V neg_n = L::sub(L::zero(), n);  // -n, but +0 for n = 0: b is then ±0, j = 1 either way
         const V b = L::fma(neg_n, L::set1(0x1.7f7d1cp-20f), L::fma(neg_n, L::set1(0x1.62e4p-1f), x));
         const V u = L::mul(b, b);
         const V hi = L::fma(L::fma(L::set1(0x1.0e4020p-7f), b, L::set1(0x1.573e2ep-5f)), u,
