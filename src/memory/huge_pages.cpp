@@ -37,9 +37,13 @@ std::optional<uint64_t> file_pmd_mapped(uintptr_t lo, uintptr_t hi) noexcept {
     FILE* f = std::fopen("/proc/self/smaps", "r");
     if (!f) return std::nullopt;
     char line[512];
-    bool inside = false, seen = false;
+    bool inside = false, seen = false, at_line_start = true;
     uint64_t total = 0;
     while (std::fgets(line, sizeof line, f)) {
+        // A line longer than the buffer (a long path) comes in pieces: only a line's start counts.
+        const bool line_start = at_line_start;
+        at_line_start = std::strchr(line, '\n') != nullptr;
+        if (!line_start) continue;
         char* end = nullptr;
         const unsigned long long start = std::strtoull(line, &end, 16);
         if (end != line && *end == '-') {  // "start-end perms offset dev inode path": a new mapping
