@@ -80,6 +80,47 @@ void bench_matmat(benchmark::State& state, GgmlType t, Isa isa, Shape s) {
     state.SetItemsProcessed(int64_t(state.iterations()) * int64_t(s.rows * s.cols * kBatchTokens));
 }
 
+// The prompt path's block GEMM (kernels.hpp, BlockGemm) as ops::matmul runs it on one thread:
+// pack the token groups, then per panel of rows: repack, multiply by every group. pack = false
+// times the multiplies alone (panels and groups packed once, outside the loop).
+constexpr size_t kGemmBatchTokens = 128;
+
+void bench_gemm(benchmark::State& state, GgmlType t, Isa isa, Shape s, bool pack) {
+    const TypeKernels& k = *type_kernels(t, isa);
+    const BlockGemm& g = k.gemm;
+    auto f = make_fixture(t, k, s, kGemmBatchTokens);
+    const size_t n_groups = kGemmBatchTokens / kGemmTokens, n_panels = (s.rows + g.panel_rows - 1) / g.panel_rows;
+    const size_t group_bytes = g.act_group_bytes(s.cols), panel_bytes = g.panel_bytes(s.cols);
+    std::vector<std::byte> groups(group_bytes * n_groups + 64), panels(panel_bytes * (pack ? 1 : n_panels) + 64);
+    std::byte* group0 = groups.data() + (64 - reinterpret_cast<uintptr_t>(groups.data()) % 64) % 64;
+    std::byte* panel0 = panels.data() + (64 - reinterpret_cast<uintptr_t>(panels.data()) % 64) % 64;
+    auto pack_groups = [&] {
+        for (size_t gi = 0; gi < n_groups; ++gi)
+            g.pack_act(s.cols, f->act.data() + gi * kGemmTokens * f->act_bytes, f->act_bytes, kGemmTokens, group0 + gi * group_bytes);
+    };
+    auto panel_of = [&](size_t p) { return pack ? panel0 : panel0 + p * panel_bytes; };
+    auto pack_panel = [&](size_t p) {
+        const size_t r0 = p * g.panel_rows;
+        g.pack_panel(s.cols, f->weights.data() + r0 * f->row_bytes, f->row_bytes, std::min<size_t>(g.panel_rows, s.rows - r0), panel_of(p));
+    };
+    if (!pack) {
+        pack_groups();
+        for (size_t p = 0; p < n_panels; ++p) pack_panel(p);
+    }
+    for (auto _ : state) {
+        if (pack) pack_groups();
+        for (size_t p = 0; p < n_panels; ++p) {
+            if (pack) pack_panel(p);
+            const size_t r0 = p * g.panel_rows, rows = std::min<size_t>(g.panel_rows, s.rows - r0);
+            for (size_t gi = 0; gi < n_groups; ++gi)
+                g.multiply(s.cols, panel_of(p), rows, group0 + gi * group_bytes, kGemmTokens,
+                           f->out.data() + gi * kGemmTokens * s.rows + r0, s.rows);
+        }
+        benchmark::DoNotOptimize(f->out.data());
+    }
+    state.SetItemsProcessed(int64_t(state.iterations()) * int64_t(s.rows * s.cols * kGemmBatchTokens));
+}
+
 void bench_quantize_act(benchmark::State& state, GgmlType t, Isa isa) {
     const TypeKernels& k = *type_kernels(t, isa);
     constexpr size_t n = 8192;
@@ -108,6 +149,12 @@ const bool registered = [] {
                                              isa, s, false)
                     ->Unit(benchmark::kMillisecond);
                 benchmark::RegisterBenchmark(("matmat32/" + type + "/" + level + "/" + shape).c_str(), bench_matmat, t, isa, s)
+                    ->Unit(benchmark::kMillisecond);
+                if (type_kernels(t, isa)->gemm.panel_rows == 0) continue;
+                benchmark::RegisterBenchmark(("gemm128/" + type + "/" + level + "/" + shape).c_str(), bench_gemm, t, isa, s, true)
+                    ->Unit(benchmark::kMillisecond);
+                benchmark::RegisterBenchmark(("gemm128_prepacked/" + type + "/" + level + "/" + shape).c_str(), bench_gemm, t,
+                                             isa, s, false)
                     ->Unit(benchmark::kMillisecond);
             }
             benchmark::RegisterBenchmark(("quantize_act/" + type + "/" + level).c_str(), bench_quantize_act, t, isa);

@@ -29,6 +29,26 @@ struct DotTiles {
     uint32_t rows_per_call = 0;  // CPU parallel dependency chains and amortize per-call overhead
 };
 
+// Optional GEMM for prompt batches, in the "block-integer" order: for every weight row r and token
+// t, each block's integer dot product is formed exactly, then out = fma(float(sumi), d_w * d_a,
+// out) block after block, starting from 0 (ref::block_gemm is the spec). Tokens go in groups of
+// kGemmTokens, packed once per matmul; weights go in panels of panel_rows rows, repacked by the
+// thread that multiplies them into its own L2-resident scratch. This is not vec_dot's rounding
+// order, so a batch that takes this path differs from one-token evaluation in the last bits.
+inline constexpr size_t kGemmTokens = 16;
+struct BlockGemm {
+    uint32_t panel_rows = 0;  // 0: no GEMM for this type at this level
+    size_t (*act_group_bytes)(size_t n) = nullptr;
+    // Packs n_tokens <= kGemmTokens converted activation rows (act_type) into one group.
+    void (*pack_act)(size_t n, const std::byte* act, size_t act_stride, size_t n_tokens, std::byte* dst) = nullptr;
+    size_t (*panel_bytes)(size_t n) = nullptr;
+    // Repacks n_rows <= panel_rows weight rows into a panel (missing rows become zeros).
+    void (*pack_panel)(size_t n, const std::byte* w, size_t w_stride, size_t n_rows, std::byte* dst) = nullptr;
+    // out[t * out_stride + r] for r < n_rows of the panel and t < n_tokens of the group.
+    void (*multiply)(size_t n, const std::byte* panel, size_t n_rows, const std::byte* group, size_t n_tokens,
+                     float* out, size_t out_stride) = nullptr;
+};
+
 struct TypeKernels {
     GgmlType act_type;  // partner format of the activations (q8_0, q8_K, f16 or f32)
     // Element-wise conversion of one row of n elements.
@@ -38,6 +58,7 @@ struct TypeKernels {
     // Dot product of one weight row with one converted activation row, n elements.
     float (*vec_dot)(size_t n, const std::byte* w_row, const std::byte* act_row);
     DotTiles tiles = {};
+    BlockGemm gemm = {};
 };
 
 // out[t * out_stride + r] = dot(weight row r, activation row t) for r < n_rows, t < n_tokens,

@@ -15,6 +15,7 @@ struct SimdOverride {
     float (*vec_dot)(size_t n, const std::byte* w_row, const std::byte* act_row);
     void (*dequantize_row)(const std::byte* src, float* dst, size_t n);
     DotTiles tiles = {};  // replaces the tiles together with vec_dot
+    BlockGemm gemm = {};  // replaces the reference's when panel_rows != 0
 };
 
 // The overrides of one level; empty when that level is not compiled into this build.

@@ -30,6 +30,7 @@ Problem make_problem(GgmlType t, size_t n_rows, size_t n_cols, size_t n_tokens, 
 }
 
 std::vector<float> run(const Problem& p, size_t n_tokens, ThreadPool& pool) {
+    pool.reserve_worker_scratch(matmul_worker_scratch_bytes(p.w.type, p.w.n_cols));  // as Model::load does
     std::vector<float> y(n_tokens * p.w.n_rows);
     const size_t bytes = matmul_scratch_bytes(p.w.type, p.w.n_cols, n_tokens);
     std::vector<std::byte, std::allocator<std::byte>> raw(bytes + 64);
@@ -43,7 +44,8 @@ std::vector<float> run(const Problem& p, size_t n_tokens, ThreadPool& pool) {
 TEST(Matmul, MatchesEigenForEveryType) {
     std::mt19937 rng(21);
     ThreadPool pool(2);
-    const size_t n_tokens = 3, n_rows = 37;
+    const size_t n_rows = 37;
+    for (size_t n_tokens : {size_t{3}, size_t{19}})  // 19: batches take the block GEMM where there is one
     for (GgmlType t : test::weight_types()) {
         ASSERT_TRUE(matmul_supported(t));
         const size_t n_cols = 3 * test::block_elems(t) * (test::block_elems(t) == 1 ? 32 : 1);
@@ -77,11 +79,31 @@ TEST(Matmul, MatchesEigenForEveryType) {
 TEST(Matmul, BitwiseIndependentOfThreadCount) {
     std::mt19937 rng(22);
     ThreadPool p1(1), p2(2), p7(7);
-    for (GgmlType t : {GgmlType::q4_0, GgmlType::q4_k, GgmlType::q6_k, GgmlType::f16}) {
-        Problem p = make_problem(t, 300, 512, 5, rng);
-        const auto a = run(p, 5, p1), b = run(p, 5, p2), c = run(p, 5, p7);
-        EXPECT_EQ(0, std::memcmp(a.data(), b.data(), a.size() * 4)) << ggml_type_name(t);
-        EXPECT_EQ(0, std::memcmp(a.data(), c.data(), a.size() * 4)) << ggml_type_name(t);
+    for (size_t n_tokens : {size_t{5}, size_t{37}})
+        for (GgmlType t : {GgmlType::q4_0, GgmlType::q8_0, GgmlType::q4_k, GgmlType::q6_k, GgmlType::f16}) {
+            Problem p = make_problem(t, 300, 512, n_tokens, rng);
+            const auto a = run(p, n_tokens, p1), b = run(p, n_tokens, p2), c = run(p, n_tokens, p7);
+            EXPECT_EQ(0, std::memcmp(a.data(), b.data(), a.size() * 4)) << ggml_type_name(t) << " tokens " << n_tokens;
+            EXPECT_EQ(0, std::memcmp(a.data(), c.data(), a.size() * 4)) << ggml_type_name(t) << " tokens " << n_tokens;
+        }
+}
+
+TEST(Matmul, BatchesTakeTheBlockGemmWhereTheLevelHasOne) {
+    std::mt19937 rng(25);
+    ThreadPool pool(2);
+    const size_t n_tokens = 35, n_rows = 45, n_cols = 256;
+    for (GgmlType t : {GgmlType::q4_0, GgmlType::q8_0}) {
+        const kernels::TypeKernels& k = *kernels::type_kernels(t);
+        if (k.gemm.panel_rows == 0) GTEST_SKIP() << "no block GEMM at level " << kernels::isa_name(kernels::active_isa());
+        Problem p = make_problem(t, n_rows, n_cols, n_tokens, rng);
+        const auto y = run(p, n_tokens, pool);
+        const size_t act_stride = test::row_bytes(k.act_type, n_cols);
+        std::vector<std::byte> act(act_stride * n_tokens);
+        for (size_t i = 0; i < n_tokens; ++i) k.quantize_act_row(p.x.data() + i * n_cols, act.data() + i * act_stride, n_cols);
+        std::vector<float> want(n_tokens * n_rows);
+        ASSERT_TRUE(kernels::ref::block_gemm(t, n_cols, p.w.data, p.w.row_bytes, n_rows, act.data(), act_stride, n_tokens,
+                                             want.data(), n_rows));
+        EXPECT_EQ(0, std::memcmp(y.data(), want.data(), y.size() * 4)) << ggml_type_name(t);
     }
 }
 

@@ -26,6 +26,11 @@ void dequantize_row_q8_0(const std::byte* src, float* dst, size_t n) noexcept;
 void dequantize_row_q8_1(const std::byte* src, float* dst, size_t n) noexcept;
 void dequantize_row_q8_K(const std::byte* src, float* dst, size_t n) noexcept;
 
+// The block-integer GEMM order (kernels.hpp, BlockGemm) for q4_0 and q8_0 weights with q8_0
+// activations: out[t * out_stride + r] for r < n_rows, t < n_tokens. False for other types.
+bool block_gemm(GgmlType type, size_t n, const std::byte* w, size_t w_stride, size_t n_rows, const std::byte* act,
+                size_t act_stride, size_t n_tokens, float* out, size_t out_stride) noexcept;
+
 // a * b rounded to float before anything else sees it. GCC contracts a*b + c into an FMA by
 // default in C++ wherever FMA exists (aarch64 always, x86 with -march=native), which would skip
 // this rounding and make ref disagree with the SIMD quantizers (and with llama.cpp) on ties.

@@ -2,6 +2,7 @@
 #include <thread>
 
 #include "memory/model_storage.hpp"
+#include "ops/matmul.hpp"
 #include "model/model_config.hpp"
 #include "model/model_impl.hpp"
 
@@ -28,6 +29,10 @@ Model Model::load(const std::filesystem::path& path, const ModelOptions& options
     size_t threads = options.threads;
     if (threads == 0) threads = std::max(1u, std::thread::hardware_concurrency());
     impl->pool = std::make_unique<ThreadPool>(threads);
+    size_t panel_bytes = 0;
+    for (const ops::WeightView* m : impl->weights.matrices())
+        panel_bytes = std::max(panel_bytes, ops::matmul_worker_scratch_bytes(m->type, m->n_cols));
+    impl->pool->reserve_worker_scratch(panel_bytes);
     return Model(std::move(impl));
 }
 

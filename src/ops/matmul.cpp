@@ -1,7 +1,9 @@
 // The matmul driver: converts the activations once into the weight type's partner format, then
 // splits the output rows into chunks (kRowsPerChunk for batches, longer ranges for one token),
-// each computed for every token by kernels::dot_rows_tokens. Every output value has the bits of one vec_dot (tiles reproduce it
-// exactly), so the result is the same for any number of threads and any batch size.
+// each computed for every token by kernels::dot_rows_tokens, whose outputs all have the bits of
+// one vec_dot. Batches of at least kMinGemmTokens use the type's block GEMM where the CPU level
+// has one (kernels.hpp, BlockGemm): fixed panels of rows, each output in the block-integer
+// order. Either way an output never depends on the number of threads.
 #include "ops/matmul.hpp"
 
 #include <algorithm>
@@ -21,7 +23,19 @@ constexpr size_t kScratchAlign = 64;
 // Single-token matmuls: chunks per thread, enough to absorb a thread that starts late.
 constexpr size_t kChunksPerThread = 8;
 
+// Below this many tokens the per-panel repack costs more than the GEMM saves (measured on a 1B
+// Q4_0: see bench/README.md).
+constexpr size_t kMinGemmTokens = 16;
+// The GEMM stores through 32-bit lane offsets (token * out_stride).
+constexpr size_t kMaxGemmRows = size_t{1} << 26;
+
 size_t round_up(size_t v, size_t a) { return (v + a - 1) / a * a; }
+
+size_t gemm_groups(size_t n_tokens) { return (n_tokens + kernels::kGemmTokens - 1) / kernels::kGemmTokens; }
+
+size_t gemm_group_stride(const kernels::TypeKernels& k, size_t n_cols) {
+    return round_up(k.gemm.act_group_bytes(n_cols), kScratchAlign);
+}
 
 // Stride of one converted activation row in scratch; 0 when the activations are used in place (f32).
 size_t act_stride(const kernels::TypeKernels& k, size_t n_cols) {
@@ -37,8 +51,53 @@ bool matmul_supported(GgmlType t) noexcept { return kernels::type_kernels(t) != 
 size_t matmul_scratch_bytes(GgmlType weight_type, size_t n_cols, size_t n_tokens) {
     const kernels::TypeKernels* k = kernels::type_kernels(weight_type);
     if (k == nullptr) return 0;
-    return act_stride(*k, n_cols) * n_tokens;
+    size_t bytes = act_stride(*k, n_cols) * n_tokens;
+    if (k->gemm.panel_rows != 0 && n_tokens >= kMinGemmTokens) bytes += gemm_group_stride(*k, n_cols) * gemm_groups(n_tokens);
+    return bytes;
 }
+
+size_t matmul_worker_scratch_bytes(GgmlType weight_type, size_t n_cols) {
+    const kernels::TypeKernels* k = kernels::type_kernels(weight_type);
+    return k != nullptr && k->gemm.panel_rows != 0 ? k->gemm.panel_bytes(n_cols) : 0;
+}
+
+namespace {
+
+// The block-GEMM path; false (nothing done) when this call cannot take it.
+bool try_gemm(const kernels::TypeKernels& k, const WeightView& w, const float* x, size_t n_tokens, float* y,
+              std::span<std::byte> scratch, ThreadPool& pool) {
+    const kernels::BlockGemm& g = k.gemm;
+    if (g.panel_rows == 0 || n_tokens < kMinGemmTokens || w.n_rows > kMaxGemmRows) return false;
+    const size_t stride = act_stride(k, w.n_cols);
+    const size_t group_stride = gemm_group_stride(k, w.n_cols);
+    const size_t n_groups = gemm_groups(n_tokens);
+    if (stride == 0 || scratch.size() < stride * n_tokens + group_stride * n_groups) return false;
+    if (pool.worker_scratch(0).size() < g.panel_bytes(w.n_cols)) return false;  // not reserved for this shape
+
+    std::byte* rows = scratch.data();
+    std::byte* groups = rows + stride * n_tokens;
+    pool.parallel_for(n_groups, [&](size_t gi) {
+        const size_t t0 = gi * kernels::kGemmTokens;
+        const size_t count = std::min(kernels::kGemmTokens, n_tokens - t0);
+        for (size_t t = t0; t < t0 + count; ++t) k.quantize_act_row(x + t * w.n_cols, rows + t * stride, w.n_cols);
+        g.pack_act(w.n_cols, rows + t0 * stride, stride, count, groups + gi * group_stride);
+    });
+    const size_t n_panels = (w.n_rows + g.panel_rows - 1) / g.panel_rows;
+    pool.parallel_for_workers(n_panels, [&](size_t p, size_t worker) {
+        const size_t r0 = p * g.panel_rows;
+        const size_t n_rows = std::min<size_t>(g.panel_rows, w.n_rows - r0);
+        std::byte* panel = pool.worker_scratch(worker).data();
+        g.pack_panel(w.n_cols, w.data + r0 * w.row_bytes, w.row_bytes, n_rows, panel);
+        for (size_t gi = 0; gi < n_groups; ++gi) {
+            const size_t t0 = gi * kernels::kGemmTokens;
+            g.multiply(w.n_cols, panel, n_rows, groups + gi * group_stride, std::min(kernels::kGemmTokens, n_tokens - t0),
+                       y + t0 * w.n_rows + r0, w.n_rows);
+        }
+    });
+    return true;
+}
+
+}  // namespace
 
 void matmul(const WeightView& w, const float* x, size_t n_tokens, float* y, std::span<std::byte> scratch,
             ThreadPool& pool) {
@@ -49,6 +108,7 @@ void matmul(const WeightView& w, const float* x, size_t n_tokens, float* y, std:
         for (size_t i = 0; i < n_tokens * w.n_rows; ++i) y[i] = std::numeric_limits<float>::quiet_NaN();
         return;
     }
+    if (try_gemm(*k, w, x, n_tokens, y, scratch, pool)) return;
 
     const std::byte* act = reinterpret_cast<const std::byte*>(x);
     size_t act_row_bytes = w.n_cols * sizeof(float);

@@ -30,6 +30,10 @@ bool matmul_supported(GgmlType t) noexcept;
 // Bytes of scratch matmul needs for n_tokens input rows of n_cols (the converted activations).
 size_t matmul_scratch_bytes(GgmlType weight_type, size_t n_cols, size_t n_tokens);
 
+// Bytes of per-thread scratch (ThreadPool::reserve_worker_scratch) the batched path of a matmul
+// with these weights needs; 0 when it needs none. Without it, batches take the slower tiles.
+size_t matmul_worker_scratch_bytes(GgmlType weight_type, size_t n_cols);
+
 // y[t][r] = sum_c W[r][c] * x[t][c] for t < n_tokens, r < n_rows.
 // x: [n_tokens][n_cols] f32, row-major; y: [n_tokens][n_rows] f32, row-major.
 // scratch: at least matmul_scratch_bytes(...) bytes, 64-byte aligned. Never throws or allocates.

@@ -15,6 +15,8 @@
 #include <thread>
 #include <vector>
 
+#include "memory/aligned_buffer.hpp"
+
 namespace hearth {
 namespace {
 
@@ -63,26 +65,28 @@ struct ThreadPool::Impl {
     std::atomic<uint32_t> generation{0};  // bumped per call: what sleeping workers wait on
     std::atomic<bool> stop{false};
 
-    void work() noexcept {
+    std::vector<AlignedBuffer> scratch;  // one per thread, index 0 = the caller
+
+    void work(size_t worker) noexcept {
         uint64_t v = claim.load(std::memory_order_acquire);
         for (;;) {
             const uint32_t n = uint32_t(v >> 32), i = uint32_t(v);
             if (i >= n) return;
             if (!claim.compare_exchange_weak(v, v + 1, std::memory_order_acq_rel, std::memory_order_acquire)) continue;
-            task(ctx, i);
+            task(ctx, i, worker);
             if (done.fetch_add(1, std::memory_order_acq_rel) + 1 == n) done.notify_one();
             v = claim.load(std::memory_order_acquire);
         }
     }
 
-    void worker_loop() noexcept {
+    void worker_loop(size_t worker) noexcept {
         uint32_t seen = 0;
         for (;;) {
             spin_then_wait(generation, seen,
                            [&] { return generation.load(std::memory_order_acquire) != seen; });
             seen = generation.load(std::memory_order_acquire);
             if (stop.load(std::memory_order_acquire)) return;
-            work();
+            work(worker);
         }
     }
 
@@ -94,7 +98,7 @@ struct ThreadPool::Impl {
         claim.store(uint64_t(n_chunks) << 32, std::memory_order_release);
         generation.fetch_add(1, std::memory_order_release);
         generation.notify_all();
-        work();
+        work(0);
         spin_then_wait(done, done.load(std::memory_order_acquire),
                        [&] { return done.load(std::memory_order_acquire) == n_chunks; });
     }
@@ -103,7 +107,8 @@ struct ThreadPool::Impl {
 ThreadPool::ThreadPool(size_t n_threads) : impl_(std::make_unique<Impl>()) {
     if (n_threads == 0) n_threads = std::max(1u, std::thread::hardware_concurrency());
     impl_->workers.reserve(n_threads - 1);
-    for (size_t i = 1; i < n_threads; ++i) impl_->workers.emplace_back([this] { impl_->worker_loop(); });
+    for (size_t i = 1; i < n_threads; ++i) impl_->workers.emplace_back([this, i] { impl_->worker_loop(i); });
+    impl_->scratch.resize(n_threads);
 }
 
 ThreadPool::~ThreadPool() {
@@ -119,7 +124,7 @@ void ThreadPool::run(size_t n_chunks, Task task, void* ctx) {
     if (n_chunks == 0) return;
     Impl& p = *impl_;
     if (p.workers.empty() || n_chunks == 1) {
-        for (size_t c = 0; c < n_chunks; ++c) task(ctx, c);
+        for (size_t c = 0; c < n_chunks; ++c) task(ctx, c, 0);
         return;
     }
     std::lock_guard lock(p.run_mutex);
@@ -136,11 +141,27 @@ void ThreadPool::run(size_t n_chunks, Task task, void* ctx) {
             void* ctx;
             size_t first;
         } shim{task, ctx, first};
-        p.run_batch(count, [](void* c, size_t i) {
+        p.run_batch(count, [](void* c, size_t i, size_t worker) {
             const auto* o = static_cast<const Offset*>(c);
-            o->task(o->ctx, o->first + i);
+            o->task(o->ctx, o->first + i, worker);
         }, &shim);
     }
+}
+
+void ThreadPool::reserve_worker_scratch(size_t bytes) {
+    for (AlignedBuffer& b : impl_->scratch)
+        if (b.size() < bytes) b = AlignedBuffer(bytes, "kernel scratch (per thread)");
+}
+
+std::span<std::byte> ThreadPool::worker_scratch(size_t worker) const noexcept {
+    AlignedBuffer& b = impl_->scratch[worker];
+    return {b.data(), b.size()};
+}
+
+size_t ThreadPool::worker_scratch_bytes() const noexcept {
+    size_t total = 0;
+    for (const AlignedBuffer& b : impl_->scratch) total += b.size();
+    return total;
 }
 
 }  // namespace hearth

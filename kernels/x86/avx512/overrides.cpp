@@ -1,11 +1,26 @@
 // The AVX-512 level (F/BW/VL/DQ + VNNI): the shared x86 kernel bodies, where every unsigned x
 // signed byte dot product becomes one 256-bit vpdpbusd. 512-bit bodies were tried for Q4_0,
-// Q8_0, Q4_K and Q6_K and measured 5-20% slower on the Xeon here (512-bit ops issue on two
-// ports instead of three, and joining halves costs port-5 shuffles), so they are not used.
+// Q8_0, Q4_K and Q6_K dot products and measured 5-20% slower on the Xeon here (512-bit ops issue
+// on two ports instead of three, and joining halves costs port-5 shuffles), so they are not used
+// there; the prompt-batch GEMMs (block_gemm_*.cpp) are 512-bit, one token per lane.
+#include <algorithm>
+#include <array>
+
+#include "kernels/x86/block_gemm_x86.hpp"
 #include "kernels/x86/x86_overrides.hpp"
 
 namespace hearth::kernels {
 
-std::span<const SimdOverride> avx512_overrides() noexcept { return x86::kOverrides<4, 4, 2, 4>; }
+std::span<const SimdOverride> avx512_overrides() noexcept {
+    static const auto list = [] {
+        auto l = std::to_array(x86::kOverrides<4, 4, 2, 4>);
+        for (SimdOverride& o : l) {
+            if (o.type == GgmlType::q4_0) o.gemm = x86::avx512_gemm_q4_0();
+            if (o.type == GgmlType::q8_0) o.gemm = x86::avx512_gemm_q8_0();
+        }
+        return l;
+    }();
+    return list;
+}
 
 }  // namespace hearth::kernels

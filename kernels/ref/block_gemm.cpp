@@ -1,0 +1,56 @@
+// The block-integer GEMM order (kernels.hpp, BlockGemm) written out plainly: the spec that the
+// SIMD GEMMs reproduce bit for bit. Slow on purpose; only tests and the ref level call it.
+#include <cmath>
+
+#include "kernels/ref/blocks.hpp"
+#include "kernels/ref/f16.hpp"
+#include "kernels/ref/ref_kernels.hpp"
+
+namespace hearth::kernels::ref {
+namespace {
+
+// Element values and scale of block b of a weight row, as the integer dot product sees them.
+struct WeightBlock {
+    int8_t q[kQK];
+    float d;
+};
+
+WeightBlock weight_block(GgmlType type, const std::byte* row, size_t b) noexcept {
+    WeightBlock out{};
+    if (type == GgmlType::q4_0) {
+        const auto& blk = reinterpret_cast<const BlockQ4_0*>(row)[b];
+        for (size_t j = 0; j < kQK / 2; ++j) {
+            out.q[j] = int8_t((blk.qs[j] & 0x0F) - 8);
+            out.q[j + kQK / 2] = int8_t((blk.qs[j] >> 4) - 8);
+        }
+        out.d = fp16_to_fp32(blk.d);
+    } else {
+        const auto& blk = reinterpret_cast<const BlockQ8_0*>(row)[b];
+        for (size_t j = 0; j < kQK; ++j) out.q[j] = blk.qs[j];
+        out.d = fp16_to_fp32(blk.d);
+    }
+    return out;
+}
+
+}  // namespace
+
+bool block_gemm(GgmlType type, size_t n, const std::byte* w, size_t w_stride, size_t n_rows, const std::byte* act,
+                size_t act_stride, size_t n_tokens, float* out, size_t out_stride) noexcept {
+    if (type != GgmlType::q4_0 && type != GgmlType::q8_0) return false;
+    const size_t nb = n / kQK;
+    for (size_t r = 0; r < n_rows; ++r)
+        for (size_t t = 0; t < n_tokens; ++t) {
+            const auto* a = reinterpret_cast<const BlockQ8_0*>(act + t * act_stride);
+            float acc = 0.0f;
+            for (size_t b = 0; b < nb; ++b) {
+                const WeightBlock wb = weight_block(type, w + r * w_stride, b);
+                int32_t sumi = 0;
+                for (size_t j = 0; j < kQK; ++j) sumi += int32_t(wb.q[j]) * int32_t(a[b].qs[j]);
+                acc = std::fma(float(sumi), rounded_product(wb.d, fp16_to_fp32(a[b].d)), acc);
+            }
+            out[t * out_stride + r] = acc;
+        }
+    return true;
+}
+
+}  // namespace hearth::kernels::ref

@@ -1,0 +1,12 @@
+// The x86 block-integer GEMMs (kernels.hpp, BlockGemm), defined in the avx512/ translation units.
+// No intrinsics here: the override lists include it.
+#pragma once
+
+#include "kernels/kernels.hpp"
+
+namespace hearth::kernels::x86 {
+
+BlockGemm avx512_gemm_q4_0() noexcept;
+BlockGemm avx512_gemm_q8_0() noexcept;
+
+}  // namespace hearth::kernels::x86

@@ -1,0 +1,119 @@
+// The block GEMMs (kernels.hpp, BlockGemm) against their scalar spec ref::block_gemm: the same
+// bits for every CPU level that has one, on random data, extreme values and ragged shapes.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cstring>
+#include <random>
+#include <vector>
+
+#include "hearth/memory.hpp"
+#include "test_kernels_support.hpp"
+
+namespace hearth::test {
+namespace {
+
+using kernels::Isa;
+
+struct Case {
+    size_t n, rows, tokens;
+};
+
+// Runs one level's GEMM the way the matmul driver does: quantize, pack groups, pack panels.
+std::vector<float> run_gemm(const kernels::TypeKernels& k, size_t n, const std::vector<std::byte>& w, size_t w_stride,
+                            size_t rows, const std::vector<std::byte>& act, size_t act_stride, size_t tokens) {
+    const kernels::BlockGemm& g = k.gemm;
+    std::vector<float> out(tokens * rows, -1.0f);
+    PageBuffer group(g.act_group_bytes(n), "test group");
+    PageBuffer panel(g.panel_bytes(n), "test panel");
+    for (size_t t0 = 0; t0 < tokens; t0 += kernels::kGemmTokens) {
+        const size_t count = std::min(kernels::kGemmTokens, tokens - t0);
+        g.pack_act(n, act.data() + t0 * act_stride, act_stride, count, group.data());
+        for (size_t r0 = 0; r0 < rows; r0 += g.panel_rows) {
+            const size_t nr = std::min<size_t>(g.panel_rows, rows - r0);
+            g.pack_panel(n, w.data() + r0 * w_stride, w_stride, nr, panel.data());
+            g.multiply(n, panel.data(), nr, group.data(), count, out.data() + t0 * rows + r0, rows);
+        }
+    }
+    return out;
+}
+
+// Every level with a GEMM for t must equal the spec bit for bit.
+void expect_levels_match_spec(GgmlType t, const Case& c, const std::vector<std::byte>& w,
+                              const std::vector<float>& x) {
+    const size_t w_stride = row_bytes(t, c.n);
+    for (Isa isa : {Isa::avx2, Isa::avx512, Isa::neon}) {
+        const kernels::TypeKernels* k = kernels::type_kernels(t, isa);
+        if (k == nullptr || k->gemm.panel_rows == 0) continue;
+        const size_t act_stride = row_bytes(k->act_type, c.n);
+        std::vector<std::byte> act(act_stride * c.tokens);
+        for (size_t i = 0; i < c.tokens; ++i) k->quantize_act_row(x.data() + i * c.n, act.data() + i * act_stride, c.n);
+        std::vector<float> want(c.tokens * c.rows);
+        ASSERT_TRUE(kernels::ref::block_gemm(t, c.n, w.data(), w_stride, c.rows, act.data(), act_stride, c.tokens,
+                                             want.data(), c.rows));
+        const std::vector<float> got = run_gemm(*k, c.n, w, w_stride, c.rows, act, act_stride, c.tokens);
+        for (size_t i = 0; i < want.size(); ++i)
+            ASSERT_EQ(std::memcmp(&want[i], &got[i], sizeof(float)), 0)
+                << ggml_type_name(t) << " " << kernels::isa_name(isa) << " n " << c.n << " rows " << c.rows << " tokens "
+                << c.tokens << ": token " << i / c.rows << " row " << i % c.rows << " want " << want[i] << " got " << got[i];
+    }
+}
+
+const GgmlType kTypes[] = {GgmlType::q4_0, GgmlType::q8_0};
+
+TEST(BlockGemm, MatchesSpecOnRandomData) {
+    std::mt19937 rng(7);
+    const Case cases[] = {{32, 1, 1}, {64, 7, 5}, {96, 8, 16}, {256, 31, 17}, {2048, 32, 16}, {512, 33, 33}, {1024, 70, 40}};
+    for (GgmlType t : kTypes)
+        for (const Case& c : cases) {
+            std::vector<std::byte> w;
+            for (size_t r = 0; r < c.rows; ++r) {
+                const auto row = random_row(t, c.n, rng);
+                w.insert(w.end(), row.begin(), row.end());
+            }
+            expect_levels_match_spec(t, c, w, random_floats(c.n * c.tokens, rng, -3.0f, 3.0f));
+        }
+}
+
+TEST(BlockGemm, MatchesSpecOnExtremes) {
+    // All-zero weights and activations, the largest quants with large scales, and mixed signs:
+    // the integer sums reach their extremes (q8_0: 32 * 128 * 127) without leaving int32.
+    const Case c{128, 9, 18};
+    for (GgmlType t : kTypes) {
+        const size_t bb = ggml_type_info(t).block_bytes, nb = c.n / 32;
+        for (int pattern = 0; pattern < 3; ++pattern) {
+            std::vector<std::byte> w(row_bytes(t, c.n) * c.rows);
+            std::vector<float> x(c.n * c.tokens);
+            for (size_t r = 0; r < c.rows; ++r)
+                for (size_t b = 0; b < nb; ++b) {
+                    std::byte* blk = w.data() + r * row_bytes(t, c.n) + b * bb;
+                    put_f16(blk, pattern == 0 ? 0.0f : (r % 2 ? 60000.0f : -1.0f));
+                    const std::byte q = pattern == 2 ? std::byte(0x80) : std::byte(pattern == 0 ? 0 : 0x7F);
+                    std::fill(blk + 2, blk + bb, q);
+                }
+            for (size_t i = 0; i < x.size(); ++i) x[i] = pattern == 0 ? 0.0f : (i % 3 ? 1e4f : -1e4f);
+            expect_levels_match_spec(t, c, w, x);
+        }
+    }
+}
+
+TEST(BlockGemm, SpecIsTheIntegerDotScaledPerBlock) {
+    // The spec itself, on a case small enough to check by hand: one block, integer values.
+    std::vector<std::byte> w(row_bytes(GgmlType::q8_0, 32));
+    put_f16(w.data(), 0.5f);
+    for (size_t j = 0; j < 32; ++j) w[2 + j] = std::byte(int8_t(j % 5) - 2);
+    std::vector<std::byte> a(row_bytes(GgmlType::q8_0, 32));
+    put_f16(a.data(), 0.25f);
+    int32_t want = 0;
+    for (size_t j = 0; j < 32; ++j) {
+        a[2 + j] = std::byte(int8_t(j) - 16);
+        want += (int32_t(j % 5) - 2) * (int32_t(j) - 16);
+    }
+    float out = 0.0f;
+    ASSERT_TRUE(kernels::ref::block_gemm(GgmlType::q8_0, 32, w.data(), w.size(), 1, a.data(), a.size(), 1, &out, 1));
+    EXPECT_EQ(out, float(want) * 0.125f);
+    EXPECT_FALSE(kernels::ref::block_gemm(GgmlType::q4_k, 256, w.data(), w.size(), 1, a.data(), a.size(), 1, &out, 1));
+}
+
+}  // namespace
+}  // namespace hearth::test
