@@ -91,8 +91,8 @@ TEST(Matmul, BitwiseIndependentOfThreadCount) {
 TEST(Matmul, BatchesTakeTheBlockGemmWhereTheLevelHasOne) {
     std::mt19937 rng(25);
     ThreadPool pool(2);
-    const size_t n_tokens = 35, n_rows = 45, n_cols = 256;
-    for (GgmlType t : {GgmlType::q4_0, GgmlType::q8_0}) {
+    const size_t n_tokens = 35, n_rows = 45, n_cols = 512;
+    for (GgmlType t : {GgmlType::q4_0, GgmlType::q8_0, GgmlType::q4_k, GgmlType::q6_k}) {
         const kernels::TypeKernels& k = *kernels::type_kernels(t);
         if (k.gemm.panel_rows == 0) GTEST_SKIP() << "no block GEMM at level " << kernels::isa_name(kernels::active_isa());
         Problem p = make_problem(t, n_rows, n_cols, n_tokens, rng);

@@ -1,5 +1,6 @@
-// The block-integer GEMM order (kernels.hpp, BlockGemm) written out plainly: the spec that the
-// SIMD GEMMs reproduce bit for bit. Slow on purpose; only tests and the ref level call it.
+// The block-integer GEMM order (kernels.hpp, BlockGemm) written out plainly for Q4_0 and Q8_0
+// (the K-quants' version is block_gemm_k in k_quants.cpp, beside their unpacking): the spec that
+// the SIMD GEMMs reproduce bit for bit. Slow on purpose; only tests call it.
 #include <cmath>
 
 #include "kernels/ref/blocks.hpp"
@@ -36,6 +37,7 @@ WeightBlock weight_block(GgmlType type, const std::byte* row, size_t b) noexcept
 
 bool block_gemm(GgmlType type, size_t n, const std::byte* w, size_t w_stride, size_t n_rows, const std::byte* act,
                 size_t act_stride, size_t n_tokens, float* out, size_t out_stride) noexcept {
+    if (block_gemm_k(type, n, w, w_stride, n_rows, act, act_stride, n_tokens, out, out_stride)) return true;
     if (type != GgmlType::q4_0 && type != GgmlType::q8_0) return false;
     const size_t nb = n / kQK;
     for (size_t r = 0; r < n_rows; ++r)

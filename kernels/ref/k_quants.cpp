@@ -1,6 +1,7 @@
 // Reference kernels for the K-quants (256-element super-blocks) Q2_K..Q6_K: each block is first
 // unpacked to plain integers with one scale (and min) per 16 elements, which makes the bit layouts
 // the only per-type code. Dot products use q8_K activations, whose bsums carry the min terms.
+#include <cmath>
 #include <cstring>
 
 #include "kernels/ref/blocks.hpp"
@@ -141,7 +142,46 @@ float dot_q8_K(size_t n, const std::byte* w, const std::byte* act) noexcept {
     return sum;
 }
 
+// The block-integer GEMM order for one weight row and one q8_K row (kernels.hpp, BlockGemm):
+// per super-block the integer sums S (scaled) and M (mins), then two fmas.
+template <typename Block>
+float block_gemm_dot(size_t n, const std::byte* w, const std::byte* act) noexcept {
+    const auto* x = reinterpret_cast<const Block*>(w);
+    const auto* y = reinterpret_cast<const BlockQ8_K*>(act);
+    KUnpacked u;
+    float acc = 0.0f;
+    for (size_t i = 0; i < n / kQKK; ++i) {
+        unpack(x[i], u);
+        int32_t isum = 0, msum = 0;
+        for (size_t g = 0; g < kGroups; ++g) {
+            int32_t gsum = 0;
+            for (size_t l = 0; l < 16; ++l) gsum += int32_t(u.q[g * 16 + l]) * int32_t(y[i].qs[g * 16 + l]);
+            isum += u.scale[g] * gsum;
+            msum += u.min[g] * y[i].bsums[g];
+        }
+        acc = std::fma(float(isum), rounded_product(u.d, y[i].d), acc);
+        if (u.dmin != 0.0f || msum != 0) acc = std::fma(-float(msum), rounded_product(u.dmin, y[i].d), acc);
+    }
+    return acc;
+}
+
 }  // namespace
+
+bool block_gemm_k(GgmlType type, size_t n, const std::byte* w, size_t w_stride, size_t n_rows, const std::byte* act,
+                  size_t act_stride, size_t n_tokens, float* out, size_t out_stride) noexcept {
+    float (*dot)(size_t, const std::byte*, const std::byte*) = nullptr;
+    switch (type) {
+        case GgmlType::q2_k: dot = block_gemm_dot<BlockQ2_K>; break;
+        case GgmlType::q3_k: dot = block_gemm_dot<BlockQ3_K>; break;
+        case GgmlType::q4_k: dot = block_gemm_dot<BlockQ4_K>; break;
+        case GgmlType::q5_k: dot = block_gemm_dot<BlockQ5_K>; break;
+        case GgmlType::q6_k: dot = block_gemm_dot<BlockQ6_K>; break;
+        default: return false;
+    }
+    for (size_t r = 0; r < n_rows; ++r)
+        for (size_t t = 0; t < n_tokens; ++t) out[t * out_stride + r] = dot(n, w + r * w_stride, act + t * act_stride);
+    return true;
+}
 
 extern const TypeKernels q2_k{GgmlType::q8_k, dequantize<BlockQ2_K>, quantize_row_q8_K, dot_q8_K<BlockQ2_K>};
 extern const TypeKernels q3_k{GgmlType::q8_k, dequantize<BlockQ3_K>, quantize_row_q8_K, dot_q8_K<BlockQ3_K>};

@@ -27,9 +27,12 @@ void dequantize_row_q8_1(const std::byte* src, float* dst, size_t n) noexcept;
 void dequantize_row_q8_K(const std::byte* src, float* dst, size_t n) noexcept;
 
 // The block-integer GEMM order (kernels.hpp, BlockGemm) for q4_0 and q8_0 weights with q8_0
-// activations: out[t * out_stride + r] for r < n_rows, t < n_tokens. False for other types.
+// activations and the K-quants with q8_K: out[t * out_stride + r] for r < n_rows, t < n_tokens.
+// False for other types. block_gemm_k is its K-quant half.
 bool block_gemm(GgmlType type, size_t n, const std::byte* w, size_t w_stride, size_t n_rows, const std::byte* act,
                 size_t act_stride, size_t n_tokens, float* out, size_t out_stride) noexcept;
+bool block_gemm_k(GgmlType type, size_t n, const std::byte* w, size_t w_stride, size_t n_rows, const std::byte* act,
+                  size_t act_stride, size_t n_tokens, float* out, size_t out_stride) noexcept;
 
 // a * b rounded to float before anything else sees it. GCC contracts a*b + c into an FMA by
 // default in C++ wherever FMA exists (aarch64 always, x86 with -march=native), which would skip

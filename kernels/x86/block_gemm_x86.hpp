@@ -8,5 +8,7 @@ namespace hearth::kernels::x86 {
 
 BlockGemm avx512_gemm_q4_0() noexcept;
 BlockGemm avx512_gemm_q8_0() noexcept;
+BlockGemm avx512_gemm_q4_k() noexcept;
+BlockGemm avx512_gemm_q6_k() noexcept;
 
 }  // namespace hearth::kernels::x86

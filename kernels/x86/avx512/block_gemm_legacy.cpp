@@ -7,18 +7,12 @@
 // reduction per output. vpdpbusd multiplies unsigned by signed bytes, so the activations are
 // stored biased by +128 and each weight block carries -128 * sum(w) as its starting value:
 // the block's integer sum stays exact.
-#include <immintrin.h>
-
-#include <algorithm>
-
-#include "kernels/simd_kernels.hpp"
+#include "kernels/x86/avx512/block_gemm_common.hpp"
+#include "kernels/x86/block_gemm_x86.hpp"
 #include "kernels/x86/x86_common.hpp"
 
 namespace hearth::kernels::x86 {
 namespace {
-
-constexpr size_t kTileRows = 8;    // accumulators per register tile (8 + 8 activation vectors + temporaries)
-constexpr size_t kPanelRows = 32;  // rows repacked per panel: 4 register tiles
 
 struct ActGroupBlock {
     uint8_t q[kQK / 4][kGemmTokens][4];  // activation + 128
@@ -39,16 +33,16 @@ size_t panel_bytes(size_t n) { return kPanelRows / kTileRows * (n / kQK) * sizeo
 void pack_act_q8_0(size_t n, const std::byte* act, size_t act_stride, size_t n_tokens, std::byte* dst) {
     auto* group = reinterpret_cast<ActGroupBlock*>(dst);
     const size_t nb = n / kQK;
-    // Dword k of a token's block goes to q[k][l]: 64 bytes apart.
-    const __m256i dword_offsets = _mm256_setr_epi32(0, 16, 32, 48, 64, 80, 96, 112);
-    const __m256i bias = _mm256_set1_epi8(char(0x80));
     for (size_t l = 0; l < kGemmTokens; ++l) {
         const auto* a = reinterpret_cast<const BlockQ8_0*>(act + l * act_stride);
         for (size_t b = 0; b < nb; ++b) {
-            const bool real = l < n_tokens;  // padding tokens are zeros (+128) with scale 0
-            const __m256i q = real ? _mm256_xor_si256(load256(a[b].qs), bias) : bias;
-            _mm256_i32scatter_epi32(reinterpret_cast<int*>(&group[b].q[0][l][0]), dword_offsets, q, 4);
-            group[b].d[l] = real ? half_to_float(a[b].d) : 0.0f;
+            if (l < n_tokens) {
+                scatter_act_bytes(a[b].qs, group[b].q, l);
+                group[b].d[l] = half_to_float(a[b].d);
+            } else {  // padding: scale 0
+                clear_act_bytes(group[b].q, l);
+                group[b].d[l] = 0.0f;
+            }
         }
     }
 }
@@ -96,12 +90,6 @@ void pack_panel(size_t n, const std::byte* w, size_t w_stride, size_t n_rows, st
         }
 }
 
-inline int32_t load_i32(const int8_t* p) {
-    int32_t v;
-    std::memcpy(&v, p, sizeof v);
-    return v;
-}
-
 // C[i] lane l = the block-integer dot of tile row i with group token l, over nb blocks.
 void tile_rows_x_group(size_t nb, const PanelBlock* tile, const ActGroupBlock* group, __m512 (&c)[kTileRows]) {
     for (size_t i = 0; i < kTileRows; ++i) c[i] = _mm512_setzero_ps();
@@ -125,15 +113,10 @@ void multiply(size_t n, const std::byte* panel_bytes_, size_t n_rows, const std:
     const auto* panel = reinterpret_cast<const PanelBlock*>(panel_bytes_);
     const auto* group = reinterpret_cast<const ActGroupBlock*>(group_bytes);
     const size_t nb = n / kQK;
-    const __m512i token_offsets = _mm512_mullo_epi32(
-        _mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15), _mm512_set1_epi32(int(out_stride)));
-    const __mmask16 tokens = __mmask16((1u << std::min(n_tokens, kGemmTokens)) - 1);
     for (size_t tile = 0; tile * kTileRows < n_rows; ++tile) {
         __m512 c[kTileRows];
         tile_rows_x_group(nb, panel + tile * nb, group, c);
-        const size_t rows = std::min(kTileRows, n_rows - tile * kTileRows);
-        for (size_t i = 0; i < rows; ++i)
-            _mm512_mask_i32scatter_ps(out + tile * kTileRows + i, tokens, token_offsets, c[i], 4);
+        store_tile(c, n_rows - tile * kTileRows, n_tokens, out + tile * kTileRows, out_stride);
     }
 }
 

@@ -17,6 +17,8 @@ std::span<const SimdOverride> avx512_overrides() noexcept {
         for (SimdOverride& o : l) {
             if (o.type == GgmlType::q4_0) o.gemm = x86::avx512_gemm_q4_0();
             if (o.type == GgmlType::q8_0) o.gemm = x86::avx512_gemm_q8_0();
+            if (o.type == GgmlType::q4_k) o.gemm = x86::avx512_gemm_q4_k();
+            if (o.type == GgmlType::q6_k) o.gemm = x86::avx512_gemm_q6_k();
         }
         return l;
     }();
