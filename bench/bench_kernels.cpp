@@ -136,7 +136,7 @@ void bench_quantize_act(benchmark::State& state, GgmlType t, Isa isa) {
 
 // Names: matvec/<type>/<isa>/<rows>x<cols>, so --benchmark_filter can pick a type or level.
 const bool registered = [] {
-    for (Isa isa : {Isa::ref, Isa::avx2, Isa::avx512, Isa::neon}) {
+    for (Isa isa : kernels::kAllIsas) {
         if (!isa_supported(isa)) continue;
         const std::string level(isa_name(isa));
         for (GgmlType t : test::weight_types()) {

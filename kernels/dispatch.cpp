@@ -8,6 +8,9 @@
 #include "kernels/kernels.hpp"
 #include "kernels/ref/ref_kernels.hpp"
 #include "kernels/simd_kernels.hpp"
+#if defined(HEARTH_HAVE_AMX_KERNELS)
+#include "kernels/x86/block_gemm_x86.hpp"
+#endif
 
 #if defined(__aarch64__) && defined(__linux__)
 #include <sys/auxv.h>
@@ -59,6 +62,7 @@ Table make_table(Isa isa) noexcept {
 struct CpuSupport {
     bool avx2 = false;
     bool avx512 = false;
+    bool amx = false;
     bool neon = false;
 };
 
@@ -72,6 +76,9 @@ CpuSupport detect() noexcept {
     s.avx512 = s.avx2 && __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") &&
                __builtin_cpu_supports("avx512vl") && __builtin_cpu_supports("avx512dq") &&
                __builtin_cpu_supports("avx512vnni");
+#if defined(HEARTH_HAVE_AMX_KERNELS)
+    s.amx = s.avx512 && x86::amx_usable();
+#endif
 #elif defined(__aarch64__) && defined(__linux__) && defined(HEARTH_HAVE_NEON_KERNELS)
     s.neon = (getauxval(AT_HWCAP) & HWCAP_ASIMDDP) != 0;
 #endif
@@ -84,6 +91,7 @@ const CpuSupport& cpu() noexcept {
 }
 
 Isa best_isa() noexcept {
+    if (cpu().amx) return Isa::amx;
     if (cpu().avx512) return Isa::avx512;
     if (cpu().avx2) return Isa::avx2;
     if (cpu().neon) return Isa::neon;
@@ -94,7 +102,7 @@ Isa choose_isa() noexcept {
     const char* env = std::getenv("HEARTH_ISA");
     if (env != nullptr) {
         const std::string_view want = env;
-        for (Isa isa : {Isa::ref, Isa::avx2, Isa::avx512, Isa::neon})
+        for (Isa isa : kAllIsas)
             if (want == isa_name(isa) && isa_supported(isa)) return isa;
     }
     return best_isa();
@@ -104,10 +112,12 @@ const Table& table(Isa isa) noexcept {
     static const Table scalar_table = ref_table();
     static const Table avx2_table = make_table(Isa::avx2);
     static const Table avx512_table = make_table(Isa::avx512);
+    static const Table amx_table = make_table(Isa::amx);
     static const Table neon_table = make_table(Isa::neon);
     switch (isa) {
         case Isa::avx2: return avx2_table;
         case Isa::avx512: return avx512_table;
+        case Isa::amx: return amx_table;
         case Isa::neon: return neon_table;
         case Isa::ref: break;
     }
@@ -121,6 +131,7 @@ std::string_view isa_name(Isa isa) noexcept {
         case Isa::ref: return "ref";
         case Isa::avx2: return "avx2";
         case Isa::avx512: return "avx512";
+        case Isa::amx: return "amx";
         case Isa::neon: return "neon";
     }
     return "?";
@@ -131,6 +142,7 @@ bool isa_supported(Isa isa) noexcept {
         case Isa::ref: return true;
         case Isa::avx2: return cpu().avx2;
         case Isa::avx512: return cpu().avx512;
+        case Isa::amx: return cpu().amx;
         case Isa::neon: return cpu().neon;
     }
     return false;

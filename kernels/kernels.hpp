@@ -11,7 +11,9 @@
 
 namespace hearth::kernels {
 
-enum class Isa { ref, avx2, avx512, neon };
+// amx = the avx512 level whose prompt GEMMs for Q4_0/Q8_0 run on Intel AMX tiles.
+enum class Isa { ref, avx2, avx512, amx, neon };
+inline constexpr Isa kAllIsas[] = {Isa::ref, Isa::avx2, Isa::avx512, Isa::amx, Isa::neon};
 std::string_view isa_name(Isa isa) noexcept;
 
 // A block of dot products sharing weight decoding and activation loads:
@@ -71,7 +73,7 @@ const TypeKernels* type_kernels(GgmlType t) noexcept;
 // Kernels for t at a specific ISA (tests compare every level with ref); nullptr if unavailable.
 const TypeKernels* type_kernels(GgmlType t, Isa isa) noexcept;
 
-// The ISA in use: the best the CPU supports, or HEARTH_ISA=ref|avx2|avx512|neon if set and supported.
+// The ISA in use: the best the CPU supports, or HEARTH_ISA=ref|avx2|avx512|amx|neon if set and supported.
 Isa active_isa() noexcept;
 bool isa_supported(Isa isa) noexcept;
 

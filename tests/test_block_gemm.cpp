@@ -42,7 +42,7 @@ std::vector<float> run_gemm(const kernels::TypeKernels& k, size_t n, const std::
 void expect_levels_match_spec(GgmlType t, const Case& c, const std::vector<std::byte>& w,
                               const std::vector<float>& x) {
     const size_t w_stride = row_bytes(t, c.n);
-    for (Isa isa : {Isa::avx2, Isa::avx512, Isa::neon}) {
+    for (Isa isa : {Isa::avx2, Isa::avx512, Isa::amx, Isa::neon}) {
         const kernels::TypeKernels* k = kernels::type_kernels(t, isa);
         if (k == nullptr || k->gemm.panel_rows == 0) continue;
         const size_t act_stride = row_bytes(k->act_type, c.n);

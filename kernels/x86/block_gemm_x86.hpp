@@ -11,4 +11,10 @@ BlockGemm avx512_gemm_q8_0() noexcept;
 BlockGemm avx512_gemm_q4_k() noexcept;
 BlockGemm avx512_gemm_q6_k() noexcept;
 
+// In builds whose compiler has -mamx-tile/-mamx-int8 (HEARTH_HAVE_AMX_KERNELS). amx_usable()
+// checks the CPU and asks Linux for the tile state; the GEMMs may run only after it said yes.
+BlockGemm amx_gemm_q4_0() noexcept;
+BlockGemm amx_gemm_q8_0() noexcept;
+bool amx_usable() noexcept;
+
 }  // namespace hearth::kernels::x86

@@ -43,9 +43,9 @@ void pack_act_q8_K(size_t n, const std::byte* act, size_t act_stride, size_t n_t
             ActGroupK& g = group[b];
             for (size_t c = 0; c < kQKK / kQK; ++c) {
                 if (l < n_tokens)
-                    scatter_act_bytes(a[b].qs + c * kQK, g.q + c * 8, l);
+                    scatter_act_bytes(a[b].qs + c * kQK, g.q + c * 8, l, kVnniBias);
                 else
-                    clear_act_bytes(g.q + c * 8, l);
+                    clear_act_bytes(g.q + c * 8, l, kVnniBias);
             }
             g.d[l] = l < n_tokens ? a[b].d : 0.0f;
             for (size_t p = 0; p < kMinPairs; ++p) {

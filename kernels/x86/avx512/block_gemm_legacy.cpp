@@ -14,12 +14,6 @@
 namespace hearth::kernels::x86 {
 namespace {
 
-struct ActGroupBlock {
-    uint8_t q[kQK / 4][kGemmTokens][4];  // activation + 128
-    float d[kGemmTokens];
-};
-static_assert(sizeof(ActGroupBlock) == 576);
-
 struct PanelBlock {
     int8_t w[kTileRows][kQK];
     float d[kTileRows];
@@ -27,41 +21,7 @@ struct PanelBlock {
 };
 static_assert(sizeof(PanelBlock) == 320);
 
-size_t act_group_bytes(size_t n) { return n / kQK * sizeof(ActGroupBlock); }
 size_t panel_bytes(size_t n) { return kPanelRows / kTileRows * (n / kQK) * sizeof(PanelBlock); }
-
-void pack_act_q8_0(size_t n, const std::byte* act, size_t act_stride, size_t n_tokens, std::byte* dst) {
-    auto* group = reinterpret_cast<ActGroupBlock*>(dst);
-    const size_t nb = n / kQK;
-    for (size_t l = 0; l < kGemmTokens; ++l) {
-        const auto* a = reinterpret_cast<const BlockQ8_0*>(act + l * act_stride);
-        for (size_t b = 0; b < nb; ++b) {
-            if (l < n_tokens) {
-                scatter_act_bytes(a[b].qs, group[b].q, l);
-                group[b].d[l] = half_to_float(a[b].d);
-            } else {  // padding: scale 0
-                clear_act_bytes(group[b].q, l);
-                group[b].d[l] = 0.0f;
-            }
-        }
-    }
-}
-
-// 32 weights of one block as signed bytes, and their scale.
-struct Q4_0Rows {
-    static __m256i values(const std::byte* row, size_t b, float& d) {
-        const auto& blk = reinterpret_cast<const BlockQ4_0*>(row)[b];
-        d = half_to_float(blk.d);
-        return _mm256_sub_epi8(unpack_nibbles(blk.qs), _mm256_set1_epi8(8));
-    }
-};
-struct Q8_0Rows {
-    static __m256i values(const std::byte* row, size_t b, float& d) {
-        const auto& blk = reinterpret_cast<const BlockQ8_0*>(row)[b];
-        d = half_to_float(blk.d);
-        return load256(blk.qs);
-    }
-};
 
 template <typename Rows>
 void pack_panel(size_t n, const std::byte* w, size_t w_stride, size_t n_rows, std::byte* dst) {
@@ -122,7 +82,7 @@ void multiply(size_t n, const std::byte* panel_bytes_, size_t n_rows, const std:
 
 template <typename Rows>
 constexpr BlockGemm legacy_gemm() {
-    return {kPanelRows, act_group_bytes, pack_act_q8_0, panel_bytes, pack_panel<Rows>, multiply};
+    return {kPanelRows, act_group_bytes_q8_0, pack_act_q8_0<kVnniBias>, panel_bytes, pack_panel<Rows>, multiply};
 }
 
 }  // namespace

@@ -11,18 +11,38 @@
 
 namespace hearth::kernels {
 
+namespace {
+
+auto avx512_list() {
+    auto l = std::to_array(x86::kOverrides<4, 4, 2, 4>);
+    for (SimdOverride& o : l) {
+        if (o.type == GgmlType::q4_0) o.gemm = x86::avx512_gemm_q4_0();
+        if (o.type == GgmlType::q8_0) o.gemm = x86::avx512_gemm_q8_0();
+        if (o.type == GgmlType::q4_k) o.gemm = x86::avx512_gemm_q4_k();
+        if (o.type == GgmlType::q6_k) o.gemm = x86::avx512_gemm_q6_k();
+    }
+    return l;
+}
+
+}  // namespace
+
 std::span<const SimdOverride> avx512_overrides() noexcept {
+    static const auto list = avx512_list();
+    return list;
+}
+
+#if defined(HEARTH_HAVE_AMX_KERNELS)
+std::span<const SimdOverride> amx_overrides() noexcept {
     static const auto list = [] {
-        auto l = std::to_array(x86::kOverrides<4, 4, 2, 4>);
+        auto l = avx512_list();
         for (SimdOverride& o : l) {
-            if (o.type == GgmlType::q4_0) o.gemm = x86::avx512_gemm_q4_0();
-            if (o.type == GgmlType::q8_0) o.gemm = x86::avx512_gemm_q8_0();
-            if (o.type == GgmlType::q4_k) o.gemm = x86::avx512_gemm_q4_k();
-            if (o.type == GgmlType::q6_k) o.gemm = x86::avx512_gemm_q6_k();
+            if (o.type == GgmlType::q4_0) o.gemm = x86::amx_gemm_q4_0();
+            if (o.type == GgmlType::q8_0) o.gemm = x86::amx_gemm_q8_0();
         }
         return l;
     }();
     return list;
 }
+#endif
 
 }  // namespace hearth::kernels
