@@ -15,6 +15,7 @@ BlockGemm avx512_gemm_q6_k() noexcept;
 // checks the CPU and asks Linux for the tile state; the GEMMs may run only after it said yes.
 BlockGemm amx_gemm_q4_0() noexcept;
 BlockGemm amx_gemm_q8_0() noexcept;
+BlockGemm amx_gemm_q4_k() noexcept;
 bool amx_usable() noexcept;
 
 }  // namespace hearth::kernels::x86

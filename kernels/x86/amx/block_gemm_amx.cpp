@@ -9,6 +9,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "kernels/x86/amx/amx_tiles.hpp"
 #include "kernels/x86/avx512/block_gemm_common.hpp"
 #include "kernels/x86/block_gemm_x86.hpp"
 
@@ -42,26 +43,6 @@ void pack_panel(size_t n, const std::byte* w, size_t w_stride, size_t n_rows, st
         }
 }
 
-// Palette 1: tmm0/1 = C (16 rows x 16 int32) of a block pair, tmm4/5 = A (16 x 32 bytes),
-// tmm6/7 = B (8 rows x 64 bytes).
-struct alignas(64) TileConfig {
-    uint8_t palette = 1;
-    uint8_t start_row = 0;
-    uint8_t reserved[14] = {};
-    uint16_t colsb[16] = {64, 64, 64, 64, 32, 32, 64, 64};
-    uint8_t rows[16] = {16, 16, 16, 16, 16, 16, 8, 8};
-};
-static_assert(sizeof(TileConfig) == 64);
-
-// The tile configuration is per thread; loading it costs more than checking a flag.
-void configure_tiles() {
-    static thread_local bool configured = false;
-    if (configured) return;
-    static const TileConfig config;
-    _tile_loadconfig(&config);
-    configured = true;
-}
-
 using BlockSums = int32_t[kAmxRows][kGemmTokens];
 
 // c[m] lane l += exact block dot (row m, token l) * d_w[m] * d_a[l].
@@ -87,7 +68,7 @@ inline void tile_pair(const AmxPanelBlock* w, const ActGroupBlock* g, size_t b, 
 
 void multiply(size_t n, const std::byte* panel_bytes_, size_t n_rows, const std::byte* group_bytes, size_t n_tokens,
               float* out, size_t out_stride) {
-    configure_tiles();
+    amx::configure(kQK);
     const auto* panel = reinterpret_cast<const AmxPanelBlock*>(panel_bytes_);
     const auto* group = reinterpret_cast<const ActGroupBlock*>(group_bytes);
     const size_t nb = n / kQK;

@@ -4,156 +4,20 @@
 // Q4_K also out = fma(-M, dmin * d_a, out) with M = sum of min * (sub-block sum of activations).
 // The activations' +128 bias is cancelled by a per-row constant folded into S's start value:
 // -128 * sum(scale * sub-block sum of weights).
-#include "kernels/x86/avx512/block_gemm_common.hpp"
+#include "kernels/x86/avx512/block_gemm_k_pack.hpp"
 #include "kernels/x86/block_gemm_x86.hpp"
 #include "kernels/x86/x86_common.hpp"
 
 namespace hearth::kernels::x86 {
 namespace {
 
-constexpr size_t kMinPairs = 4;  // Q4_K's 8 mins as 4 int16 pairs (vpdpwssd)
-
-struct ActGroupK {
-    uint8_t q[kQKK / 4][kGemmTokens][4];  // activation + 128
-    float d[kGemmTokens];
-    int32_t sum_pairs[kMinPairs][kGemmTokens];  // int16 pair (sum of sub-block 2p, of 2p+1)
-};
-static_assert(sizeof(ActGroupK) == 4096 + 64 + 256);
-
-struct PanelK {
-    int8_t w[kTileRows][kQKK];
-    int32_t scale[kTileRows][16];  // per sub-block (8 used by Q4_K)
-    int32_t min_pairs[kTileRows][kMinPairs];
-    float d[kTileRows];
-    float dmin[kTileRows];
-    int32_t bias[kTileRows];
-};
-
-size_t act_group_bytes(size_t n) { return n / kQKK * sizeof(ActGroupK); }
-size_t panel_bytes(size_t n) { return kPanelRows / kTileRows * (n / kQKK) * sizeof(PanelK); }
-
-inline int32_t int16_pair(int lo, int hi) { return int32_t(uint32_t(uint16_t(lo)) | (uint32_t(uint16_t(hi)) << 16)); }
-
-void pack_act_q8_K(size_t n, const std::byte* act, size_t act_stride, size_t n_tokens, std::byte* dst) {
-    auto* group = reinterpret_cast<ActGroupK*>(dst);
-    const size_t nb = n / kQKK;
-    for (size_t l = 0; l < kGemmTokens; ++l) {
-        const auto* a = reinterpret_cast<const BlockQ8_K*>(act + l * act_stride);
-        for (size_t b = 0; b < nb; ++b) {
-            ActGroupK& g = group[b];
-            for (size_t c = 0; c < kQKK / kQK; ++c) {
-                if (l < n_tokens)
-                    scatter_act_bytes(a[b].qs + c * kQK, g.q + c * 8, l, kVnniBias);
-                else
-                    clear_act_bytes(g.q + c * 8, l, kVnniBias);
-            }
-            g.d[l] = l < n_tokens ? a[b].d : 0.0f;
-            for (size_t p = 0; p < kMinPairs; ++p) {
-                const int16_t* s = l < n_tokens ? a[b].bsums + 4 * p : nullptr;
-                g.sum_pairs[p][l] = s ? int16_pair(s[0] + s[1], s[2] + s[3]) : 0;
-            }
-        }
-    }
-}
-
-// sum of the 32 signed bytes of v, per 16-byte half: {sum of bytes 0-15, sum of bytes 16-31}.
-inline void half_sums(__m256i v, int32_t& lo, int32_t& hi) {
-    const __m256i s = _mm256_sad_epu8(_mm256_xor_si256(v, _mm256_set1_epi8(char(0x80))), _mm256_setzero_si256());
-    lo = _mm256_extract_epi32(s, 0) + _mm256_extract_epi32(s, 2) - 16 * 128;
-    hi = _mm256_extract_epi32(s, 4) + _mm256_extract_epi32(s, 6) - 16 * 128;
-}
-
-// Row i of a tile from one super-block. Each writes values, scales, d/dmin and the bias.
-struct Q4_KRows {
-    static constexpr size_t kSub = 32;
-    static constexpr bool kMins = true;
-    static void unpack(const std::byte* row, size_t b, PanelK& p, size_t i) {
-        const auto& blk = reinterpret_cast<const BlockQ4_K*>(row)[b];
-        int32_t sums[8];
-        for (size_t c = 0; c < 4; ++c) {  // 64 elements: low nibbles, then high nibbles
-            const __m256i x = load256(blk.qs + 32 * c);
-            const __m256i lo = _mm256_and_si256(x, _mm256_set1_epi8(0x0F));
-            const __m256i hi = _mm256_and_si256(_mm256_srli_epi16(x, 4), _mm256_set1_epi8(0x0F));
-            _mm256_storeu_si256(reinterpret_cast<__m256i*>(p.w[i] + 64 * c), lo);
-            _mm256_storeu_si256(reinterpret_cast<__m256i*>(p.w[i] + 64 * c + 32), hi);
-            int32_t a, z;
-            half_sums(lo, a, z);
-            sums[2 * c] = a + z;
-            half_sums(hi, a, z);
-            sums[2 * c + 1] = a + z;
-        }
-        int32_t bias = 0;
-        uint8_t sc[8], m[8];
-        for (size_t j = 0; j < 8; ++j) {
-            k_scale_min(j, blk.scales, sc[j], m[j]);
-            p.scale[i][j] = sc[j];
-            bias += int32_t(sc[j]) * sums[j];
-        }
-        for (size_t q = 0; q < kMinPairs; ++q) p.min_pairs[i][q] = int16_pair(m[2 * q], m[2 * q + 1]);
-        p.bias[i] = -128 * bias;
-        p.d[i] = half_to_float(blk.d);
-        p.dmin[i] = half_to_float(blk.dmin);
-    }
-};
-
-struct Q6_KRows {
-    static constexpr size_t kSub = 16;
-    static constexpr bool kMins = false;
-    static void unpack(const std::byte* row, size_t b, PanelK& p, size_t i) {
-        const auto& blk = reinterpret_cast<const BlockQ6_K*>(row)[b];
-        int32_t bias = 0;
-        for (size_t n = 0; n < 2; ++n) {  // 128 elements: four quarters share ql/qh bytes
-            const __m256i qh = load256(blk.qh + 32 * n);
-            for (size_t k = 0; k < 4; ++k) {
-                const __m256i ql = load256(blk.ql + 64 * n + 32 * (k % 2));
-                const __m256i low = _mm256_and_si256(_mm256_srli_epi16(ql, int(4 * (k / 2))), _mm256_set1_epi8(0x0F));
-                const __m256i high = _mm256_and_si256(_mm256_slli_epi16(_mm256_srli_epi16(qh, int(2 * k)), 4),
-                                                      _mm256_set1_epi8(0x30));
-                const __m256i w = _mm256_sub_epi8(_mm256_or_si256(low, high), _mm256_set1_epi8(32));
-                const size_t e = 128 * n + 32 * k;
-                _mm256_storeu_si256(reinterpret_cast<__m256i*>(p.w[i] + e), w);
-                int32_t s0, s1;
-                half_sums(w, s0, s1);
-                bias += int32_t(blk.scales[e / 16]) * s0 + int32_t(blk.scales[e / 16 + 1]) * s1;
-            }
-        }
-        for (size_t g = 0; g < 16; ++g) p.scale[i][g] = blk.scales[g];
-        for (size_t q = 0; q < kMinPairs; ++q) p.min_pairs[i][q] = 0;
-        p.bias[i] = -128 * bias;
-        p.d[i] = half_to_float(blk.d);
-        p.dmin[i] = 0.0f;
-    }
-};
-
 template <typename Rows>
-void pack_panel(size_t n, const std::byte* w, size_t w_stride, size_t n_rows, std::byte* dst) {
-    auto* panel = reinterpret_cast<PanelK*>(dst);
-    const size_t nb = n / kQKK;
-    for (size_t tile = 0; tile < kPanelRows / kTileRows; ++tile)
-        for (size_t i = 0; i < kTileRows; ++i) {
-            const size_t r = tile * kTileRows + i;
-            for (size_t b = 0; b < nb; ++b) {
-                PanelK& p = panel[tile * nb + b];
-                if (r < n_rows) {
-                    Rows::unpack(w + r * w_stride, b, p, i);
-                    continue;
-                }
-                std::memset(p.w[i], 0, sizeof p.w[i]);
-                std::memset(p.scale[i], 0, sizeof p.scale[i]);
-                std::memset(p.min_pairs[i], 0, sizeof p.min_pairs[i]);
-                p.d[i] = p.dmin[i] = 0.0f;
-                p.bias[i] = 0;
-            }
-        }
-}
-
-template <typename Rows>
-void tile_rows_x_group(size_t nb, const PanelK* tile, const ActGroupK* group, __m512 (&c)[kTileRows]) {
+void tile_rows_x_group(size_t nb, const PanelK<kTileRows>* tile, const ActGroupK* group, __m512 (&c)[kTileRows]) {
     constexpr size_t kVecs = Rows::kSub / 4;  // lane vectors per sub-block
     for (size_t i = 0; i < kTileRows; ++i) c[i] = _mm512_setzero_ps();
     for (size_t b = 0; b < nb; ++b) {
         const ActGroupK& g = group[b];
-        const PanelK& p = tile[b];
+        const PanelK<kTileRows>& p = tile[b];
         __m512i s[kTileRows];
         for (size_t i = 0; i < kTileRows; ++i) s[i] = _mm512_set1_epi32(p.bias[i]);
         for (size_t j = 0; j < kQKK / Rows::kSub; ++j) {
@@ -185,7 +49,7 @@ void tile_rows_x_group(size_t nb, const PanelK* tile, const ActGroupK* group, __
 template <typename Rows>
 void multiply(size_t n, const std::byte* panel_bytes_, size_t n_rows, const std::byte* group_bytes, size_t n_tokens,
               float* out, size_t out_stride) {
-    const auto* panel = reinterpret_cast<const PanelK*>(panel_bytes_);
+    const auto* panel = reinterpret_cast<const PanelK<kTileRows>*>(panel_bytes_);
     const auto* group = reinterpret_cast<const ActGroupK*>(group_bytes);
     const size_t nb = n / kQKK;
     for (size_t tile = 0; tile * kTileRows < n_rows; ++tile) {
@@ -197,7 +61,8 @@ void multiply(size_t n, const std::byte* panel_bytes_, size_t n_rows, const std:
 
 template <typename Rows>
 constexpr BlockGemm k_gemm() {
-    return {kPanelRows, act_group_bytes, pack_act_q8_K, panel_bytes, pack_panel<Rows>, multiply<Rows>};
+    return {kPanelRows, act_group_bytes_q8_K, pack_act_q8_K<kVnniBias>, panel_bytes_k<kTileRows>, pack_panel_k<Rows, kTileRows>,
+            multiply<Rows>};
 }
 
 }  // namespace

@@ -38,6 +38,9 @@ std::span<const SimdOverride> amx_overrides() noexcept {
         for (SimdOverride& o : l) {
             if (o.type == GgmlType::q4_0) o.gemm = x86::amx_gemm_q4_0();
             if (o.type == GgmlType::q8_0) o.gemm = x86::amx_gemm_q8_0();
+            // Q6_K stays on VNNI: with 16-element sub-blocks the per-sub-block integer scaling
+            // dominates and AMX measured ~10% slower (bench gemm128_prepacked/q6_K).
+            if (o.type == GgmlType::q4_k) o.gemm = x86::amx_gemm_q4_k();
         }
         return l;
     }();
