@@ -26,7 +26,7 @@ struct AttentionKernels {
     // The f32 running-sum updates of the Q8_0-cache attention: y[i] *= s and y[i] = fma(x[i], s, y[i]).
     void (*scale_f32)(float* y, float s, size_t n) noexcept;
     void (*mad_f32)(float* y, const float* x, float s, size_t n) noexcept;
-    // y[i] = ops::exp_poly(x[i]) (the tiled softmax's exp; exposed so tests can sweep it).
+    // y[i] = ops::exp_poly(x[i]): the tiled softmax's and SiLU's exp (ops::silu_mul uses it too).
     void (*exp_poly)(const float* x, float* y, size_t n) noexcept;
 };
 

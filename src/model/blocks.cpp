@@ -31,7 +31,9 @@ void ForwardPass::embed() {
 }
 
 void ForwardPass::attention_norm(size_t il) {
-    ops::rmsnorm_rows(a_.x, w_.layers[il].attn_norm, a_.xb, n_, c_.n_embd, c_.rms_eps);  // xb: [n, n_embd]
+    pool_.parallel_for(n_, [&](size_t t) {  // xb: [n, n_embd]; rows are independent (same bits at any -t)
+        ops::rmsnorm(a_.x + t * c_.n_embd, w_.layers[il].attn_norm, a_.xb + t * c_.n_embd, c_.n_embd, c_.rms_eps);
+    });
 }
 
 void ForwardPass::qkv(size_t il) {
@@ -118,11 +120,14 @@ void ForwardPass::attention_q8_0(size_t il) {
 
 void ForwardPass::ffn_swiglu(size_t il) {
     const LayerWeights& l = w_.layers[il];
-    ops::rmsnorm_rows(a_.x, l.ffn_norm, a_.xb, n_, c_.n_embd, c_.rms_eps);  // xb: [n, n_embd]
-    matmul(l.ffn_gate, a_.xb, n_, a_.gate);                                 // gate: [n, n_ff]
-    matmul(l.ffn_up, a_.xb, n_, a_.up);                                     // up: [n, n_ff]
-    for (size_t t = 0; t < n_; ++t)  // per row: ggml's SIMD/tail split of SiLU restarts at every row
+    pool_.parallel_for(n_, [&](size_t t) {  // xb: [n, n_embd]
+        ops::rmsnorm(a_.x + t * c_.n_embd, l.ffn_norm, a_.xb + t * c_.n_embd, c_.n_embd, c_.rms_eps);
+    });
+    matmul(l.ffn_gate, a_.xb, n_, a_.gate);  // gate: [n, n_ff]
+    matmul(l.ffn_up, a_.xb, n_, a_.up);      // up: [n, n_ff]
+    pool_.parallel_for(n_, [&](size_t t) {   // per row: ggml's SIMD/tail split of SiLU restarts at every row
         ops::silu_mul(a_.gate + t * c_.n_ff, a_.up + t * c_.n_ff, c_.n_ff);
+    });
     matmul(l.ffn_down, a_.gate, n_, a_.xb);                                 // xb: [n, n_embd]
     ops::add_inplace(a_.x, a_.xb, n_ * c_.n_embd);
 }

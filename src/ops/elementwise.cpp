@@ -2,7 +2,10 @@
 // compiler can vectorize them. Rounding steps follow ggml (see elementwise.hpp).
 #include "ops/elementwise.hpp"
 
+#include <algorithm>
 #include <cmath>
+
+#include "kernels/attention_kernels.hpp"
 
 namespace hearth::ops {
 
@@ -43,9 +46,19 @@ float exp_poly(float x) noexcept {
 }
 
 void silu_mul(float* gate, const float* up, size_t n) noexcept {
-    // ggml computes 16-wide blocks with the polynomial exp and the tail with libm's expf.
+    // ggml computes 16-wide blocks with the polynomial exp and the tail with libm's expf. The
+    // exps come from the active ISA's exp_poly row (bit-identical to exp_poly above), in
+    // stack-sized steps; the division and product are single IEEE operations either way.
+    constexpr size_t kStep = 256;
+    const auto& k = kernels::active_attention_kernels();
     const size_t main = n - n % 16;
-    for (size_t i = 0; i < main; ++i) gate[i] = gate[i] / (1.0f + exp_poly(0.0f - gate[i])) * up[i];
+    float neg[kStep], e[kStep];
+    for (size_t i0 = 0; i0 < main; i0 += kStep) {
+        const size_t m = std::min(kStep, main - i0);
+        for (size_t i = 0; i < m; ++i) neg[i] = 0.0f - gate[i0 + i];
+        k.exp_poly(neg, e, m);
+        for (size_t i = 0; i < m; ++i) gate[i0 + i] = gate[i0 + i] / (1.0f + e[i]) * up[i0 + i];
+    }
     for (size_t i = main; i < n; ++i) gate[i] = gate[i] / (1.0f + std::exp(-gate[i])) * up[i];
 }
 
