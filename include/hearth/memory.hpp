@@ -105,7 +105,8 @@ struct MemoryReport {
     std::string weights_storage_reason;  // why: what was asked and, for automatic, what decided
     bool weights_locked = false;    // --mlock succeeded
     uint64_t file_bytes = 0;        // the whole GGUF (header, metadata and tensor data)
-    uint64_t repacked_bytes = 0;    // load-time copies of weights in another layout (none today)
+    uint64_t repacked_bytes = 0;    // weights in another layout: the per-thread panels prompt GEMMs repack
+                                    // slices of rows into (< 1 MiB per thread; no whole-matrix copies)
     uint64_t kv_cache_bytes = 0;    // session: keys and values for n_ctx tokens
     uint64_t activation_bytes = 0;  // session: the planned forward-pass arena
     size_t n_ctx = 0;               // session: context length (0 for a model report)
