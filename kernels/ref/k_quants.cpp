@@ -3,6 +3,7 @@
 // the only per-type code. Dot products use q8_K activations, whose bsums carry the min terms.
 #include <cmath>
 #include <cstring>
+#include <type_traits>
 
 #include "kernels/ref/blocks.hpp"
 #include "kernels/ref/f16.hpp"
@@ -120,7 +121,25 @@ void dequantize(const std::byte* src, float* dst, size_t n) noexcept {
     }
 }
 
-// Integer part exact; per block: (d_w*d_a)*isum - (dmin_w*d_a)*msum.
+// The exact integer parts of one super-block's dot product: sum of scale * (group dot) and sum
+// of min * (group sum of activations).
+struct KSums {
+    int32_t scaled = 0;
+    int32_t mins = 0;
+};
+
+KSums k_sums(const KUnpacked& u, const BlockQ8_K& y) noexcept {
+    KSums s;
+    for (size_t g = 0; g < kGroups; ++g) {
+        int32_t gsum = 0;
+        for (size_t l = 0; l < 16; ++l) gsum += int32_t(u.q[g * 16 + l]) * int32_t(y.qs[g * 16 + l]);
+        s.scaled += u.scale[g] * gsum;
+        s.mins += u.min[g] * y.bsums[g];
+    }
+    return s;
+}
+
+// Per super-block, ggml's vec_dot order: sum += (d_w*d_a)*isum - (dmin_w*d_a)*msum.
 template <typename Block>
 float dot_q8_K(size_t n, const std::byte* w, const std::byte* act) noexcept {
     const auto* x = reinterpret_cast<const Block*>(w);
@@ -129,21 +148,17 @@ float dot_q8_K(size_t n, const std::byte* w, const std::byte* act) noexcept {
     float sum = 0.0f;
     for (size_t i = 0; i < n / kQKK; ++i) {
         unpack(x[i], u);
-        int isum = 0;
-        int msum = 0;
-        for (size_t g = 0; g < kGroups; ++g) {
-            int gsum = 0;
-            for (size_t l = 0; l < 16; ++l) gsum += int(u.q[g * 16 + l]) * int(y[i].qs[g * 16 + l]);
-            isum += u.scale[g] * gsum;
-            msum += u.min[g] * y[i].bsums[g];
-        }
-        sum += (u.d * y[i].d) * float(isum) - (u.dmin * y[i].d) * float(msum);
+        const KSums k = k_sums(u, y[i]);
+        sum += (u.d * y[i].d) * float(k.scaled) - (u.dmin * y[i].d) * float(k.mins);
     }
     return sum;
 }
 
-// The block-integer GEMM order for one weight row and one q8_K row (kernels.hpp, BlockGemm):
-// per super-block the integer sums S (scaled) and M (mins), then two fmas.
+template <typename Block>
+constexpr bool kHasMins = std::is_same_v<Block, BlockQ2_K> || std::is_same_v<Block, BlockQ4_K> || std::is_same_v<Block, BlockQ5_K>;
+
+// The block-integer GEMM order (kernels.hpp, BlockGemm) for one weight row and one q8_K row:
+// per super-block acc = fma(S, d_w*d_a, acc), then acc = fma(-M, dmin_w*d_a, acc).
 template <typename Block>
 float block_gemm_dot(size_t n, const std::byte* w, const std::byte* act) noexcept {
     const auto* x = reinterpret_cast<const Block*>(w);
@@ -152,15 +167,9 @@ float block_gemm_dot(size_t n, const std::byte* w, const std::byte* act) noexcep
     float acc = 0.0f;
     for (size_t i = 0; i < n / kQKK; ++i) {
         unpack(x[i], u);
-        int32_t isum = 0, msum = 0;
-        for (size_t g = 0; g < kGroups; ++g) {
-            int32_t gsum = 0;
-            for (size_t l = 0; l < 16; ++l) gsum += int32_t(u.q[g * 16 + l]) * int32_t(y[i].qs[g * 16 + l]);
-            isum += u.scale[g] * gsum;
-            msum += u.min[g] * y[i].bsums[g];
-        }
-        acc = std::fma(float(isum), rounded_product(u.d, y[i].d), acc);
-        if (u.dmin != 0.0f || msum != 0) acc = std::fma(-float(msum), rounded_product(u.dmin, y[i].d), acc);
+        const KSums k = k_sums(u, y[i]);
+        acc = std::fma(float(k.scaled), rounded_product(u.d, y[i].d), acc);
+        if constexpr (kHasMins<Block>) acc = std::fma(-float(k.mins), rounded_product(u.dmin, y[i].d), acc);
     }
     return acc;
 }

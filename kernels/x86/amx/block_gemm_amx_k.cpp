@@ -22,23 +22,6 @@ inline void scale_sub(const SubSums& sums, const Panel& p, size_t j, __m512i (&s
         s[m] = _mm512_add_epi32(s[m], _mm512_mullo_epi32(_mm512_load_si512(sums[m]), _mm512_set1_epi32(p.scale[m][j])));
 }
 
-// c[m] += the super-block's contribution, as tile_rows_x_group in block_gemm_k.cpp.
-template <typename Rows>
-inline void finish_super_block(const __m512i (&s)[kAmxRows], const Panel& p, const ActGroupK& g, __m512 (&c)[kAmxRows]) {
-    const __m512 da = _mm512_load_ps(g.d);
-    for (size_t m = 0; m < kAmxRows; ++m)
-        c[m] = _mm512_fmadd_ps(_mm512_cvtepi32_ps(s[m]), _mm512_mul_ps(da, _mm512_set1_ps(p.d[m])), c[m]);
-    if constexpr (Rows::kMins) {
-        __m512i sums[kMinPairs];
-        for (size_t q = 0; q < kMinPairs; ++q) sums[q] = _mm512_load_si512(g.sum_pairs[q]);
-        for (size_t m = 0; m < kAmxRows; ++m) {
-            __m512i mm = _mm512_setzero_si512();
-            for (size_t q = 0; q < kMinPairs; ++q) mm = _mm512_dpwssd_epi32(mm, sums[q], _mm512_set1_epi32(p.min_pairs[m][q]));
-            c[m] = _mm512_fnmadd_ps(_mm512_cvtepi32_ps(mm), _mm512_mul_ps(da, _mm512_set1_ps(p.dmin[m])), c[m]);
-        }
-    }
-}
-
 // Tile products of sub-blocks j, j+1 of one super-block into sums[0], sums[1].
 template <size_t kSub>
 inline void tile_pair(const Panel& p, const ActGroupK& g, size_t j, SubSums* sums) {

@@ -30,19 +30,7 @@ void tile_rows_x_group(size_t nb, const PanelK<kTileRows>* tile, const ActGroupK
                 s[i] = _mm512_add_epi32(s[i], _mm512_mullo_epi32(dot, _mm512_set1_epi32(p.scale[i][j])));
             }
         }
-        const __m512 da = _mm512_load_ps(g.d);
-        for (size_t i = 0; i < kTileRows; ++i)
-            c[i] = _mm512_fmadd_ps(_mm512_cvtepi32_ps(s[i]), _mm512_mul_ps(da, _mm512_set1_ps(p.d[i])), c[i]);
-        if constexpr (Rows::kMins) {
-            __m512i sums[kMinPairs];
-            for (size_t q = 0; q < kMinPairs; ++q) sums[q] = _mm512_load_si512(g.sum_pairs[q]);
-            for (size_t i = 0; i < kTileRows; ++i) {
-                __m512i m = _mm512_setzero_si512();
-                for (size_t q = 0; q < kMinPairs; ++q) m = _mm512_dpwssd_epi32(m, sums[q], _mm512_set1_epi32(p.min_pairs[i][q]));
-                // fnmadd rounds -(M * s) + c once: fma(-M, s, c), as the spec.
-                c[i] = _mm512_fnmadd_ps(_mm512_cvtepi32_ps(m), _mm512_mul_ps(da, _mm512_set1_ps(p.dmin[i])), c[i]);
-            }
-        }
+        finish_super_block<Rows>(s, p, g, c);
     }
 }
 
