@@ -23,7 +23,7 @@ if [ "${HEARTH_SKIP_ARM:-0}" != 1 ]; then
       -DCMAKE_TOOLCHAIN_FILE="$here/cmake/aarch64-linux-gnu.cmake" -DHEARTH_BUILD_BENCH=OFF -DHEARTH_BUILD_TOOLS=OFF >/dev/null
   cmake --build "$here/build-arm" -j"$jobs" --target hearth_tests
   qemu-aarch64 -L /usr/aarch64-linux-gnu "$here/build-arm/tests/hearth_tests" --gtest_brief=1 \
-      --gtest_filter='Kernel*:Matmul*:ThreadPool*:Quantize*:Gguf*:Ops*'
+      --gtest_filter='Kernel*:Matmul*:BlockGemm*:Attention*:ThreadPool*:Quantize*:Gguf*:Ops*'
 fi
 
 if [ "${HEARTH_SKIP_SANITIZE:-0}" != 1 ]; then
