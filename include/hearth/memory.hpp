@@ -80,12 +80,15 @@ std::optional<KvType> parse_kv_type(std::string_view name) noexcept;
 
 // ---------------------------------------------------------------------------------------------
 // Where a model's weights live while it runs. Decoding reads every weight once per token, so the
-// page size under them matters: read through 4 KiB pages a core gets ~9 GB/s in a VM (one TLB
-// miss, and a nested page walk, per 4 KiB), through 2 MiB pages ~15-16 GB/s.
+// page size under them matters: read through 4 KiB pages a core gets ~9-12 GB/s in a VM (a TLB
+// miss, and a nested page walk, per 4 KiB), through 2 MiB pages ~15-16 GB/s (1B Q4_0 decode at
+// one thread: 14 vs 21 tokens/s).
 //   mapped:    zero copy, read in place from the mmap of the file (page cache shared between
 //              processes). The kernel maps 2 MiB pages only where the page cache holds the file in
-//              2 MiB folios: true after a cold read through hearth's mapping, not after the file
-//              was just written or read in small pieces; then decoding is TLB-bound.
+//              2 MiB folios: true after a cold read through hearth's mapping (Linux 6.x, ext4/xfs),
+//              not while the pages the file was written with (a download, quantize, synth) are
+//              cached; then decoding is TLB-bound. Without CONFIG_READ_ONLY_THP_FOR_FS (most
+//              distribution kernels) MADV_COLLAPSE cannot fix that for a regular file (EINVAL).
 //   copied:    the file is read into Allocator memory on 2 MiB pages (anonymous, counted in RSS,
 //              not reclaimable); the page cache keeps its own copy until the kernel needs it.
 //   automatic: mapped when the page cache already maps the weights in 2 MiB pages, when
