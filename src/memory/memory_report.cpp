@@ -35,7 +35,7 @@ MemoryReport Model::memory_report() const {
     r.weights_storage = m.storage.placement;
     r.weights_storage_reason = m.storage.reason;
     r.weights_locked = m.storage.locked;
-    r.repacked_bytes = m.pool->worker_scratch_bytes();  // per-thread GEMM panels (weights stay in place)
+    r.repacked_bytes = m.pool->worker_scratch_bytes();  // per-thread GEMM panels, not whole-matrix copies
     return r;
 }
 
@@ -60,7 +60,7 @@ std::string format_memory_report(const MemoryReport& r) {
          std::string(r.weights_storage == WeightStorage::copied ? "copied (RSS)" : "mapped (page cache)") + ", " +
              format_bytes(r.weights_resident) + " resident" + (r.weights_locked ? ", locked" : ""));
     if (!r.weights_storage_reason.empty()) out += "  " + std::string(12, ' ') + " why: " + r.weights_storage_reason + "\n";
-    line("repacked", r.repacked_bytes, "per-thread prompt-GEMM panels (weights are used in place)");
+    line("repacked", r.repacked_bytes, "per-thread prompt-GEMM panels (slices of rows; no whole-matrix copies)");
     if (r.n_ctx) {
         line("KV cache", r.kv_cache_bytes, std::to_string(r.n_ctx) + " tokens, " + to_string(r.kv_type));
         line("activations", r.activation_bytes, "");
