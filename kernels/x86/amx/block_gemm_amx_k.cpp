@@ -1,10 +1,11 @@
-// Block-integer GEMM (kernels.hpp, BlockGemm) for Q4_K on Intel AMX (Q6_K measured faster on
-// VNNI, see avx512/overrides.cpp; the code takes any sub-block size): one tdpbssd per
-// sub-block (32 elements for Q4_K, 16 for Q6_K) gives the exact integer dot of 16 rows x 16
-// tokens; AVX-512 multiplies it by each row's sub-block scale into an integer sum per
-// super-block, then applies d * d_a (and Q4_K's mins) in float exactly as the spec
-// (ref::block_gemm_k) and the VNNI path do. Sub-blocks are software-pipelined in pairs, as in
-// block_gemm_amx.cpp.
+// Block-integer GEMM (kernels.hpp, BlockGemm) for Q4_K on Intel AMX. The sub-block scales are
+// folded into the weights, so a whole super-block is 4 full-width (K = 64) tdpbssd per tile:
+// each 6-bit scale is split as sc = 8 * hi + lo (hi, lo <= 7) and the panel holds q * lo and
+// q * hi (<= 105: signed bytes); then S = 8 * C_hi + C_lo = sum over sub-blocks of sc * dot is
+// the spec's exact integer (ref::block_gemm_k), and the float steps are the VNNI path's. Against
+// one tdpbssd per 32-element sub-block plus an integer multiply per row and sub-block, this
+// halves the tile work and removes most of the AVX-512 epilogue. (Q6_K's signed 8-bit scales
+// do not split into byte-sized products; it stays on VNNI.)
 #include "kernels/x86/amx/amx_tiles.hpp"
 #include "kernels/x86/avx512/block_gemm_k_pack.hpp"
 #include "kernels/x86/block_gemm_x86.hpp"
@@ -13,74 +14,100 @@ namespace hearth::kernels::x86 {
 namespace {
 
 constexpr size_t kAmxRows = 16;
-using Panel = PanelK<kAmxRows>;
-using SubSums = int32_t[kAmxRows][kGemmTokens];
+constexpr size_t kChunk = 64;  // K bytes per tdpbssd
 
-// s[m] += sums[m] * scale of sub-block j of row m.
-inline void scale_sub(const SubSums& sums, const Panel& p, size_t j, __m512i (&s)[kAmxRows]) {
-    for (size_t m = 0; m < kAmxRows; ++m)
-        s[m] = _mm512_add_epi32(s[m], _mm512_mullo_epi32(_mm512_load_si512(sums[m]), _mm512_set1_epi32(p.scale[m][j])));
+struct AmxPanelQ4_K {
+    int8_t w_lo[kAmxRows][kQKK];  // q * (scale & 7)
+    int8_t w_hi[kAmxRows][kQKK];  // q * (scale >> 3)
+    int32_t min_pairs[kAmxRows][kMinPairs];
+    float d[kAmxRows];
+    float dmin[kAmxRows];
+};
+
+size_t panel_bytes(size_t n) { return kPanelRows / kAmxRows * (n / kQKK) * sizeof(AmxPanelQ4_K); }
+
+void pack_panel(size_t n, const std::byte* w, size_t w_stride, size_t n_rows, std::byte* dst) {
+    auto* panel = reinterpret_cast<AmxPanelQ4_K*>(dst);
+    const size_t nb = n / kQKK;
+    PanelK<1> row;  // one row of one super-block, unpacked as the VNNI path does
+    for (size_t tile = 0; tile < kPanelRows / kAmxRows; ++tile)
+        for (size_t i = 0; i < kAmxRows; ++i) {
+            const size_t r = tile * kAmxRows + i;
+            for (size_t b = 0; b < nb; ++b) {
+                AmxPanelQ4_K& p = panel[tile * nb + b];
+                if (r >= n_rows) {
+                    std::memset(p.w_lo[i], 0, kQKK);
+                    std::memset(p.w_hi[i], 0, kQKK);
+                    std::memset(p.min_pairs[i], 0, sizeof p.min_pairs[i]);
+                    p.d[i] = p.dmin[i] = 0.0f;
+                    continue;
+                }
+                Q4_KRows::unpack(w + r * w_stride, b, row, 0);
+                for (size_t j = 0; j < kQKK / kQK; ++j) {
+                    // q <= 15 and factor <= 7: byte products never carry into the next byte of a
+                    // 16-bit lane, so one 16-bit multiply scales 32 bytes.
+                    const __m256i q = load256(row.w[0] + kQK * j);
+                    const int sc = row.scale[0][j];
+                    _mm256_storeu_si256(reinterpret_cast<__m256i*>(p.w_lo[i] + kQK * j), _mm256_mullo_epi16(q, _mm256_set1_epi16(int16_t(sc & 7))));
+                    _mm256_storeu_si256(reinterpret_cast<__m256i*>(p.w_hi[i] + kQK * j), _mm256_mullo_epi16(q, _mm256_set1_epi16(int16_t(sc >> 3))));
+                }
+                std::memcpy(p.min_pairs[i], row.min_pairs[0], sizeof p.min_pairs[i]);
+                p.d[i] = row.d[0];
+                p.dmin[i] = row.dmin[0];
+            }
+        }
 }
 
-// Tile products of sub-blocks j, j+1 of one super-block into sums[0], sums[1].
-template <size_t kSub>
-inline void tile_pair(const Panel& p, const ActGroupK& g, size_t j, SubSums* sums) {
-    constexpr size_t kVecs = kSub / 4;
+using TileSums = int32_t[kAmxRows][kGemmTokens];
+
+// C_lo (tmm0) and C_hi (tmm1) of one super-block, stored to sums[0] and sums[1].
+inline void super_block_tiles(const AmxPanelQ4_K& p, const ActGroupK& g, TileSums* sums) {
     _tile_zero(0);
-    _tile_loadd(4, p.w[0] + kSub * j, kQKK);
-    _tile_loadd(6, g.q[kVecs * j], 64);
-    _tile_dpbssd(0, 4, 6);
     _tile_zero(1);
-    _tile_loadd(5, p.w[0] + kSub * (j + 1), kQKK);
-    _tile_loadd(7, g.q[kVecs * (j + 1)], 64);
-    _tile_dpbssd(1, 5, 7);
+    for (size_t c = 0; c < kQKK / kChunk; ++c) {
+        _tile_loadd(6, g.q[c * kChunk / 4], 64);
+        _tile_loadd(4, p.w_lo[0] + c * kChunk, kQKK);
+        _tile_dpbssd(0, 4, 6);
+        _tile_loadd(5, p.w_hi[0] + c * kChunk, kQKK);
+        _tile_dpbssd(1, 5, 6);
+    }
     _tile_stored(0, sums[0], 64);
     _tile_stored(1, sums[1], 64);
 }
 
-template <typename Rows>
+inline void finish(const TileSums* sums, const AmxPanelQ4_K& p, const ActGroupK& g, __m512 (&c)[kAmxRows]) {
+    __m512i s[kAmxRows];
+    for (size_t m = 0; m < kAmxRows; ++m)
+        s[m] = _mm512_add_epi32(_mm512_slli_epi32(_mm512_load_si512(sums[1][m]), 3), _mm512_load_si512(sums[0][m]));
+    finish_super_block<Q4_KRows>(s, p, g, c);
+}
+
 void multiply(size_t n, const std::byte* panel_bytes_, size_t n_rows, const std::byte* group_bytes, size_t n_tokens,
               float* out, size_t out_stride) {
-    constexpr size_t kSubs = kQKK / Rows::kSub;  // even: pairs never straddle super-blocks
-    amx::configure(Rows::kSub);
-    const auto* panel = reinterpret_cast<const Panel*>(panel_bytes_);
+    amx::configure(kChunk);
+    const auto* panel = reinterpret_cast<const AmxPanelQ4_K*>(panel_bytes_);
     const auto* group = reinterpret_cast<const ActGroupK*>(group_bytes);
     const size_t nb = n / kQKK;
-    const size_t pairs = nb * kSubs / 2;
-    alignas(64) SubSums sums[2][2];
+    // Super-blocks are software-pipelined: the tiles of block b are computed and stored while the
+    // epilogue reads block b-1's sums (reading a tile store right away stalls on forwarding).
+    alignas(64) TileSums sums[2][2];
     for (size_t tile = 0; tile * kAmxRows < n_rows; ++tile) {
-        const Panel* w = panel + tile * nb;
+        const AmxPanelQ4_K* w = panel + tile * nb;
         __m512 c[kAmxRows];
-        __m512i s[kAmxRows];
-        for (size_t m = 0; m < kAmxRows; ++m) c[m] = _mm512_setzero_ps(), s[m] = _mm512_setzero_si512();
-        // Pair i covers sub-blocks 2i, 2i+1 of all super-blocks in order; its tiles are issued
-        // one pair ahead of the integer scaling that reads them.
-        auto scale_pair = [&](size_t i) {
-            const size_t b = 2 * i / kSubs, j = 2 * i % kSubs;
-            scale_sub(sums[i % 2][0], w[b], j, s);
-            scale_sub(sums[i % 2][1], w[b], j + 1, s);
-            if (j + 2 == kSubs) {
-                finish_super_block<Rows>(s, w[b], group[b], c);
-                for (__m512i& v : s) v = _mm512_setzero_si512();
-            }
-        };
-        for (size_t i = 0; i < pairs; ++i) {
-            tile_pair<Rows::kSub>(w[2 * i / kSubs], group[2 * i / kSubs], 2 * i % kSubs, sums[i % 2]);
-            if (i > 0) scale_pair(i - 1);
+        for (__m512& v : c) v = _mm512_setzero_ps();
+        for (size_t b = 0; b < nb; ++b) {
+            super_block_tiles(w[b], group[b], sums[b % 2]);
+            if (b > 0) finish(sums[(b - 1) % 2], w[b - 1], group[b - 1], c);
         }
-        if (pairs > 0) scale_pair(pairs - 1);
+        if (nb > 0) finish(sums[(nb - 1) % 2], w[nb - 1], group[nb - 1], c);
         store_tile(c, n_rows - tile * kAmxRows, n_tokens, out + tile * kAmxRows, out_stride);
     }
 }
 
-template <typename Rows>
-constexpr BlockGemm amx_k_gemm() {
-    return {kPanelRows, act_group_bytes_q8_K, pack_act_q8_K<kNoBias>, panel_bytes_k<kAmxRows>, pack_panel_k<Rows, kAmxRows>,
-            multiply<Rows>};
-}
-
 }  // namespace
 
-BlockGemm amx_gemm_q4_k() noexcept { return amx_k_gemm<Q4_KRows>(); }
+BlockGemm amx_gemm_q4_k() noexcept {
+    return {kPanelRows, act_group_bytes_q8_K, pack_act_q8_K<kNoBias>, panel_bytes, pack_panel, multiply};
+}
 
 }  // namespace hearth::kernels::x86

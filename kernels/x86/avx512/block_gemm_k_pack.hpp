@@ -152,8 +152,8 @@ void pack_panel_k(size_t n, const std::byte* w, size_t w_stride, size_t n_rows, 
 
 // c[i] += one super-block's contribution from its integer sums s[i]: fma(S, d * d_a, c), then for
 // types with mins fma(-M, dmin * d_a, c) (fnmadd rounds -(M * x) + c once), as ref::block_gemm_k.
-template <typename Rows, size_t R>
-inline void finish_super_block(const __m512i (&s)[R], const PanelK<R>& p, const ActGroupK& g, __m512 (&c)[R]) {
+template <typename Rows, size_t R, typename Panel>
+inline void finish_super_block(const __m512i (&s)[R], const Panel& p, const ActGroupK& g, __m512 (&c)[R]) {
     const __m512 da = _mm512_load_ps(g.d);
     for (size_t i = 0; i < R; ++i)
         c[i] = _mm512_fmadd_ps(_mm512_cvtepi32_ps(s[i]), _mm512_mul_ps(da, _mm512_set1_ps(p.d[i])), c[i]);
