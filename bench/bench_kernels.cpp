@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "hearth/memory.hpp"
 #include "kernels/kernels.hpp"
 #include "tests/test_kernels_support.hpp"
 
@@ -21,11 +22,13 @@ struct Shape {
 
 // The three square-ish shapes of a 2B-class model, and the tied-embedding output matrix of the
 // shared tiny models (Llama 3 vocabulary x 256): very short rows, where per-row overhead shows.
-constexpr Shape kShapes[] = {{2048, 2048}, {8192, 2048}, {2048, 8192}, {128256, 256}};
+// {16384, 8192}: a 64+ MiB matrix (72 MiB in Q4_0), far larger than the caches: mat x vec
+// there is bound by memory bandwidth, the figure to compare with `hearth bench`'s probe.
+constexpr Shape kShapes[] = {{2048, 2048}, {8192, 2048}, {2048, 8192}, {128256, 256}, {16384, 8192}};
 constexpr size_t kBatchTokens = 32;
 
 struct Fixture {
-    std::vector<std::byte> weights;
+    PageBuffer weights;  // the Allocator's huge-page memory, as copied model weights use
     std::vector<std::byte> act;
     size_t row_bytes = 0;
     size_t act_bytes = 0;
@@ -38,10 +41,10 @@ std::unique_ptr<Fixture> make_fixture(GgmlType t, const TypeKernels& k, Shape s,
     // One random row repeated would sit in cache; generate a few distinct rows and tile them
     // across the matrix so the whole matrix streams from memory as in a real model.
     f->row_bytes = test::row_bytes(t, s.cols);
-    f->weights.resize(f->row_bytes * s.rows);
+    f->weights = PageBuffer(f->row_bytes * s.rows, "bench weights");
     for (size_t r = 0; r < 16 && r < s.rows; ++r) {
         auto row = test::random_row(t, s.cols, rng);
-        for (size_t rr = r; rr < s.rows; rr += 16) std::copy(row.begin(), row.end(), f->weights.begin() + rr * f->row_bytes);
+        for (size_t rr = r; rr < s.rows; rr += 16) std::copy(row.begin(), row.end(), f->weights.data() + rr * f->row_bytes);
     }
     f->act_bytes = k.act_type == GgmlType::f32 ? s.cols * 4 : test::row_bytes(k.act_type, s.cols);
     f->act.resize(f->act_bytes * n_tokens);
