@@ -1,6 +1,7 @@
 // Session behaviour: determinism across thread counts and batch sizes, incremental evaluation,
 // common-prefix reuse, stop conditions and the errors for bad input.
 #include <cstring>
+#include <thread>
 
 #include "hearth/hearth.hpp"
 #include "session/stop_strings.hpp"
@@ -81,6 +82,29 @@ TEST(Session, LongPromptBatchAgreesWithTokenByToken) {
         // Random weights amplify last-bit differences (logits ~16 differ by ~0.1 at 1% NRMSE), so
         // near ties may swap: one row of 38 does for Q4_0. Most rows must agree.
         EXPECT_GE(a.top1_same * 10, a.rows * 9) << stem;
+    }
+}
+
+// A Model may be shared by threads: Sessions on two threads evaluate long prompts (block GEMMs,
+// which repack into the pool's per-thread scratch) at the same time and get the bits they get alone.
+TEST(Session, SessionsOnTwoThreadsShareAModel) {
+    const auto path = model_path("tiny-llama3-q4_0.gguf");
+    HEARTH_REQUIRE_FILE(path);
+    for (size_t threads : {1, 2}) {
+        const Model model = Model::load(path, {.threads = threads});
+        const std::vector<TokenId> a = model.tokenizer().encode("The quick brown fox jumps over the lazy dog, again and again and again.", true, false);
+        const std::vector<TokenId> b = model.tokenizer().encode("Once upon a time there was a tiny robot who loved to sing songs about the stars.", true, false);
+        ASSERT_GE(std::min(a.size(), b.size()), 16u);
+        const auto want_a = all_logits(model, a), want_b = all_logits(model, b);
+        std::vector<float> got_a, got_b;
+        for (int round = 0; round < 3; ++round) {
+            std::thread ta([&] { got_a = all_logits(model, a); });
+            std::thread tb([&] { got_b = all_logits(model, b); });
+            ta.join();
+            tb.join();
+            EXPECT_TRUE(bitwise_equal(got_a, want_a)) << "threads " << threads << " round " << round;
+            EXPECT_TRUE(bitwise_equal(got_b, want_b)) << "threads " << threads << " round " << round;
+        }
     }
 }
 

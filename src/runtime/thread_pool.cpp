@@ -123,11 +123,13 @@ size_t ThreadPool::size() const noexcept { return impl_->workers.size() + 1; }
 void ThreadPool::run(size_t n_chunks, Task task, void* ctx) {
     if (n_chunks == 0) return;
     Impl& p = *impl_;
+    // Inline calls take the lock too: they run as worker 0, whose scratch another Session's call
+    // (on another thread, sharing this Model's pool) may be using.
+    std::lock_guard lock(p.run_mutex);
     if (p.workers.empty() || n_chunks == 1) {
         for (size_t c = 0; c < n_chunks; ++c) task(ctx, c, 0);
         return;
     }
-    std::lock_guard lock(p.run_mutex);
     constexpr size_t kMaxBatch = UINT32_MAX;
     for (size_t first = 0; first < n_chunks; first += kMaxBatch) {
         const auto count = uint32_t(std::min(kMaxBatch, n_chunks - first));

@@ -22,7 +22,8 @@ public:
 
     // Calls fn(chunk) once for every chunk in [0, n_chunks), spread over the workers and the
     // caller, and returns when all are done. fn must not throw. No allocation per call.
-    // Thread-safe: calls from several threads (Sessions sharing the pool) run one at a time.
+    // Thread-safe: calls from several threads (Sessions sharing the pool) run one at a time,
+    // inline ones (one chunk, or a pool of one thread) included.
     // Must not be called from inside fn (a nested call would wait for itself).
     template <typename Fn>
     void parallel_for(size_t n_chunks, Fn&& fn) {
