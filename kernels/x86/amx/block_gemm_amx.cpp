@@ -28,19 +28,9 @@ size_t panel_bytes(size_t n) { return kPanelRows / kAmxRows * (n / kQK) * sizeof
 
 template <typename Rows>
 void pack_panel(size_t n, const std::byte* w, size_t w_stride, size_t n_rows, std::byte* dst) {
-    auto* panel = reinterpret_cast<AmxPanelBlock*>(dst);
-    const size_t nb = n / kQK;
-    for (size_t tile = 0; tile < kPanelRows / kAmxRows; ++tile)
-        for (size_t i = 0; i < kAmxRows; ++i) {
-            const size_t r = tile * kAmxRows + i;
-            for (size_t b = 0; b < nb; ++b) {
-                AmxPanelBlock& p = panel[tile * nb + b];
-                float d = 0.0f;
-                const __m256i q = r < n_rows ? Rows::values(w + r * w_stride, b, d) : _mm256_setzero_si256();
-                _mm256_storeu_si256(reinterpret_cast<__m256i*>(p.w[i]), q);
-                p.d[i] = d;
-            }
-        }
+    fill_panel<AmxPanelBlock, kAmxRows>(n / kQK, n_rows, dst, [&](size_t r, size_t b, AmxPanelBlock& p, size_t i) {
+        _mm256_storeu_si256(reinterpret_cast<__m256i*>(p.w[i]), Rows::values(w + r * w_stride, b, p.d[i]));
+    });
 }
 
 using BlockSums = int32_t[kAmxRows][kGemmTokens];

@@ -27,35 +27,21 @@ struct AmxPanelQ4_K {
 size_t panel_bytes(size_t n) { return kPanelRows / kAmxRows * (n / kQKK) * sizeof(AmxPanelQ4_K); }
 
 void pack_panel(size_t n, const std::byte* w, size_t w_stride, size_t n_rows, std::byte* dst) {
-    auto* panel = reinterpret_cast<AmxPanelQ4_K*>(dst);
-    const size_t nb = n / kQKK;
     PanelK<1> row;  // one row of one super-block, unpacked as the VNNI path does
-    for (size_t tile = 0; tile < kPanelRows / kAmxRows; ++tile)
-        for (size_t i = 0; i < kAmxRows; ++i) {
-            const size_t r = tile * kAmxRows + i;
-            for (size_t b = 0; b < nb; ++b) {
-                AmxPanelQ4_K& p = panel[tile * nb + b];
-                if (r >= n_rows) {
-                    std::memset(p.w_lo[i], 0, kQKK);
-                    std::memset(p.w_hi[i], 0, kQKK);
-                    std::memset(p.min_pairs[i], 0, sizeof p.min_pairs[i]);
-                    p.d[i] = p.dmin[i] = 0.0f;
-                    continue;
-                }
-                Q4_KRows::unpack(w + r * w_stride, b, row, 0);
-                for (size_t j = 0; j < kQKK / kQK; ++j) {
-                    // q <= 15 and factor <= 7: byte products never carry into the next byte of a
-                    // 16-bit lane, so one 16-bit multiply scales 32 bytes.
-                    const __m256i q = load256(row.w[0] + kQK * j);
-                    const int sc = row.scale[0][j];
-                    _mm256_storeu_si256(reinterpret_cast<__m256i*>(p.w_lo[i] + kQK * j), _mm256_mullo_epi16(q, _mm256_set1_epi16(int16_t(sc & 7))));
-                    _mm256_storeu_si256(reinterpret_cast<__m256i*>(p.w_hi[i] + kQK * j), _mm256_mullo_epi16(q, _mm256_set1_epi16(int16_t(sc >> 3))));
-                }
-                std::memcpy(p.min_pairs[i], row.min_pairs[0], sizeof p.min_pairs[i]);
-                p.d[i] = row.d[0];
-                p.dmin[i] = row.dmin[0];
-            }
+    fill_panel<AmxPanelQ4_K, kAmxRows>(n / kQKK, n_rows, dst, [&](size_t r, size_t b, AmxPanelQ4_K& p, size_t i) {
+        Q4_KRows::unpack(w + r * w_stride, b, row, 0);
+        for (size_t j = 0; j < kQKK / kQK; ++j) {
+            // q <= 15 and factor <= 7: byte products never carry into the next byte of a 16-bit
+            // lane, so one 16-bit multiply scales 32 bytes.
+            const __m256i q = load256(row.w[0] + kQK * j);
+            const int sc = row.scale[0][j];
+            _mm256_storeu_si256(reinterpret_cast<__m256i*>(p.w_lo[i] + kQK * j), _mm256_mullo_epi16(q, _mm256_set1_epi16(int16_t(sc & 7))));
+            _mm256_storeu_si256(reinterpret_cast<__m256i*>(p.w_hi[i] + kQK * j), _mm256_mullo_epi16(q, _mm256_set1_epi16(int16_t(sc >> 3))));
         }
+        std::memcpy(p.min_pairs[i], row.min_pairs[0], sizeof p.min_pairs[i]);
+        p.d[i] = row.d[0];
+        p.dmin[i] = row.dmin[0];
+    });
 }
 
 using TileSums = int32_t[kAmxRows][kGemmTokens];

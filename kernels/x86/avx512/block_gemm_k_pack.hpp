@@ -130,24 +130,8 @@ struct Q6_KRows {
 
 template <typename Rows, size_t R>
 void pack_panel_k(size_t n, const std::byte* w, size_t w_stride, size_t n_rows, std::byte* dst) {
-    auto* panel = reinterpret_cast<PanelK<R>*>(dst);
-    const size_t nb = n / kQKK;
-    for (size_t tile = 0; tile < kPanelRows / R; ++tile)
-        for (size_t i = 0; i < R; ++i) {
-            const size_t r = tile * R + i;
-            for (size_t b = 0; b < nb; ++b) {
-                PanelK<R>& p = panel[tile * nb + b];
-                if (r < n_rows) {
-                    Rows::unpack(w + r * w_stride, b, p, i);
-                    continue;
-                }
-                std::memset(p.w[i], 0, sizeof p.w[i]);
-                std::memset(p.scale[i], 0, sizeof p.scale[i]);
-                std::memset(p.min_pairs[i], 0, sizeof p.min_pairs[i]);
-                p.d[i] = p.dmin[i] = 0.0f;
-                p.bias[i] = 0;
-            }
-        }
+    fill_panel<PanelK<R>, R>(n / kQKK, n_rows, dst,
+                             [&](size_t r, size_t b, PanelK<R>& p, size_t i) { Rows::unpack(w + r * w_stride, b, p, i); });
 }
 
 // c[i] += one super-block's contribution from its integer sums s[i]: fma(S, d * d_a, c), then for

@@ -25,29 +25,16 @@ size_t panel_bytes(size_t n) { return kPanelRows / kTileRows * (n / kQK) * sizeo
 
 template <typename Rows>
 void pack_panel(size_t n, const std::byte* w, size_t w_stride, size_t n_rows, std::byte* dst) {
-    auto* panel = reinterpret_cast<PanelBlock*>(dst);
-    const size_t nb = n / kQK;
     const __m256i bias = _mm256_set1_epi8(char(0x80));
-    for (size_t tile = 0; tile < kPanelRows / kTileRows; ++tile)
-        for (size_t i = 0; i < kTileRows; ++i) {
-            const size_t r = tile * kTileRows + i;
-            for (size_t b = 0; b < nb; ++b) {
-                PanelBlock& p = panel[tile * nb + b];
-                if (r >= n_rows) {
-                    _mm256_storeu_si256(reinterpret_cast<__m256i*>(p.w[i]), _mm256_setzero_si256());
-                    p.d[i] = 0.0f;
-                    p.bias[i] = 0;
-                    continue;
-                }
-                float d;
-                const __m256i q = Rows::values(w + r * w_stride, b, d);
-                _mm256_storeu_si256(reinterpret_cast<__m256i*>(p.w[i]), q);
-                p.d[i] = d;
-                // sum(w) = sum(w + 128) - 32 * 128, the biased bytes summed by vpsadbw.
-                const int32_t biased = hsum(_mm256_sad_epu8(_mm256_xor_si256(q, bias), _mm256_setzero_si256()));
-                p.bias[i] = -128 * (biased - int32_t(kQK) * 128);
-            }
-        }
+    fill_panel<PanelBlock, kTileRows>(n / kQK, n_rows, dst, [&](size_t r, size_t b, PanelBlock& p, size_t i) {
+        float d;
+        const __m256i q = Rows::values(w + r * w_stride, b, d);
+        _mm256_storeu_si256(reinterpret_cast<__m256i*>(p.w[i]), q);
+        p.d[i] = d;
+        // sum(w) = sum(w + 128) - 32 * 128, the biased bytes summed by vpsadbw.
+        const int32_t biased = hsum(_mm256_sad_epu8(_mm256_xor_si256(q, bias), _mm256_setzero_si256()));
+        p.bias[i] = -128 * (biased - int32_t(kQK) * 128);
+    });
 }
 
 // C[i] lane l = the block-integer dot of tile row i with group token l, over nb blocks.
