@@ -106,7 +106,10 @@ public:
                             const TokenCallback& on_token = {});
 
     void reset() noexcept;                        // forget all tokens (the cache is reused)
-    void truncate(size_t n_keep) noexcept;        // keep only the first n_keep tokens
+    // Keeps only the first n_keep tokens. A model with sliding-window layers keeps their last
+    // positions only: when those no longer reach back to n_keep, it keeps none (n_past() says
+    // what was kept; the next eval or generate evaluates the rest again).
+    void truncate(size_t n_keep) noexcept;
     size_t n_past() const noexcept;               // tokens in the cache
     size_t n_ctx() const noexcept;
     std::span<const TokenId> tokens() const noexcept;  // the tokens in the cache, in order

@@ -9,11 +9,11 @@ namespace hearth {
 
 enum class RopeStyle {
     normal,  // rotates pairs (2i, 2i+1): llama (llama.cpp's converter permutes Q/K for this)
-    neox,    // rotates pairs (i, i + n_rot/2): qwen2, qwen3
+    neox,    // rotates pairs (i, i + n_rot/2): qwen2, qwen3, gemma3
 };
 
 struct ModelConfig {
-    std::string arch;          // general.architecture: "llama", "qwen2", "qwen3"
+    std::string arch;          // general.architecture: "llama", "qwen2", "qwen3", "gemma3"
     std::string name;          // general.name (may be empty)
     size_t n_vocab = 0;        // rows of token_embd
     size_t n_ctx_train = 0;    // <arch>.context_length
@@ -30,9 +30,17 @@ struct ModelConfig {
     float rms_eps = 1e-5f;             // <arch>.attention.layer_norm_rms_epsilon
     bool has_rope_freqs = false;       // rope_freqs.weight present (Llama 3.1 long-context factors)
     bool tied_embeddings = false;      // output.weight absent: token_embd doubles as the output matrix
+    // Sliding-window attention (gemma3's local layers): a query at position q sees the keys at
+    // positions p with q - p < n_swa (itself and the n_swa - 1 before it), as llama.cpp masks.
+    size_t n_swa = 0;                  // <arch>.attention.sliding_window; 0: every layer is global
+    size_t swa_period = 0;             // layer il is global when il % swa_period == swa_period - 1
+    float rope_freq_base_swa = 10000.0f;  // RoPE base of the local layers (their scale is 1)
+    float attn_scale = 0.0f;           // queries are multiplied by this before attention (0: 1/sqrt(head_dim))
+    float final_logit_softcap = 0.0f;  // > 0: logits = cap * tanh(logits / cap)
 
     size_t q_dim() const noexcept { return n_head * head_dim; }
     size_t kv_dim() const noexcept { return n_head_kv * head_dim; }
+    bool is_swa_layer(size_t il) const noexcept { return n_swa > 0 && swa_period > 0 && il % swa_period + 1 < swa_period; }
 };
 
 }  // namespace hearth

@@ -1,6 +1,8 @@
-// KV storage, preallocated for the whole context at Session creation (F16 or Q8_0 rows).
+// KV storage, preallocated for the whole context at Session creation (F16 or Q8_0 rows); the
+// sliding-window layers' bounded rows and their moves (kv_cache.hpp).
 #include "memory/kv_cache.hpp"
 
+#include <cstring>
 #include <string>
 
 #include "hearth/error.hpp"
@@ -26,22 +28,53 @@ size_t KvCache::row_bytes(size_t kv_dim, KvType type) noexcept {
     return type == KvType::q8_0 ? kv_dim / kQ8Block * kQ8BlockBytes : kv_dim * sizeof(uint16_t);
 }
 
-size_t KvCache::planned_bytes(size_t n_layer, size_t n_ctx, size_t kv_dim, KvType type) {
+size_t KvCache::planned_bytes(size_t n_layer, size_t n_ctx, size_t kv_dim, KvType type, const KvWindow& window) {
     if (type == KvType::q8_0 && kv_dim % kQ8Block != 0)
         throw Error(ErrorCode::unsupported, "KV cache type q8_0 needs a key/value width that is a multiple of 32 (this model's is " +
                                                 std::to_string(kv_dim) + "): use f16");
+    size_t rows = 0;
+    for (size_t il = 0; il < n_layer; ++il) rows += il < window.layers.size() && window.layers[il] ? window.rows : n_ctx;
     // Sizes come from validated metadata (each below 2^24), so this product cannot overflow 64 bits.
-    return round_to_pages(n_layer * 2 * n_ctx * row_bytes(kv_dim, type), host_allocator().page_size());
+    return round_to_pages(2 * rows * row_bytes(kv_dim, type), host_allocator().page_size());
 }
 
-KvCache::KvCache(size_t n_layer, size_t n_ctx, size_t kv_dim, KvType type)
-    : n_ctx_(n_ctx), kv_dim_(kv_dim), row_bytes_(row_bytes(kv_dim, type)), type_(type) {
-    buffer_ = AlignedBuffer(planned_bytes(n_layer, n_ctx, kv_dim, type), "KV cache");
+KvCache::KvCache(size_t n_layer, size_t n_ctx, size_t kv_dim, KvType type, KvWindow window)
+    : window_(std::move(window)), n_ctx_(n_ctx), kv_dim_(kv_dim), row_bytes_(row_bytes(kv_dim, type)), type_(type) {
+    if (!window_.layers.empty() && (window_.layers.size() != n_layer || window_.window == 0 || window_.rows < window_.window))
+        throw Error(ErrorCode::invalid_argument, "KV cache: inconsistent sliding-window plan (window " + std::to_string(window_.window) +
+                                                     ", rows " + std::to_string(window_.rows) + ")");
+    buffer_ = AlignedBuffer(planned_bytes(n_layer, n_ctx, kv_dim, type, window_), "KV cache");
+    layer_offset_.resize(n_layer);
+    for (size_t il = 0, at = 0; il < n_layer; ++il) {
+        layer_offset_[il] = at;
+        at += 2 * layer_rows(il) * row_bytes_;
+    }
+}
+
+void KvCache::make_room(size_t pos0, size_t n) noexcept {
+    if (window_.layers.empty() || pos0 + n <= first_pos_ + window_.rows) return;
+    const size_t first = pos0 + 1 > window_.window ? pos0 + 1 - window_.window : 0;  // oldest key pos0 still sees
+    const size_t from = first - first_pos_, count = pos0 - first;  // rows to move to the front
+    for (size_t il = 0; il < window_.layers.size(); ++il) {
+        if (!window_.layers[il]) continue;
+        std::byte* k = buffer_.data() + layer_offset_[il];
+        std::byte* v = k + window_.rows * row_bytes_;
+        std::memmove(k, k + from * row_bytes_, count * row_bytes_);
+        std::memmove(v, v + from * row_bytes_, count * row_bytes_);
+    }
+    first_pos_ = first;
+}
+
+size_t KvCache::keep(size_t n_keep) noexcept {
+    const size_t needed = n_keep + 1 > window_.window ? n_keep + 1 - window_.window : 0;  // oldest key position n_keep sees
+    if (n_keep > 0 && first_pos_ <= needed) return n_keep;
+    first_pos_ = 0;
+    return 0;
 }
 
 void KvCache::store(size_t il, size_t pos, const float* k, const float* v) noexcept {
-    std::byte* k_row = buffer_.data() + il * layer_stride() + pos * row_bytes_;
-    std::byte* v_row = k_row + n_ctx_ * row_bytes_;
+    std::byte* k_row = buffer_.data() + layer_offset_[il] + (pos - first_pos(il)) * row_bytes_;
+    std::byte* v_row = k_row + layer_rows(il) * row_bytes_;
     if (type_ == KvType::q8_0) {
         // The same rounding the matmul uses for activations (ggml quantizes its cache rows so too).
         static const kernels::TypeKernels* q8 = kernels::type_kernels(GgmlType::q8_0);

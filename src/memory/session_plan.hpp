@@ -5,6 +5,7 @@
 #include <cstddef>
 
 #include "hearth/hearth.hpp"
+#include "memory/kv_cache.hpp"
 #include "model/weights.hpp"
 
 namespace hearth {
@@ -13,6 +14,7 @@ struct SessionPlan {
     size_t n_ctx = 0;            // resolved context length
     size_t n_batch = 0;          // resolved tokens per forward pass
     KvType kv_type = KvType::f16;
+    KvWindow kv_window;          // sliding-window layers' bounded rows (none when n_ctx is small enough)
     size_t kv_bytes = 0;         // KvCache(...).bytes()
     size_t activation_bytes = 0; // Activations(...).bytes()
 };

@@ -1,5 +1,5 @@
 // The architecture registry: what differs between the decoder-only transformers hearth runs.
-// Each architecture lives in its own file (llama.cpp, qwen2.cpp, qwen3.cpp) and defines an ArchSpec.
+// Each architecture lives in its own file (llama.cpp, qwen2.cpp, qwen3.cpp, gemma3.cpp) and defines an ArchSpec.
 #pragma once
 
 #include <span>
@@ -10,6 +10,7 @@
 namespace hearth::model {
 
 class ForwardPass;
+class ConfigReader;
 
 struct ArchSpec {
     std::string_view name;          // general.architecture
@@ -17,15 +18,19 @@ struct ArchSpec {
     bool requires_qkv_bias;         // attn_{q,k,v}.bias must be present (qwen2)
     bool requires_qk_norm;          // attn_{q,k}_norm.weight must be present (qwen3)
     void (*forward)(ForwardPass&);  // the graph, top to bottom
+    // Reads the architecture's own metadata after the common keys (nullptr: nothing more to read).
+    void (*read_config)(const ConfigReader&, ModelConfig&) = nullptr;
+    bool requires_post_norms = false;  // post_attention_norm / post_ffw_norm.weight must be present (gemma3)
 };
 
 extern const ArchSpec kLlamaArch;
 extern const ArchSpec kQwen2Arch;
 extern const ArchSpec kQwen3Arch;
+extern const ArchSpec kGemma3Arch;
 
 // nullptr when hearth does not know the architecture.
 const ArchSpec* find_arch(std::string_view name) noexcept;
-// "llama, qwen2, qwen3" for error messages.
+// "llama, qwen2, qwen3, gemma3" for error messages.
 std::string supported_arch_list();
 
 }  // namespace hearth::model

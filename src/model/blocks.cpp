@@ -53,33 +53,79 @@ void ForwardPass::qk_norm(size_t il) {
     ops::rmsnorm_rows(a_.k, l.k_norm, a_.k, n_ * c_.n_head_kv, c_.head_dim, c_.rms_eps);
 }
 
+void ForwardPass::scale_embeddings(float s) {
+    ops::scale(a_.x, s, n_ * c_.n_embd);  // x: [n, n_embd]
+}
+
 void ForwardPass::rope_qk(RopeStyle style) {
     rope_.style = style;
+    rope_with(rope_);
+}
+
+void ForwardPass::rope_qk_layer(size_t il, RopeStyle style) {
+    ops::RopeParams p = rope_;
+    p.style = style;
+    if (c_.is_swa_layer(il)) {  // local layers: their own base, no position scaling
+        p.freq_base = c_.rope_freq_base_swa;
+        p.freq_scale = 1.0f;
+    }
+    rope_with(p);
+}
+
+void ForwardPass::rope_with(const ops::RopeParams& p) {
     for (size_t t = 0; t < n_; ++t) {
-        ops::rope_angles(rope_, static_cast<int32_t>(b_.pos0 + t), a_.rope);  // rope: [n_rot/2, 2]
-        ops::rope_apply(rope_, a_.rope, a_.q + t * c_.q_dim(), c_.n_head);
-        ops::rope_apply(rope_, a_.rope, a_.k + t * c_.kv_dim(), c_.n_head_kv);
+        ops::rope_angles(p, static_cast<int32_t>(b_.pos0 + t), a_.rope);  // rope: [n_rot/2, 2]
+        ops::rope_apply(p, a_.rope, a_.q + t * c_.q_dim(), c_.n_head);
+        ops::rope_apply(p, a_.rope, a_.k + t * c_.kv_dim(), c_.n_head_kv);
     }
 }
 
+void ForwardPass::scale_q(float s) {
+    ops::scale(a_.q, s, n_ * c_.q_dim());  // q: [n, n_head * d]
+}
+
 void ForwardPass::attention(size_t il) {
+    attend(il, 1.0f / std::sqrt(static_cast<float>(c_.head_dim)));
+    ops::add_inplace(a_.x, a_.xb, n_ * c_.n_embd);
+}
+
+size_t ForwardPass::first_visible(size_t il, size_t pos) const noexcept {
+    const size_t window = c_.is_swa_layer(il) ? c_.n_swa : 0;
+    return window != 0 && pos + 1 > window ? pos + 1 - window : 0;  // llama.cpp masks p when pos - p >= window
+}
+
+ops::KvHeadView ForwardPass::kv_view(size_t il, size_t g, size_t from_pos) const noexcept {
+    const size_t d = c_.head_dim, row = (from_pos - cache_.first_pos(il)) * c_.kv_dim();
+    return {cache_.keys_f16(il) + row + g * d, c_.kv_dim(), cache_.values_f16(il) + row + g * d, c_.kv_dim()};
+}
+
+void ForwardPass::attend(size_t il, float scale) {
     for (size_t t = 0; t < n_; ++t)
         cache_.store(il, b_.pos0 + t, a_.k + t * c_.kv_dim(), a_.v + t * c_.kv_dim());  // K, V: [n_ctx, kv_dim] f16
 
     const size_t d = c_.head_dim, group = c_.n_head / c_.n_head_kv;
-    const float scale = 1.0f / std::sqrt(static_cast<float>(d));
     // Every chunk writes only its own heads' slices of att and of the scratch rows, and each
     // head's result never depends on how heads are grouped into chunks (nor on the thread count).
     if (cache_.type() == KvType::q8_0) {
-        attention_q8_0(il);
+        attention_q8_0(il, scale);
     } else if (n_ >= ops::kAttentionTileQ && d % 16 == 0) {
         // Like llama.cpp, long batches take the tiled kernel (f32 throughout). One chunk per
         // query head with all its tokens, so the kernel can share each K row between 16 tokens.
+        // On a sliding-window layer, the tokens that see position 0 still go together; each later
+        // one reads its own window (the same sums; only the tile boundaries differ).
+        const size_t n_from0 = std::min(n_, first_visible(il, b_.pos0 + n_ - 1) == 0 ? n_ : c_.n_swa - std::min(c_.n_swa, b_.pos0));
         pool_.parallel_for(c_.n_head, [&](size_t h) {
             const size_t g = h / group;  // the KV head this query head shares (GQA)
-            const ops::KvHeadView kv{cache_.keys_f16(il) + g * d, c_.kv_dim(), cache_.values_f16(il) + g * d, c_.kv_dim()};
-            const ops::QueryRows rows{a_.q + h * d, a_.att + h * d, c_.q_dim(), n_, b_.pos0 + 1};
-            ops::attend_rows_tiled(rows, kv, d, scale, {a_.kq + h * ops::kAttentionTileKv, a_.acc32 + h * d});
+            const ops::AttentionScratchF32 s{a_.kq + h * ops::kAttentionTileKv, a_.acc32 + h * d};
+            if (n_from0 > 0) {
+                const ops::QueryRows rows{a_.q + h * d, a_.att + h * d, c_.q_dim(), n_from0, b_.pos0 + 1};
+                ops::attend_rows_tiled(rows, kv_view(il, g, 0), d, scale, s);
+            }
+            for (size_t t = n_from0; t < n_; ++t) {
+                const size_t first = first_visible(il, b_.pos0 + t);
+                const ops::QueryRows row{a_.q + t * c_.q_dim() + h * d, a_.att + t * c_.q_dim() + h * d, 0, 1, b_.pos0 + t + 1 - first};
+                ops::attend_rows_tiled(row, kv_view(il, g, first), d, scale, s);
+            }
         });
     } else {
         // Short batches and decoding: the one-row kernel (f16 query and accumulator). A chunk is
@@ -90,11 +136,11 @@ void ForwardPass::attention(size_t il) {
         pool_.parallel_for(c_.n_head_kv * chunks_per_kv, [&](size_t chunk) {
             const size_t g = chunk / chunks_per_kv, h0 = g * group + chunk % chunks_per_kv * per_chunk;
             const size_t n_heads = std::min(per_chunk, (g + 1) * group - h0);
-            const ops::KvHeadView kv{cache_.keys_f16(il) + g * d, c_.kv_dim(), cache_.values_f16(il) + g * d, c_.kv_dim()};
             const ops::AttentionScratch s{a_.q16 + h0 * d, a_.acc16 + h0 * d};
             for (size_t t = 0; t < n_; ++t) {
-                const size_t n_kv = b_.pos0 + t + 1;  // causal: positions up to and including this token
-                ops::attend_heads(a_.q + t * c_.q_dim() + h0 * d, n_heads, kv, n_kv, d, scale, s, a_.att + t * c_.q_dim() + h0 * d);
+                const size_t pos = b_.pos0 + t, first = first_visible(il, pos);  // causal (and windowed)
+                ops::attend_heads(a_.q + t * c_.q_dim() + h0 * d, n_heads, kv_view(il, g, first), pos + 1 - first, d, scale, s,
+                                  a_.att + t * c_.q_dim() + h0 * d);
             }
         });
     }
@@ -102,34 +148,58 @@ void ForwardPass::attention(size_t il) {
     const LayerWeights& l = w_.layers[il];
     matmul(l.wo, a_.att, n_, a_.xb);  // xb: [n, n_embd]
     if (l.bo) ops::add_row_bias(a_.xb, l.bo, n_, c_.n_embd);
-    ops::add_inplace(a_.x, a_.xb, n_ * c_.n_embd);
 }
 
-void ForwardPass::attention_q8_0(size_t il) {
+void ForwardPass::attention_q8_0(size_t il, float scale) {
     const size_t d = c_.head_dim, group = c_.n_head / c_.n_head_kv;
-    const float scale = 1.0f / std::sqrt(static_cast<float>(d));
     const size_t head_bytes = KvCache::row_bytes(d, KvType::q8_0);  // one head's slice of a row
     pool_.parallel_for(c_.n_head, [&](size_t h) {
         const size_t g = h / group;
-        const ops::KvHeadViewQ8 kv{cache_.keys(il) + g * head_bytes, cache_.values(il) + g * head_bytes, cache_.row_stride()};
         const ops::AttentionScratchQ8 s{a_.q8 + h * head_bytes, a_.acc32 + h * d, a_.vrow + h * d};
-        for (size_t t = 0; t < n_; ++t)
-            ops::attend_head_q8_0(a_.q + t * c_.q_dim() + h * d, kv, b_.pos0 + t + 1, d, scale, s, a_.att + t * c_.q_dim() + h * d);
+        for (size_t t = 0; t < n_; ++t) {
+            const size_t pos = b_.pos0 + t, first = first_visible(il, pos);
+            const size_t row = (first - cache_.first_pos(il)) * cache_.row_stride() + g * head_bytes;
+            const ops::KvHeadViewQ8 kv{cache_.keys(il) + row, cache_.values(il) + row, cache_.row_stride()};
+            ops::attend_head_q8_0(a_.q + t * c_.q_dim() + h * d, kv, pos + 1 - first, d, scale, s, a_.att + t * c_.q_dim() + h * d);
+        }
     });
 }
 
-void ForwardPass::ffn_swiglu(size_t il) {
+void ForwardPass::attn_post_norm(size_t il) { post_norm_residual(w_.layers[il].attn_post_norm); }
+void ForwardPass::ffn_post_norm(size_t il) { post_norm_residual(w_.layers[il].ffn_post_norm); }
+
+void ForwardPass::post_norm_residual(const float* w) {
+    pool_.parallel_for(n_, [&](size_t t) {  // x += rmsnorm(xb) * w   [n, n_embd]
+        float* xb = a_.xb + t * c_.n_embd;
+        ops::rmsnorm(xb, w, xb, c_.n_embd, c_.rms_eps);
+        ops::add_inplace(a_.x + t * c_.n_embd, xb, c_.n_embd);
+    });
+}
+
+void ForwardPass::ffn_gate_up(size_t il) {
     const LayerWeights& l = w_.layers[il];
     pool_.parallel_for(n_, [&](size_t t) {  // xb: [n, n_embd]
         ops::rmsnorm(a_.x + t * c_.n_embd, l.ffn_norm, a_.xb + t * c_.n_embd, c_.n_embd, c_.rms_eps);
     });
     matmul(l.ffn_gate, a_.xb, n_, a_.gate);  // gate: [n, n_ff]
     matmul(l.ffn_up, a_.xb, n_, a_.up);      // up: [n, n_ff]
+}
+
+void ForwardPass::ffn_swiglu(size_t il) {
+    ffn_gate_up(il);
     pool_.parallel_for(n_, [&](size_t t) {   // per row: ggml's SIMD/tail split of SiLU restarts at every row
         ops::silu_mul(a_.gate + t * c_.n_ff, a_.up + t * c_.n_ff, c_.n_ff);
     });
-    matmul(l.ffn_down, a_.gate, n_, a_.xb);                                 // xb: [n, n_embd]
+    matmul(w_.layers[il].ffn_down, a_.gate, n_, a_.xb);  // xb: [n, n_embd]
     ops::add_inplace(a_.x, a_.xb, n_ * c_.n_embd);
+}
+
+void ForwardPass::ffn_geglu(size_t il) {
+    ffn_gate_up(il);
+    pool_.parallel_for(n_, [&](size_t t) {  // gate = gelu(gate) * up   [n, n_ff]
+        ops::gelu_mul(a_.gate + t * c_.n_ff, a_.up + t * c_.n_ff, c_.n_ff);
+    });
+    matmul(w_.layers[il].ffn_down, a_.gate, n_, a_.xb);  // xb: [n, n_embd]
 }
 
 void ForwardPass::output() {
@@ -138,6 +208,7 @@ void ForwardPass::output() {
     const size_t first = b_.all_logits ? 0 : n_ - 1, rows = n_ - first;
     ops::rmsnorm_rows(a_.x + first * c_.n_embd, w_.output_norm, a_.xb, rows, c_.n_embd, c_.rms_eps);
     matmul(w_.output, a_.xb, rows, b_.logits);  // logits: [rows, n_vocab]
+    if (c_.final_logit_softcap > 0.0f) ops::softcap(b_.logits, c_.final_logit_softcap, rows * c_.n_vocab);
 }
 
 void forward(const ArchSpec& arch, ForwardPass& pass) { arch.forward(pass); }

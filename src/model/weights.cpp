@@ -93,6 +93,10 @@ LayerWeights bind_layer(const Binder& b, const ModelConfig& c, const ArchSpec& a
     l.ffn_gate = b.matrix(p + "ffn_gate.weight", c.n_embd, c.n_ff);
     l.ffn_up = b.matrix(p + "ffn_up.weight", c.n_embd, c.n_ff);
     l.ffn_down = b.matrix(p + "ffn_down.weight", c.n_ff, c.n_embd);
+    if (arch.requires_post_norms) {
+        l.attn_post_norm = b.vector(p + "post_attention_norm.weight", c.n_embd);
+        l.ffn_post_norm = b.vector(p + "post_ffw_norm.weight", c.n_embd);
+    }
     return l;
 }
 

@@ -21,6 +21,8 @@ struct LayerWeights {
     const float* bv = nullptr;         // [kv_dim]
     const float* q_norm = nullptr;     // [head_dim] (qwen3)
     const float* k_norm = nullptr;     // [head_dim] (qwen3)
+    const float* attn_post_norm = nullptr;  // [n_embd] (gemma3: rmsnorm of the attention output)
+    const float* ffn_post_norm = nullptr;   // [n_embd] (gemma3: rmsnorm of the FFN output)
     ops::WeightView wo;                // [n_embd, q_dim]
     const float* bo = nullptr;         // [n_embd] (optional)
     const float* ffn_norm = nullptr;   // [n_embd]

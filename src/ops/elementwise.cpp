@@ -3,9 +3,12 @@
 #include "ops/elementwise.hpp"
 
 #include <algorithm>
+#include <array>
 #include <cmath>
+#include <cstdint>
 
 #include "kernels/attention_kernels.hpp"
+#include "kernels/ref/f16.hpp"
 
 namespace hearth::ops {
 
@@ -60,6 +63,47 @@ void silu_mul(float* gate, const float* up, size_t n) noexcept {
         for (size_t i = 0; i < m; ++i) gate[i0 + i] = gate[i0 + i] / (1.0f + e[i]) * up[i0 + i];
     }
     for (size_t i = main; i < n; ++i) gate[i] = gate[i] / (1.0f + std::exp(-gate[i])) * up[i];
+}
+
+namespace {
+// ggml_gelu_f32: 0.5 x (1 + tanh(sqrt(2/pi) x (1 + 0.044715 x^2))).
+float gelu_tanh(float x) noexcept {
+    constexpr float kA = 0.044715f, kSqrt2OverPi = 0.79788456080286535587989211986876f;
+    return 0.5f * x * (1.0f + std::tanh(kSqrt2OverPi * x * (1.0f + kA * x * x)));
+}
+
+// f16(gelu(x)) for every f16 bit pattern x: 128 KiB, built once (thread-safe static init).
+const std::array<uint16_t, 65536>& gelu_table() noexcept {
+    static const auto table = [] {
+        std::array<uint16_t, 65536> t{};
+        for (size_t i = 0; i < t.size(); ++i)
+            t[i] = kernels::fp32_to_fp16(gelu_tanh(kernels::fp16_to_fp32(static_cast<uint16_t>(i))));
+        return t;
+    }();
+    return table;
+}
+}  // namespace
+
+void gelu_mul(float* gate, const float* up, size_t n) noexcept {
+    const auto& table = gelu_table();
+    for (size_t i = 0; i < n; ++i) {
+        const float x = gate[i];
+        float g = x;  // x >= 10: gelu(x) = x
+        if (x <= -10.0f)
+            g = 0.0f;
+        else if (x < 10.0f)
+            g = kernels::fp16_to_fp32(table[kernels::fp32_to_fp16(x)]);
+        gate[i] = x <= -10.0f ? 0.0f : g * up[i];
+    }
+}
+
+void scale(float* y, float s, size_t n) noexcept {
+    for (size_t i = 0; i < n; ++i) y[i] *= s;
+}
+
+void softcap(float* y, float cap, size_t n) noexcept {
+    const float inv = 1.0f / cap;
+    for (size_t i = 0; i < n; ++i) y[i] = std::tanh(y[i] * inv) * cap;
 }
 
 }  // namespace hearth::ops

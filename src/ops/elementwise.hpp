@@ -26,4 +26,15 @@ float exp_poly(float x) noexcept;
 // first n - n % 16 values use ggml's polynomial exp, the rest libm's expf, as ggml does per row.
 void silu_mul(float* gate, const float* up, size_t n) noexcept;
 
+// gate[i] = gelu(gate[i]) * up[i] (GeGLU, tanh approximation) for n values, as ggml's CPU GEGLU
+// computes it: x <= -10 gives 0, x >= 10 gives x, otherwise gelu is looked up in a table over all
+// f16 values at f16(x), and the table holds f16(gelu(x)). The f16 steps are part of the numbers.
+void gelu_mul(float* gate, const float* up, size_t n) noexcept;
+
+// y[i] *= s (ggml_scale).
+void scale(float* y, float s, size_t n) noexcept;
+
+// y[i] = cap * tanh(y[i] / cap) (final logit soft-capping: scale, tanh, scale as three ggml ops).
+void softcap(float* y, float cap, size_t n) noexcept;
+
 }  // namespace hearth::ops

@@ -44,8 +44,8 @@ GenerateResult Session::generate(std::span<const TokenId> prompt, const Generate
 
     // Keep the cached prefix the new prompt shares; at least one token is re-evaluated for its logits.
     const auto mismatch = std::mismatch(s.tokens.begin(), s.tokens.end(), prompt.begin(), prompt.end());
-    const size_t common = std::min(static_cast<size_t>(mismatch.first - s.tokens.begin()), prompt.size() - 1);
-    truncate(common);
+    truncate(std::min(static_cast<size_t>(mismatch.first - s.tokens.begin()), prompt.size() - 1));
+    const size_t common = s.tokens.size();  // less when sliding-window layers could not keep it all
     result.reused_tokens = common;
     auto t0 = std::chrono::steady_clock::now();
     s.eval(prompt.subspan(common), {});

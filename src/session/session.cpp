@@ -17,7 +17,7 @@ Session::Session(const Model& model, const SessionOptions& options) : impl_(std:
     const SessionPlan plan = plan_session(c, s.m->weights, options);  // shared with the fit planner
     s.n_ctx = plan.n_ctx;
     s.n_batch = plan.n_batch;
-    s.cache = KvCache(c.n_layer, s.n_ctx, c.kv_dim(), plan.kv_type);
+    s.cache = KvCache(c.n_layer, s.n_ctx, c.kv_dim(), plan.kv_type, plan.kv_window);
     s.act = model::Activations(c, s.m->weights, s.n_batch);
     s.tokens.reserve(s.n_ctx);
 }
@@ -51,6 +51,7 @@ void Session::Impl::eval(std::span<const TokenId> ids, std::span<float> all_logi
         batch.pos0 = tokens.size();
         batch.all_logits = !all_logits.empty();
         batch.logits = batch.all_logits ? all_logits.data() + done * c.n_vocab : (last ? act.logits : nullptr);
+        cache.make_room(batch.pos0, n);  // sliding-window layers: drop positions no query of the batch sees
         model::ForwardPass pass(c, m->weights, cache, act, *m->pool, batch);
         model::forward(*m->arch, pass);
         tokens.insert(tokens.end(), batch.tokens.begin(), batch.tokens.end());
@@ -72,8 +73,10 @@ void Session::reset() noexcept { truncate(0); }
 
 void Session::truncate(size_t n_keep) noexcept {
     if (n_keep >= impl_->tokens.size()) return;
-    impl_->tokens.resize(n_keep);
-    impl_->have_logits = false;  // later positions in the cache are simply overwritten
+    // Later positions in the cache are simply overwritten. Sliding-window layers may no longer
+    // hold what position n_keep would see: then nothing is kept (KvCache::keep).
+    impl_->tokens.resize(impl_->cache.keep(n_keep));
+    impl_->have_logits = false;
 }
 
 size_t Session::n_past() const noexcept { return impl_->tokens.size(); }
