@@ -17,7 +17,7 @@ std::filesystem::path temp_model(const std::string& name) {
 }
 
 TEST(Synth, TinyModelsOfEveryArchLoadAndRun) {
-    for (const char* arch : {"llama", "qwen2", "qwen3"}) {
+    for (const char* arch : {"llama", "qwen2", "qwen3", "gemma3"}) {
         SCOPED_TRACE(arch);
         auto path = temp_model(std::string(arch) + ".gguf");
         synth::write_model(synth::find_shape(arch, "tiny"), quant::parse_recipe("q8_0"), 5, path, 1);

@@ -114,6 +114,8 @@ struct MemoryReport {
     uint64_t activation_bytes = 0;  // session: the planned forward-pass arena
     size_t n_ctx = 0;               // session: context length (0 for a model report)
     KvType kv_type = KvType::f16;
+    size_t kv_window_layers = 0;    // session: sliding-window layers whose cache is bounded ...
+    size_t kv_window_rows = 0;      // ... to this many positions (window - 1 + n_batch) instead of n_ctx
 
     // weights + repacked + KV + activations: the bytes the engine itself is responsible for.
     uint64_t total() const noexcept { return weights_bytes + repacked_bytes + kv_cache_bytes + activation_bytes; }

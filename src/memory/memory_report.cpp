@@ -46,6 +46,8 @@ MemoryReport Session::memory_report() const {
     r.activation_bytes = s.act.bytes();
     r.n_ctx = s.n_ctx;
     r.kv_type = s.cache.type();
+    for (size_t il = 0; il < s.m->config.n_layer; ++il) r.kv_window_layers += s.cache.windowed(il);
+    r.kv_window_rows = r.kv_window_layers ? s.cache.window().rows : 0;
     return r;
 }
 
@@ -62,7 +64,11 @@ std::string format_memory_report(const MemoryReport& r) {
     if (!r.weights_storage_reason.empty()) out += "  " + std::string(12, ' ') + " why: " + r.weights_storage_reason + "\n";
     line("repacked", r.repacked_bytes, "per-thread prompt-GEMM panels (slices of rows; no whole-matrix copies)");
     if (r.n_ctx) {
-        line("KV cache", r.kv_cache_bytes, std::to_string(r.n_ctx) + " tokens, " + to_string(r.kv_type));
+        std::string kv = std::to_string(r.n_ctx) + " tokens, " + to_string(r.kv_type);
+        if (r.kv_window_layers)
+            kv += "; " + std::to_string(r.kv_window_layers) + " sliding-window layers keep " + std::to_string(r.kv_window_rows) +
+                  " (window - 1 + batch)";
+        line("KV cache", r.kv_cache_bytes, kv);
         line("activations", r.activation_bytes, "");
     }
     line("total", r.total(), "");

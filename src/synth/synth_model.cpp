@@ -17,7 +17,7 @@ namespace hearth::synth {
 namespace {
 
 // name, like, dims ... (published configs of the models they mirror)
-constexpr std::array<Shape, 9> kShapes{{
+constexpr std::array<Shape, 11> kShapes{{
     {"llama", "tiny", "a test-sized llama", 64, 2, 4, 2, 16, 128, 512, 512, 10000.0f, false},
     {"llama", "1b", "Llama-3.2-1B", 2048, 16, 32, 8, 64, 8192, 128256, 131072, 500000.0f, true},
     {"llama", "3b", "Llama-3.2-3B", 3072, 28, 24, 8, 128, 8192, 128256, 131072, 500000.0f, true},
@@ -27,6 +27,8 @@ constexpr std::array<Shape, 9> kShapes{{
     {"qwen2", "1.5b", "Qwen2.5-1.5B", 1536, 28, 12, 2, 128, 8960, 151936, 32768, 1000000.0f, true},
     {"qwen3", "tiny", "a test-sized qwen3", 64, 2, 4, 2, 32, 128, 512, 512, 1000000.0f, true},
     {"qwen3", "0.6b", "Qwen3-0.6B", 1024, 28, 16, 8, 128, 3072, 151936, 40960, 1000000.0f, true},
+    {"gemma3", "tiny", "a test-sized gemma3", 64, 6, 2, 1, 32, 192, 512, 512, 1000000.0f, true, 16, 8.0f},
+    {"gemma3", "12b", "Gemma-3-12B", 3840, 48, 16, 8, 256, 15360, 262144, 131072, 1000000.0f, true, 1024, 8.0f},
 }};
 
 uint64_t splitmix64(uint64_t& state) {
@@ -73,15 +75,17 @@ std::vector<TensorPlan> plan_tensors(const Shape& s, const quant::Recipe& recipe
             vector(p + "attn_k.bias", kv_dim, Init::bias);
             vector(p + "attn_v.bias", kv_dim, Init::bias);
         }
-        if (s.arch == "qwen3") {
+        if (s.arch == "qwen3" || s.arch == "gemma3") {
             vector(p + "attn_q_norm.weight", s.head_dim, Init::ones);
             vector(p + "attn_k_norm.weight", s.head_dim, Init::ones);
         }
         matrix(p + "attn_output.weight", q_dim, s.n_embd);
+        if (s.arch == "gemma3") vector(p + "post_attention_norm.weight", s.n_embd, Init::ones);
         vector(p + "ffn_norm.weight", s.n_embd, Init::ones);
         matrix(p + "ffn_gate.weight", s.n_embd, s.n_ff);
         matrix(p + "ffn_up.weight", s.n_embd, s.n_ff);
         matrix(p + "ffn_down.weight", s.n_ff, s.n_embd);
+        if (s.arch == "gemma3") vector(p + "post_ffw_norm.weight", s.n_embd, Init::ones);
     }
     vector("output_norm.weight", s.n_embd, Init::ones);
     if (!s.tied_embeddings) matrix("output.weight", s.n_embd, s.n_vocab);
@@ -107,6 +111,11 @@ void add_hyper_parameters(gguf::Writer& w, const Shape& s, const quant::Recipe& 
     w.add_u32(a + ".rope.dimension_count", static_cast<uint32_t>(s.head_dim));
     w.add_f32(a + ".rope.freq_base", s.rope_freq_base);
     w.add_f32(a + ".attention.layer_norm_rms_epsilon", s.arch == "llama" ? 1e-5f : 1e-6f);
+    if (s.sliding_window) w.add_u32(a + ".attention.sliding_window", static_cast<uint32_t>(s.sliding_window));
+    if (s.rope_scale_linear > 0) {
+        w.add_string(a + ".rope.scaling.type", "linear");
+        w.add_f32(a + ".rope.scaling.factor", s.rope_scale_linear);
+    }
 }
 
 // Fills and quantizes one tensor; rows are generated from (seed, tensor, row) so the bytes do
@@ -144,8 +153,15 @@ const Shape& find_shape(std::string_view arch, std::string_view name) {
         if (s.arch == arch && s.name == name) return s;
         if (s.arch == arch) known += (known.empty() ? "" : ", ") + std::string(s.name);
     }
-    if (known.empty()) throw Error(ErrorCode::invalid_argument, "no synthetic shapes for architecture '" + std::string(arch) + "' (llama, qwen2, qwen3)");
+    if (known.empty()) throw Error(ErrorCode::invalid_argument, "no synthetic shapes for architecture '" + std::string(arch) + "' (llama, qwen2, qwen3, gemma3)");
     throw Error(ErrorCode::invalid_argument, "unknown " + std::string(arch) + " shape '" + std::string(name) + "' (known: " + known + ")");
+}
+
+const Shape& find_shape(std::string_view arch_and_name) {
+    const size_t dash = arch_and_name.rfind('-');
+    if (dash == std::string_view::npos)
+        throw Error(ErrorCode::invalid_argument, "shape '" + std::string(arch_and_name) + "' needs --arch, or the form ARCH-NAME (gemma3-12b)");
+    return find_shape(arch_and_name.substr(0, dash), arch_and_name.substr(dash + 1));
 }
 
 void write_model(const Shape& shape, const quant::Recipe& recipe, uint64_t seed, const std::filesystem::path& path, size_t threads) {

@@ -17,18 +17,22 @@
 namespace hearth::synth {
 
 struct Shape {
-    std::string_view arch;  // "llama", "qwen2", "qwen3"
+    std::string_view arch;  // "llama", "qwen2", "qwen3", "gemma3"
     std::string_view name;  // "1b", "0.5b", ...
     std::string_view like;  // the real model it mirrors
     size_t n_embd, n_layer, n_head, n_head_kv, head_dim, n_ff, n_vocab, n_ctx;
     float rope_freq_base;
     bool tied_embeddings;
+    size_t sliding_window = 0;   // gemma3: attention.sliding_window of the local layers
+    float rope_scale_linear = 0; // > 0: rope.scaling linear with this factor (gemma3's global layers)
 };
 
 // The built-in shapes (see synth_model.cpp for the list).
 std::span<const Shape> shapes() noexcept;
 // Throws Error(invalid_argument) listing the known names when arch/name is not one of them.
 const Shape& find_shape(std::string_view arch, std::string_view name);
+// The same for "ARCH-NAME" ("gemma3-12b").
+const Shape& find_shape(std::string_view arch_and_name);
 
 // Writes the model, its matrices typed by the recipe (see quantize/mix.hpp). threads: 0 = all cores (generation and quantization are parallel; the bytes
 // do not depend on the thread count). Throws hearth::Error.

@@ -11,6 +11,7 @@ namespace {
 
 constexpr const char* kUsage =
     "usage: hearth synth --arch ARCH --shape SHAPE --type TYPE -o FILE.gguf [--seed N] [-t THREADS]\n"
+    "       hearth synth --shape ARCH-SHAPE (gemma3-12b) --type TYPE -o FILE.gguf ...\n"
     "       hearth synth --list\n"
     "  Writes a model with random weights (N(0, 1/fan_in)) and a synthetic SentencePiece vocabulary,\n"
     "  shaped like a real model, so prompt and generation speed can be measured without a download.\n"
@@ -43,14 +44,14 @@ int cmd_synth(std::span<char*> argv) {
     auto seed = args.integer({"--seed"}, 0, INT64_MAX);
     auto threads = args.integer({"-t", "--threads"}, 0, 1024);
     args.finish();
-    if (!arch || !shape || !type || !out) throw UsageError("--arch, --shape, --type and -o are required");
+    if (!shape || !type || !out) throw UsageError("--shape, --type and -o are required (and --arch, unless --shape is ARCH-NAME)");
 
-    const synth::Shape& s = synth::find_shape(*arch, *shape);
+    const synth::Shape& s = arch ? synth::find_shape(*arch, *shape) : synth::find_shape(*shape);
     quant::Recipe q = quant::parse_recipe(*type);
     auto t0 = std::chrono::steady_clock::now();
     synth::write_model(s, q, static_cast<uint64_t>(seed.value_or(1)), *out, static_cast<size_t>(threads.value_or(0)));
     double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-    std::fprintf(stderr, "wrote %s (%s %s, like %.*s) in %.1f s\n", out->c_str(), arch->c_str(), type->c_str(),
+    std::fprintf(stderr, "wrote %s (%s %s, like %.*s) in %.1f s\n", out->c_str(), std::string(s.arch).c_str(), type->c_str(),
                  int(s.like.size()), s.like.data(), secs);
     return 0;
 }
