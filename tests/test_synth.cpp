@@ -5,6 +5,7 @@
 #include <cmath>
 #include <filesystem>
 
+#include "hearth/gguf.hpp"
 #include "hearth/hearth.hpp"
 #include "synth/synth_model.hpp"
 #include "test_support.hpp"
@@ -33,6 +34,29 @@ TEST(Synth, TinyModelsOfEveryArchLoadAndRun) {
         }
         std::filesystem::remove(path);
     }
+}
+
+TEST(Synth, RepeatLayersCopiesTheFirstLayersTensorsOfTheSameType) {
+    const synth::Shape& shape = synth::find_shape("gemma3-tiny");
+    auto own = temp_model("own.gguf"), repeated = temp_model("repeated.gguf");
+    synth::write_model(shape, quant::parse_recipe("q4_k_m"), 5, own, 1);
+    synth::write_model(shape, quant::parse_recipe("q4_k_m"), 5, repeated, 1, true);
+    {
+        const gguf::File a = gguf::File::open(own), b = gguf::File::open(repeated);
+        EXPECT_EQ(a.file_size(), b.file_size());
+        auto bytes = [](const gguf::File& f, const std::string& name) {
+            const gguf::TensorInfo& t = f.tensor(name);
+            return std::vector<std::byte>(t.bytes().begin(), t.bytes().end());
+        };
+        EXPECT_EQ(bytes(a, "blk.0.ffn_up.weight"), bytes(b, "blk.0.ffn_up.weight"));
+        EXPECT_EQ(bytes(b, "blk.0.ffn_up.weight"), bytes(b, "blk.4.ffn_up.weight"));
+        EXPECT_NE(bytes(a, "blk.0.ffn_up.weight"), bytes(a, "blk.4.ffn_up.weight"));
+        EXPECT_EQ(bytes(a, "token_embd.weight"), bytes(b, "token_embd.weight"));
+        Model model = Model::load(repeated, {.threads = 1});
+        EXPECT_EQ(model.config().n_swa, 16u);
+    }
+    std::filesystem::remove(own);
+    std::filesystem::remove(repeated);
 }
 
 TEST(Synth, KMediumMixUsesQ6KWhereLlamaCppDoes) {

@@ -31,6 +31,9 @@ struct ModelOptions {
     std::function<void(double)> progress = nullptr;
 };
 
+// The general.architecture values Model::load runs ("llama", "qwen2", "qwen3", "gemma3").
+std::vector<std::string> supported_architectures();
+
 class Model {
 public:
     // Maps the file and checks config, tensors and vocabulary. Throws hearth::Error.

@@ -1,8 +1,10 @@
-// Lookup of architectures by their general.architecture name.
+// Lookup of architectures by their general.architecture name (and the public list of them).
 #include "model/arch.hpp"
 
 #include <array>
 #include <string>
+
+#include "hearth/hearth.hpp"
 
 namespace hearth::model {
 
@@ -29,3 +31,13 @@ std::string supported_arch_list() {
 }
 
 }  // namespace hearth::model
+
+namespace hearth {
+
+std::vector<std::string> supported_architectures() {
+    std::vector<std::string> out;
+    for (const model::ArchSpec* a : model::registry()) out.emplace_back(a->name);
+    return out;
+}
+
+}  // namespace hearth

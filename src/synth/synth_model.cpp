@@ -5,6 +5,8 @@
 #include <algorithm>
 #include <array>
 #include <cmath>
+#include <map>
+#include <string>
 #include <vector>
 
 #include "hearth/error.hpp"
@@ -164,15 +166,28 @@ const Shape& find_shape(std::string_view arch_and_name) {
     return find_shape(arch_and_name.substr(0, dash), arch_and_name.substr(dash + 1));
 }
 
-void write_model(const Shape& shape, const quant::Recipe& recipe, uint64_t seed, const std::filesystem::path& path, size_t threads) {
+void write_model(const Shape& shape, const quant::Recipe& recipe, uint64_t seed, const std::filesystem::path& path, size_t threads,
+                 bool repeat_layers) {
     gguf::Writer w;
     add_hyper_parameters(w, shape, recipe);
     add_synthetic_vocab(w, shape.n_vocab);
     std::vector<TensorPlan> plan = plan_tensors(shape, recipe);
     for (const TensorPlan& t : plan) w.add_tensor(t.name, t.type, t.ne);
     ThreadPool pool(threads);
-    // Tensors are generated as the file is written, so memory holds one tensor at a time.
-    w.write(path, [&](size_t i, std::span<std::byte> out) { fill_tensor(plan[i], seed, i, out, pool); });
+    // Tensors are generated as the file is written, so memory holds one tensor at a time (plus,
+    // with repeat_layers, the first layer's tensors, keyed by name without "blk.N." and type).
+    std::map<std::pair<std::string, GgmlType>, std::vector<std::byte>> first_layer;
+    w.write(path, [&](size_t i, std::span<std::byte> out) {
+        const std::string& name = plan[i].name;
+        if (!repeat_layers || name.rfind("blk.", 0) != 0) return fill_tensor(plan[i], seed, i, out, pool);
+        const auto key = std::make_pair(name.substr(name.find('.', 4) + 1), plan[i].type);
+        if (const auto it = first_layer.find(key); it != first_layer.end() && it->second.size() == out.size()) {
+            std::copy(it->second.begin(), it->second.end(), out.begin());
+            return;
+        }
+        fill_tensor(plan[i], seed, i, out, pool);
+        first_layer[key].assign(out.begin(), out.end());
+    });
 }
 
 }  // namespace hearth::synth

@@ -82,6 +82,11 @@ void print_text(const gguf::File& f, const Summary& s) {
     std::printf("file:            %s\n", f.name().c_str());
     std::printf("gguf version:    %u (alignment %" PRIu64 ", %" PRIu64 " bytes)\n", f.version(), f.alignment(), f.file_size());
     std::printf("architecture:    %s\n", s.architecture.c_str());
+    const std::vector<std::string> runs = supported_architectures();
+    std::string list;
+    for (const std::string& a : runs) list += (list.empty() ? "" : ", ") + a;
+    std::printf("supported:       %s (hearth runs %s)\n",
+                std::find(runs.begin(), runs.end(), s.architecture) != runs.end() ? "yes" : "no", list.c_str());
     if (!s.name.empty()) std::printf("name:            %s\n", s.name.c_str());
     std::printf("parameters:      %s (%" PRIu64 ")\n", human_count(s.parameters).c_str(), s.parameters);
     std::printf("file type:       %s\n", s.file_type.c_str());
@@ -146,6 +151,8 @@ void print_json(const gguf::File& f, const Summary& s) {
     j.key("alignment").value(f.alignment());
     j.key("file_size").value(f.file_size());
     j.key("architecture").value(s.architecture);
+    const std::vector<std::string> runs = supported_architectures();
+    j.key("supported").value(std::find(runs.begin(), runs.end(), s.architecture) != runs.end());
     j.key("parameters").value(s.parameters);
     j.key("tensor_bytes").value(s.tensor_bytes);
     j.key("file_type").value(s.file_type);
