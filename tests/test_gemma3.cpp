@@ -17,17 +17,6 @@ constexpr const char* kStem = "tiny-gemma3-q4_0";
 
 std::filesystem::path gemma_path() { return model_path(std::string(kStem) + ".gguf"); }
 
-std::vector<float> eval_all(const Model& model, std::span<const TokenId> ids, SessionOptions opts) {
-    Session s(model, opts);
-    std::vector<float> out(ids.size() * model.config().n_vocab);
-    s.eval(ids, out);
-    return out;
-}
-
-bool same_bits(const std::vector<float>& a, const std::vector<float>& b) {
-    return a.size() == b.size() && std::memcmp(a.data(), b.data(), a.size() * sizeof(float)) == 0;
-}
-
 // Deterministic ids spread over the vocabulary (a sequence much longer than the window).
 std::vector<TokenId> long_sequence(size_t n, size_t n_vocab) {
     std::vector<TokenId> ids{2};  // BOS
@@ -80,7 +69,7 @@ TEST(Gemma3, LogitsAgreeWithLlamaCppAtEveryPosition) {
     const std::vector<float> expected = read_f32(ref / "logits.f32");
     const size_t n_vocab = model.config().n_vocab;
     ASSERT_GT(ids.size(), model.config().n_swa);
-    const std::vector<float> logits = eval_all(model, ids, {.n_ctx = 64});
+    const std::vector<float> logits = all_logits(model, ids, {.n_ctx = 64});
     for (size_t r = 0; r < ids.size(); ++r) {
         const Agreement a = compare_logits(std::vector<float>(logits.begin() + r * n_vocab, logits.begin() + (r + 1) * n_vocab),
                                            std::vector<float>(expected.begin() + r * n_vocab, expected.begin() + (r + 1) * n_vocab), n_vocab);
@@ -102,7 +91,7 @@ TEST(Gemma3, TeacherForcedGreedyMatchesLlamaCpp) {
         const std::vector<int32_t> prompt = json_int_array(line, "prompt_ids"), expected = json_int_array(line, "ids");
         std::vector<TokenId> seq(prompt.begin(), prompt.end());
         seq.insert(seq.end(), expected.begin(), expected.end() - 1);
-        const std::vector<float> logits = eval_all(model, seq, {.n_ctx = 64});
+        const std::vector<float> logits = all_logits(model, seq, {.n_ctx = 64});
         for (size_t i = 0; i < expected.size(); ++i) {
             const float* row = logits.data() + (prompt.size() - 1 + i) * n_vocab;
             const auto top = static_cast<TokenId>(std::max_element(row, row + n_vocab) - row);
@@ -118,7 +107,7 @@ TEST(Gemma3, OneAndTwoThreadsGiveIdenticalBits) {
     const std::vector<TokenId> ids = long_sequence(150, one.config().n_vocab);
     for (size_t n_batch : {size_t{1}, size_t{64}, size_t{512}}) {
         const SessionOptions opts{.n_ctx = 256, .n_batch = n_batch};
-        EXPECT_TRUE(same_bits(eval_all(one, ids, opts), eval_all(two, ids, opts))) << "n_batch " << n_batch;
+        EXPECT_TRUE(bitwise_equal(all_logits(one, ids, opts), all_logits(two, ids, opts))) << "n_batch " << n_batch;
     }
 }
 
@@ -129,9 +118,9 @@ TEST(Gemma3, BoundedWindowCacheGivesTheBitsOfAFullCache) {
     const Model model = Model::load(gemma_path(), {.threads = 2});
     const std::vector<TokenId> ids = long_sequence(192, model.config().n_vocab);
     // Chunks of 64 take the same kernels (block GEMM, tiled attention) as one batch of 192.
-    EXPECT_TRUE(same_bits(eval_all(model, ids, {.n_ctx = 256, .n_batch = 64}), eval_all(model, ids, {.n_ctx = 256, .n_batch = 256})));
+    EXPECT_TRUE(bitwise_equal(all_logits(model, ids, {.n_ctx = 256, .n_batch = 64}), all_logits(model, ids, {.n_ctx = 256, .n_batch = 256})));
     // One token at a time (16 rows: a move before every token) against chunks of 4 (19 rows).
-    EXPECT_TRUE(same_bits(eval_all(model, ids, {.n_ctx = 256, .n_batch = 1}), eval_all(model, ids, {.n_ctx = 256, .n_batch = 4})));
+    EXPECT_TRUE(bitwise_equal(all_logits(model, ids, {.n_ctx = 256, .n_batch = 1}), all_logits(model, ids, {.n_ctx = 256, .n_batch = 4})));
 
     Session bounded(model, {.n_ctx = 256, .n_batch = 64}), full(model, {.n_ctx = 256, .n_batch = 256});
     const MemoryReport rb = bounded.memory_report(), rf = full.memory_report();
@@ -149,7 +138,7 @@ TEST(Gemma3, TruncateBehindTheWindowEvaluatesAgain) {
     const size_t n_vocab = model.config().n_vocab;
     const std::vector<TokenId> ids = long_sequence(100, n_vocab);
     const SessionOptions opts{.n_ctx = 256, .n_batch = 8};  // local layers: 23 rows
-    const std::vector<float> want = eval_all(model, ids, opts);
+    const std::vector<float> want = all_logits(model, ids, opts);
     const std::span<const TokenId> all(ids);
 
     Session s(model, opts);
@@ -163,7 +152,7 @@ TEST(Gemma3, TruncateBehindTheWindowEvaluatesAgain) {
     EXPECT_EQ(s.n_past(), 0u);
     std::vector<float> again(ids.size() * n_vocab);
     s.eval(all, again);
-    EXPECT_TRUE(same_bits(again, want));
+    EXPECT_TRUE(bitwise_equal(again, want));
 
     // generate() reuses what truncate could keep and evaluates the rest.
     GenerateOptions greedy;

@@ -4,11 +4,13 @@
 
 #include <cmath>
 #include <cstdint>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <string>
 #include <vector>
 
+#include "hearth/hearth.hpp"
 #include "test_support.hpp"
 
 namespace hearth::test {
@@ -86,6 +88,18 @@ inline Agreement compare_logits(const std::vector<float>& ours, const std::vecto
         a.mean_kl += kl / double(a.rows);
     }
     return a;
+}
+
+// Logits of every token of ids, evaluated by a fresh Session with opts.
+inline std::vector<float> all_logits(const Model& model, std::span<const TokenId> ids, SessionOptions opts = {.n_ctx = 64}) {
+    Session s(model, opts);
+    std::vector<float> out(ids.size() * model.config().n_vocab);
+    s.eval(ids, out);
+    return out;
+}
+
+inline bool bitwise_equal(const std::vector<float>& a, const std::vector<float>& b) {
+    return a.size() == b.size() && std::memcmp(a.data(), b.data(), a.size() * sizeof(float)) == 0;
 }
 
 }  // namespace hearth::test

@@ -14,17 +14,6 @@ std::vector<int32_t> reference_prompt(const std::string& stem) {
     return json_int_array(read_text(reference_dir(stem) / "logits.json"), "prompt_ids");
 }
 
-std::vector<float> all_logits(const Model& model, std::span<const TokenId> ids, SessionOptions opts = {.n_ctx = 64}) {
-    Session s(model, opts);
-    std::vector<float> out(ids.size() * model.config().n_vocab);
-    s.eval(ids, out);
-    return out;
-}
-
-bool bitwise_equal(const std::vector<float>& a, const std::vector<float>& b) {
-    return a.size() == b.size() && std::memcmp(a.data(), b.data(), a.size() * sizeof(float)) == 0;
-}
-
 GenerateOptions greedy(size_t n) {
     GenerateOptions g;
     g.sampling.temperature = 0;
