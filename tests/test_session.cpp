@@ -4,7 +4,7 @@
 #include <thread>
 
 #include "hearth/hearth.hpp"
-#include "session/stop_strings.hpp"
+#include "hearth/stop_strings.hpp"
 #include "test_golden_data.hpp"
 
 namespace hearth::test {
