@@ -133,25 +133,17 @@ TEST(Batch, BadInputIsAClearErrorAndQueuesNothing) {
     const Model other = Model::load(path, {.threads = 1});
     Session a(model, {.n_ctx = 8}), b(model, {.n_ctx = 8}), c(other, {.n_ctx = 8});
     BatchEvaluator batch(model, 6, 2);
-    auto code_of = [&](auto&& fn) {
-        try {
-            fn();
-        } catch (const Error& e) {
-            return e.code();
-        }
-        return ErrorCode::internal;
-    };
     const std::vector<TokenId> four = {1, 2, 3, 4}, nine(9, 5), bad = {1, 512};
-    EXPECT_EQ(code_of([&] { BatchEvaluator(model, 0, 1); }), ErrorCode::invalid_argument);
-    EXPECT_EQ(code_of([&] { BatchEvaluator(model, 2, 3); }), ErrorCode::invalid_argument);
-    EXPECT_EQ(code_of([&] { batch.add(a, {}); }), ErrorCode::invalid_argument);
-    EXPECT_EQ(code_of([&] { batch.add(a, bad); }), ErrorCode::invalid_argument);
-    EXPECT_EQ(code_of([&] { batch.add(a, nine); }), ErrorCode::context_full);
-    EXPECT_EQ(code_of([&] { batch.add(c, four); }), ErrorCode::invalid_argument);  // another Model
+    EXPECT_EQ(error_code_of([&] { BatchEvaluator(model, 0, 1); }), ErrorCode::invalid_argument);
+    EXPECT_EQ(error_code_of([&] { BatchEvaluator(model, 2, 3); }), ErrorCode::invalid_argument);
+    EXPECT_EQ(error_code_of([&] { batch.add(a, {}); }), ErrorCode::invalid_argument);
+    EXPECT_EQ(error_code_of([&] { batch.add(a, bad); }), ErrorCode::invalid_argument);
+    EXPECT_EQ(error_code_of([&] { batch.add(a, nine); }), ErrorCode::context_full);
+    EXPECT_EQ(error_code_of([&] { batch.add(c, four); }), ErrorCode::invalid_argument);  // another Model
     EXPECT_EQ(batch.n_tokens(), 0u);
     batch.add(a, four);
-    EXPECT_EQ(code_of([&] { batch.add(a, four); }), ErrorCode::invalid_argument);  // twice
-    EXPECT_EQ(code_of([&] { batch.add(b, four); }), ErrorCode::invalid_argument);  // 8 > max_tokens
+    EXPECT_EQ(error_code_of([&] { batch.add(a, four); }), ErrorCode::invalid_argument);  // twice
+    EXPECT_EQ(error_code_of([&] { batch.add(b, four); }), ErrorCode::invalid_argument);  // 8 > max_tokens
     EXPECT_EQ(batch.n_tokens(), 4u);
     EXPECT_EQ(batch.n_sequences(), 1u);
     EXPECT_TRUE(batch.eval());

@@ -49,6 +49,12 @@ Collected collect(Job& job) {
     }
 }
 
+// Until the job has produced some text (it is running).
+void wait_for_text(Job& job) {
+    for (int i = 0; i < 600 && job.wait(100ms).text.empty(); ++i) {
+    }
+}
+
 std::vector<TokenId> tokens_of(const Model& model, const std::string& text) { return model.tokenizer().encode(text, true, false); }
 
 // Several requests at once, prompts read in chunks of 3 between decode steps: each gets exactly
@@ -111,8 +117,7 @@ TEST(Scheduler, FullQueueRefusesAndCancelFreesTheSlot) {
     EXPECT_EQ(c2.last.result.stop_reason, StopReason::callback);
     EXPECT_EQ(c2.tokens, 0u);
 
-    while (first->wait(100ms).text.empty()) {
-    }
+    wait_for_text(*first);
     first->cancel();  // a running one ends at the next step and frees its slot
     const Collected c1 = collect(*first);
     EXPECT_EQ(c1.last.result.stop_reason, StopReason::callback);
@@ -129,8 +134,8 @@ TEST(Scheduler, NextTurnReusesTheSlotsCache) {
     const auto path = model_path("stories260K.gguf");
     HEARTH_REQUIRE_FILE(path);
     const Model model = Model::load(path, {.threads = 1});
-    Scheduler scheduler(model, {.n_parallel = 2, .n_ctx = 256, .prompt_chunk = 4});
     const std::vector<TokenId> turn1 = tokens_of(model, "Once upon a time");
+    Scheduler scheduler(model, {.n_parallel = 2, .n_ctx = 256, .prompt_chunk = 4});
     auto other = scheduler.submit({tokens_of(model, "The cat"), greedy(8)});  // occupies the other slot's cache
     const Collected first = collect(*scheduler.submit({turn1, greedy(8)}));
     collect(*other);
@@ -155,8 +160,7 @@ TEST(Scheduler, StopEndsEveryJob) {
     Scheduler scheduler(model, {.n_parallel = 2, .n_ctx = 2048, .queue_capacity = 4});
     std::vector<std::shared_ptr<Job>> jobs;
     for (int i = 0; i < 4; ++i) jobs.push_back(scheduler.submit({tokens_of(model, "hello " + std::to_string(i)), greedy(2000)}));
-    while (jobs[0]->wait(100ms).text.empty()) {
-    }
+    wait_for_text(*jobs[0]);
     scheduler.stop();
     for (auto& job : jobs) {
         ASSERT_NE(job, nullptr);
@@ -174,14 +178,7 @@ TEST(Scheduler, ContextLimitsAndBadRequests) {
     const Model model = Model::load(path, {.threads = 1});
     Scheduler scheduler(model, {.n_parallel = 1, .n_ctx = 16});
     EXPECT_EQ(scheduler.health().n_ctx, 16u);
-    auto code_of = [&](JobRequest r) {
-        try {
-            scheduler.submit(std::move(r));
-        } catch (const Error& e) {
-            return e.code();
-        }
-        return ErrorCode::internal;
-    };
+    auto code_of = [&](JobRequest r) { return error_code_of([&] { scheduler.submit(std::move(r)); }); };
     EXPECT_EQ(code_of({std::vector<TokenId>(16, 5), greedy(4)}), ErrorCode::context_full);
     EXPECT_EQ(code_of({{}, greedy(4)}), ErrorCode::invalid_argument);
     EXPECT_EQ(code_of({{1, 512}, greedy(4)}), ErrorCode::invalid_argument);
