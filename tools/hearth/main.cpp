@@ -1,5 +1,8 @@
 // hearth: one binary, subcommands like ollama's. Errors print "error: ..." to stderr with exit
 // status 1; usage mistakes exit 2.
+#include <signal.h>
+#include <unistd.h>
+
 #include <cstdio>
 #include <cstring>
 #include <exception>
@@ -29,6 +32,23 @@ constexpr Command kCommands[] = {
     {"tokenize", hearth::cli::cmd_tokenize, "split text into the model's token ids (or --jsonl batches)"},
 };
 
+// Model files are memory-mapped: if one is truncated or replaced on disk while hearth runs, the
+// next read of a vanished page raises SIGBUS. Say what happened instead of dying with "Bus error".
+// Only async-signal-safe calls here (write, _exit).
+extern "C" void on_sigbus(int) {
+    static const char msg[] =
+        "error: a model file changed on disk while hearth was using it (truncated or rewritten); run the command again\n";
+    [[maybe_unused]] const ssize_t n = ::write(STDERR_FILENO, msg, sizeof msg - 1);
+    ::_exit(1);
+}
+
+void install_sigbus_handler() {
+    struct sigaction sa {};
+    sa.sa_handler = on_sigbus;
+    sigemptyset(&sa.sa_mask);
+    ::sigaction(SIGBUS, &sa, nullptr);
+}
+
 void print_usage(std::FILE* out) {
     std::fprintf(out, "usage: hearth <command> [options]\n\ncommands:\n");
     for (const Command& c : kCommands) std::fprintf(out, "  %-11s %s\n", c.name, c.summary);
@@ -38,6 +58,7 @@ void print_usage(std::FILE* out) {
 }  // namespace
 
 int main(int argc, char** argv) {
+    install_sigbus_handler();
     if (argc < 2) {
         print_usage(stderr);
         return 2;
