@@ -1,6 +1,8 @@
 // Parsing of the model and sampling options shared by run, chat and eval.
 #include "generate_args.hpp"
 
+#include "model_summary.hpp"
+
 #include <unistd.h>
 
 #include <cstdio>
@@ -8,7 +10,7 @@
 namespace hearth::cli {
 
 const char* const kModelArgsHelp =
-    "  -m, --model MODEL        GGUF file to run (required)\n"
+    "  -m, --model MODEL        GGUF file, or a model name from `hearth list` (required)\n"
     "  -t, --threads N          worker threads (default: all cores)\n"
     "  -c, --ctx-size N         context length in tokens (default: min(training context, 4096))\n"
     "  -b, --batch-size N       prompt tokens per forward pass (default 512)\n"
@@ -35,7 +37,7 @@ ModelArgs parse_model_args(Args& args) {
     ModelArgs m;
     auto path = args.value({"-m", "--model"});
     if (!path) throw UsageError("missing -m MODEL");
-    m.path = *path;
+    m.path = resolve_model_arg(*path);
     if (auto t = args.integer({"-t", "--threads"}, 1, 1024)) m.model.threads = static_cast<size_t>(*t);
     if (auto c = args.integer({"-c", "--ctx-size"}, 1, 1 << 24)) m.session.n_ctx = static_cast<size_t>(*c);
     if (auto b = args.integer({"-b", "--batch-size"}, 1, 1 << 16)) m.session.n_batch = static_cast<size_t>(*b);
