@@ -39,7 +39,8 @@ struct LocalModel {
 //   huggingface: models--<org>--<repo>/snapshots/<rev>/**/*.gguf   name: "org/repo/file stem"
 std::vector<LocalModel> list_local_models(const ModelStores& stores);
 
-// What -m MODEL means: an existing file is itself; otherwise a model name, or a prefix of
+// What -m MODEL means: an existing file, or an argument that only a path looks like (ending in
+// ".gguf", starting with '/', './', '../' or '~'), is itself; otherwise a model name, or a prefix of
 // exactly one name ("llama3.2" matches "llama3.2:latest" or a single "llama3.2:<tag>").
 // Throws Error(invalid_argument) for an ambiguous prefix (listing the candidates) or when
 // nothing matches (saying where hearth looked).

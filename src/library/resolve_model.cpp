@@ -1,5 +1,6 @@
 // -m MODEL: a path, a model name from the local stores, or an unambiguous prefix of one.
 #include <algorithm>
+#include <cctype>
 
 #include "hearth/error.hpp"
 #include "hearth/model_library.hpp"
@@ -23,13 +24,22 @@ std::vector<const LocalModel*> matching(const std::vector<LocalModel>& all, cons
     return out;
 }
 
+bool looks_like_path(const std::string& arg) {
+    const bool gguf_suffix = arg.size() >= 5 && std::equal(arg.end() - 5, arg.end(), ".gguf", [](char a, char b) {
+                                 return std::tolower(static_cast<unsigned char>(a)) == b;
+                             });
+    return gguf_suffix || arg.starts_with('/') || arg.starts_with("./") || arg.starts_with("../") || arg.starts_with('~');
+}
+
 }  // namespace
 
 fs::path resolve_model(std::string_view name_or_path, const ModelStores& stores) {
     const std::string arg(name_or_path);
     std::error_code ec;
     if (arg.empty()) throw Error(ErrorCode::invalid_argument, "no model given");
-    if (fs::exists(arg, ec)) return arg;  // a path (File::open then says if it is no GGUF file)
+    // An existing file, or something only a path looks like (File::open then says what is wrong
+    // with it, e.g. "cannot open: No such file or directory").
+    if (fs::exists(arg, ec) || looks_like_path(arg)) return arg;
 
     const std::vector<LocalModel> all = list_local_models(stores);
     // Exact name, then Ollama's implicit ":latest", then a prefix.
