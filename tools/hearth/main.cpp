@@ -11,6 +11,7 @@
 #include "args.hpp"
 #include "commands.hpp"
 #include "hearth/error.hpp"
+#include "hearth/version.hpp"
 
 namespace {
 
@@ -51,9 +52,22 @@ void install_sigbus_handler() {
     ::sigaction(SIGBUS, &sa, nullptr);
 }
 
+int print_version() {
+    const hearth::BuildInfo b = hearth::build_info();
+    auto join = [](const std::vector<std::string>& v) {
+        std::string out;
+        for (const std::string& s : v) out += (out.empty() ? "" : ", ") + s;
+        return out;
+    };
+    std::printf("hearth %s (%s build, %s)\nkernels: compiled %s; this CPU runs %s; using %s\n", b.version.c_str(), b.build_type.c_str(),
+                b.compiler.c_str(), join(b.isa_compiled).c_str(), join(b.isa_supported).c_str(), b.isa_active.c_str());
+    return 0;
+}
+
 void print_usage(std::FILE* out) {
     std::fprintf(out, "usage: hearth <command> [options]\n\ncommands:\n");
     for (const Command& c : kCommands) std::fprintf(out, "  %-11s %s\n", c.name, c.summary);
+    std::fprintf(out, "  %-11s %s\n", "version", "version, build and the CPU kernels in use (also --version)");
     std::fprintf(out, "\nrun 'hearth <command> --help' for a command's options\n");
 }
 
@@ -66,6 +80,7 @@ int main(int argc, char** argv) {
         return 2;
     }
     std::string_view name = argv[1];
+    if (name == "--version" || name == "version") return print_version();
     if (name == "-h" || name == "--help" || name == "help") {
         print_usage(stdout);
         return 0;
