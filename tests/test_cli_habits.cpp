@@ -128,6 +128,14 @@ TEST_F(CliHabits, LlamaCliFlagsAreAcceptedWithANote) {
     EXPECT_NE(interactive.err.find("hearth chat"), std::string::npos) << interactive.err;
 }
 
+TEST_F(CliHabits, ContextAboveTrainingWarnsWithMemory) {
+    const auto over = hearth("run -m " + model + " -p Once -c 1024" + kGreedy);  // stories260K trained at 512
+    ASSERT_EQ(over.status, 0) << over.err;
+    EXPECT_NE(over.err.find("warning: -c 1024 is above the model's training context (512)"), std::string::npos) << over.err;
+    EXPECT_NE(over.err.find("KV cache takes"), std::string::npos) << over.err;
+    EXPECT_EQ(hearth("run -m " + model + " -p Once -c 512" + kGreedy).err.find("warning"), std::string::npos);
+}
+
 TEST_F(CliHabits, UsageMistakesExitTwo) {
     for (const char* bad : {" --temp nan", " --temp inf", " --top-p x", " -n -2", " --seed -5"})
         EXPECT_EQ(hearth("run -m " + model + " -p Once" + bad).status, 2) << bad;

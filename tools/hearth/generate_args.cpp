@@ -83,12 +83,10 @@ std::vector<std::string> take_positionals(Args& args, ModelArgs& m) {
 
 Model load_model(const ModelArgs& m) {
     if (m.path.empty()) throw UsageError("missing -m MODEL");
-    if (!m.force) {
-        const FitPlan plan = plan_fit(m.path, m.session);
-        if (!plan.fits())
-            throw Error(ErrorCode::out_of_memory, m.path + " at -c " + std::to_string(plan.n_ctx) + ": " + plan.advice +
-                                                      " (--force runs anyway)");
-    }
+    const FitPlan plan = plan_fit(m.path, m.session);  // header only: cheap
+    if (!m.force && !plan.fits())
+        throw Error(ErrorCode::out_of_memory, m.path + " at -c " + std::to_string(plan.n_ctx) + ": " + plan.advice +
+                                                  " (--force runs anyway)");
     ModelOptions options = m.model;
     const bool tty = ::isatty(STDERR_FILENO) == 1;
     if (tty) {
@@ -101,7 +99,14 @@ Model load_model(const ModelArgs& m) {
             std::fflush(stderr);
         };
     }
-    return Model::load(m.path, options);
+    Model model = Model::load(m.path, options);
+    // As llama.cpp does: past its training context a model's answers degrade, and the cache grows.
+    if (const size_t trained = model.config().n_ctx_train; plan.n_ctx > trained)
+        std::fprintf(stderr, "[hearth] warning: -c %zu is above the model's training context (%zu); output may degrade past it. "
+                             "The KV cache takes %s (%s in all, %s available)\n",
+                     plan.n_ctx, trained, format_bytes(plan.kv_cache_bytes).c_str(), format_bytes(plan.needed()).c_str(),
+                     format_bytes(plan.available_bytes).c_str());
+    return model;
 }
 
 SamplerOptions parse_sampling(Args& args) {
