@@ -11,6 +11,7 @@
 #include "args.hpp"
 #include "bench_parallel.hpp"
 #include "commands.hpp"
+#include "model_summary.hpp"
 #include "generate_args.hpp"
 #include "hearth/hearth.hpp"
 #include "json_writer.hpp"
@@ -116,6 +117,7 @@ int cmd_bench(std::span<char*> argv) {
     const WeightStorage storage = parse_weight_storage(args);
     args.finish();
     if (!model_path) throw UsageError("missing -m MODEL");
+    model_path = resolve_model_arg(*model_path);
     for (size_t t : threads)
         if (t == 0) throw UsageError("-t values must be >= 1");
     for (size_t s : streams)

@@ -11,12 +11,14 @@
 #include "hearth/gguf.hpp"
 #include "hearth/hearth.hpp"
 #include "json_writer.hpp"
+#include "model_summary.hpp"
 
 namespace hearth::cli {
 namespace {
 
 constexpr const char* kUsage =
-    "usage: hearth info MODEL.gguf [--json]\n"
+    "usage: hearth info MODEL [--json]      (hearth show MODEL: the same)\n"
+    "  MODEL is a GGUF file or a model name from `hearth list` (Ollama, LM Studio, HF cache).\n"
     "  Prints the architecture, parameter count, file type, context length, vocabulary,\n"
     "  all metadata (long arrays abbreviated) and a table of tensors (name, type, shape, bytes).\n"
     "  --json   one JSON object for machines\n"
@@ -24,58 +26,10 @@ constexpr const char* kUsage =
     "           instead: the memory a run at context CTX needs (weights, KV cache, activations,\n"
     "           overhead) against MemAvailable, and whether it fits (exit 0 either way)\n";
 
-struct Summary {
-    std::string architecture = "?";
-    std::string name;
-    uint64_t parameters = 0;
-    uint64_t tensor_bytes = 0;
-    std::string file_type;
-    std::optional<uint64_t> context_length;
-    std::optional<uint64_t> vocab_size;
-    std::string tokenizer_model;
-    std::string tokenizer_pre;
-};
-
-Summary summarize(const gguf::File& f) {
-    Summary s;
-    if (auto a = f.find("general.architecture"); a && a->as_string()) s.architecture = *a->as_string();
-    if (auto n = f.find("general.name"); n && n->as_string()) s.name = *n->as_string();
-    std::map<GgmlType, uint64_t> bytes_by_type;
-    for (const gguf::TensorInfo& t : f.tensors()) {
-        s.parameters += t.n_elements;
-        s.tensor_bytes += t.n_bytes;
-        bytes_by_type[t.type] += t.n_bytes;
-    }
-    if (auto ft = f.find("general.file_type"); ft && ft->as_uint()) {
-        const uint64_t id = *ft->as_uint();
-        const auto name = id <= UINT32_MAX ? file_type_name(static_cast<uint32_t>(id)) : std::nullopt;
-        s.file_type = name ? std::string(*name) : "unknown (" + std::to_string(id) + ")";
-    } else if (!bytes_by_type.empty()) {
-        auto most = std::max_element(bytes_by_type.begin(), bytes_by_type.end(),
-                                     [](auto& a, auto& b) { return a.second < b.second; });
-        s.file_type = "mostly " + std::string(ggml_type_name(most->first)) + " (no general.file_type)";
-    }
-    if (auto c = f.find(s.architecture + ".context_length")) s.context_length = c->as_uint();
-    if (auto v = f.find("tokenizer.ggml.tokens"); v && v->type() == gguf::ValueType::array) s.vocab_size = v->array_size();
-    else if (auto vs = f.find(s.architecture + ".vocab_size")) s.vocab_size = vs->as_uint();
-    if (auto m = f.find("tokenizer.ggml.model"); m && m->as_string()) s.tokenizer_model = *m->as_string();
-    if (auto p = f.find("tokenizer.ggml.pre"); p && p->as_string()) s.tokenizer_pre = *p->as_string();
-    return s;
-}
-
 std::string shape_text(const gguf::TensorInfo& t) {
     std::string out;
     for (uint32_t d = 0; d < std::max<uint32_t>(t.n_dims, 1); ++d) out += (d ? " x " : "") + std::to_string(t.ne[d]);
     return out;
-}
-
-std::string human_count(uint64_t n) {
-    char buf[32];
-    if (n >= 1000000000) std::snprintf(buf, sizeof buf, "%.2f B", n / 1e9);
-    else if (n >= 1000000) std::snprintf(buf, sizeof buf, "%.2f M", n / 1e6);
-    else if (n >= 1000) std::snprintf(buf, sizeof buf, "%.2f K", n / 1e3);
-    else std::snprintf(buf, sizeof buf, "%" PRIu64, n);
-    return buf;
 }
 
 void print_text(const gguf::File& f, const Summary& s) {
@@ -235,13 +189,14 @@ int cmd_info(std::span<char*> argv) {
     args.finish();
     if (!model && rest.size() == 1) model = rest[0];
     else if (!rest.empty()) throw UsageError("expected one model file");
-    if (!model) throw UsageError("missing MODEL.gguf");
+    if (!model) throw UsageError("missing MODEL (a GGUF file or a name from `hearth list`)");
+    const std::string path = resolve_model_arg(*model);
 
     if (memory) {
-        print_memory(plan_fit(*model, session), json);
+        print_memory(plan_fit(path, session), json);
         return 0;
     }
-    gguf::File f = gguf::File::open(*model);
+    gguf::File f = gguf::File::open(path);
     Summary s = summarize(f);
     json ? print_json(f, s) : print_text(f, s);
     return 0;

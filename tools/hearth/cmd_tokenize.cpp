@@ -6,6 +6,7 @@
 
 #include "args.hpp"
 #include "commands.hpp"
+#include "model_summary.hpp"
 #include "hearth/gguf.hpp"
 #include "hearth/tokenizer.hpp"
 #include "json.hpp"
@@ -106,7 +107,7 @@ int cmd_tokenize(std::span<char*> argv) {
     if (jsonl && !words.empty()) throw UsageError("--jsonl reads stdin; do not pass TEXT");
     if (!jsonl && words.empty()) throw UsageError("missing TEXT (or use --jsonl)");
 
-    const gguf::File file = gguf::File::open(*model);
+    const gguf::File file = gguf::File::open(resolve_model_arg(*model));
     const Tokenizer tok = Tokenizer::from_gguf(file);
     if (jsonl) return run_jsonl(tok, !no_special);
     std::string text;
