@@ -2,11 +2,12 @@
 // Hugging Face cache) with what their headers say. Reads only; copies and downloads nothing.
 #include <cstdio>
 
+#include <nlohmann/json.hpp>
+
 #include "args.hpp"
 #include "commands.hpp"
 #include "hearth/memory.hpp"
 #include "hearth/model_library.hpp"
-#include "json_writer.hpp"
 #include "model_summary.hpp"
 
 namespace hearth::cli {
@@ -52,22 +53,16 @@ int cmd_list(std::span<char*> argv) {
     }
 
     if (json) {
-        JsonWriter j;
-        j.begin_array();
+        nlohmann::json out = nlohmann::json::array();
         for (const Row& r : rows) {
-            j.begin_object();
-            j.key("name").value(r.model->name);
-            j.key("path").value(r.model->path.string());
-            j.key("source").value(r.model->source);
-            j.key("size").value(r.model->size_bytes);
-            j.key("architecture").value(r.summary.architecture);
-            j.key("parameters").value(r.summary.parameters);
-            j.key("file_type").value(r.summary.file_type);
-            if (!r.problem.empty()) j.key("error").value(r.problem);
-            j.end_object();
+            nlohmann::json m = {{"name", r.model->name},           {"path", r.model->path.string()},
+                                {"source", r.model->source},       {"size", r.model->size_bytes},
+                                {"architecture", r.summary.architecture}, {"parameters", r.summary.parameters},
+                                {"file_type", r.summary.file_type}};
+            if (!r.problem.empty()) m["error"] = r.problem;
+            out.push_back(std::move(m));
         }
-        j.end_array();
-        std::printf("%s\n", j.str().c_str());
+        std::printf("%s\n", out.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace).c_str());
         return 0;
     }
     if (rows.empty()) {
