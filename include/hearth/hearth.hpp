@@ -108,6 +108,10 @@ public:
     GenerateResult generate(std::span<const TokenId> prompt, const GenerateOptions& options,
                             const TokenCallback& on_token = {});
 
+    // Tokens at the start of prompt whose KV entries this session already holds and that
+    // generate(prompt) keeps: the common prefix with tokens(), at most prompt.size() - 1 (the last
+    // prompt token is always evaluated again for its logits).
+    size_t reusable_prefix(std::span<const TokenId> prompt) const noexcept;
     void reset() noexcept;                        // forget all tokens (the cache is reused)
     // Keeps only the first n_keep tokens. A model with sliding-window layers keeps their last
     // positions only: when those no longer reach back to n_keep, it keeps none (n_past() says
@@ -121,6 +125,7 @@ public:
     MemoryReport memory_report() const;
 
 private:
+    friend class BatchEvaluator;  // appends to several sessions in one forward pass (batch.hpp)
     struct Impl;
     std::unique_ptr<Impl> impl_;
 };

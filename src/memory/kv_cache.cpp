@@ -65,11 +65,15 @@ void KvCache::make_room(size_t pos0, size_t n) noexcept {
     first_pos_ = first;
 }
 
-size_t KvCache::keep(size_t n_keep) noexcept {
+size_t KvCache::keepable(size_t n_keep) const noexcept {
     const size_t needed = n_keep + 1 > window_.window ? n_keep + 1 - window_.window : 0;  // oldest key position n_keep sees
-    if (n_keep > 0 && first_pos_ <= needed) return n_keep;
-    first_pos_ = 0;
-    return 0;
+    return first_pos_ <= needed ? n_keep : 0;
+}
+
+size_t KvCache::keep(size_t n_keep) noexcept {
+    const size_t kept = keepable(n_keep);
+    if (kept == 0) first_pos_ = 0;
+    return kept;
 }
 
 void KvCache::store(size_t il, size_t pos, const float* k, const float* v) noexcept {

@@ -66,9 +66,13 @@ public:
     // Before a batch of n <= rows - (window - 1) positions from pos0 (all before pos0 stored):
     // makes the windowed layers' rows hold pos0 - window + 1 .. pos0 + n - 1.
     void make_room(size_t pos0, size_t n) noexcept;
-    // The session keeps its first n_keep positions: returns n_keep when the windowed layers still
+    // How many of the first n_keep positions can be kept: n_keep when the windowed layers still
     // hold the window - 1 positions before n_keep, else 0 (the caller evaluates again from the start).
+    size_t keepable(size_t n_keep) const noexcept;
+    // Keeps keepable(n_keep) positions (0 also resets the windowed layers) and returns that count.
     size_t keep(size_t n_keep) noexcept;
+    // Most positions one batch may append (windowed layers: rows - (window - 1)).
+    size_t max_batch() const noexcept { return window_.layers.empty() ? SIZE_MAX : window_.rows - (window_.window - 1); }
 
 private:
     size_t layer_rows(size_t il) const noexcept { return windowed(il) ? window_.rows : n_ctx_; }
