@@ -13,7 +13,7 @@ enum class RopeStyle {
 };
 
 struct ModelConfig {
-    std::string arch;          // general.architecture: "llama", "qwen2", "qwen3"
+    std::string arch;          // general.architecture: "llama", "qwen2", "qwen3", "qwen3moe"
     std::string name;          // general.name (may be empty)
     size_t n_vocab = 0;        // rows of token_embd
     size_t n_ctx_train = 0;    // <arch>.context_length
@@ -30,6 +30,10 @@ struct ModelConfig {
     float rms_eps = 1e-5f;             // <arch>.attention.layer_norm_rms_epsilon
     bool has_rope_freqs = false;       // rope_freqs.weight present (Llama 3.1 long-context factors)
     bool tied_embeddings = false;      // output.weight absent: token_embd doubles as the output matrix
+    // Mixture of experts (qwen3moe): 0 experts = a dense FFN in every layer.
+    size_t n_expert = 0;       // <arch>.expert_count
+    size_t n_expert_used = 0;  // <arch>.expert_used_count: experts each token goes through
+    size_t n_ff_exp = 0;       // <arch>.expert_feed_forward_length (n_ff / n_expert_used when absent)
 
     size_t q_dim() const noexcept { return n_head * head_dim; }
     size_t kv_dim() const noexcept { return n_head_kv * head_dim; }

@@ -7,8 +7,8 @@
 namespace hearth::model {
 
 namespace {
-const std::array<const ArchSpec*, 3>& registry() {
-    static const std::array<const ArchSpec*, 3> archs = {&kLlamaArch, &kQwen2Arch, &kQwen3Arch};
+const std::array<const ArchSpec*, 4>& registry() {
+    static const std::array<const ArchSpec*, 4> archs = {&kLlamaArch, &kQwen2Arch, &kQwen3Arch, &kQwen3MoeArch};
     return archs;
 }
 }  // namespace

@@ -118,11 +118,15 @@ void ForwardPass::attention_q8_0(size_t il) {
     });
 }
 
+void ForwardPass::ffn_norm(size_t il) {
+    pool_.parallel_for(n_, [&](size_t t) {  // xb: [n, n_embd]
+        ops::rmsnorm(a_.x + t * c_.n_embd, w_.layers[il].ffn_norm, a_.xb + t * c_.n_embd, c_.n_embd, c_.rms_eps);
+    });
+}
+
 void ForwardPass::ffn_swiglu(size_t il) {
     const LayerWeights& l = w_.layers[il];
-    pool_.parallel_for(n_, [&](size_t t) {  // xb: [n, n_embd]
-        ops::rmsnorm(a_.x + t * c_.n_embd, l.ffn_norm, a_.xb + t * c_.n_embd, c_.n_embd, c_.rms_eps);
-    });
+    ffn_norm(il);                            // xb: [n, n_embd]
     matmul(l.ffn_gate, a_.xb, n_, a_.gate);  // gate: [n, n_ff]
     matmul(l.ffn_up, a_.xb, n_, a_.up);      // up: [n, n_ff]
     pool_.parallel_for(n_, [&](size_t t) {   // per row: ggml's SIMD/tail split of SiLU restarts at every row

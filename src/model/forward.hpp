@@ -1,5 +1,5 @@
 // The building blocks every decoder-only architecture is assembled from. An architecture's
-// forward function (llama.cpp, qwen2.cpp, qwen3.cpp) calls them in order, top to bottom, on a
+// forward function (llama.cpp, qwen2.cpp, qwen3.cpp, qwen3moe.cpp) calls them in order, top to bottom, on a
 // batch of consecutive tokens; the blocks read and write the Activations and the KV cache.
 #pragma once
 
@@ -40,11 +40,13 @@ public:
     void rope_qk(RopeStyle style);      // rotate q and k by their positions
     void attention(size_t il);          // cache k, v; att = softmax(q·Kᵀ/√d)·V; x += wo·att
     void ffn_swiglu(size_t il);         // x += down(silu(gate·norm(x)) * up·norm(x))
+    void ffn_moe(size_t il);            // the same through each token's top-k experts, mixed by the router (moe_ffn.cpp)
     void output();                      // logits = output · rmsnorm(x) * output_norm
 
 private:
     void matmul(const ops::WeightView& w, const float* in, size_t n_rows, float* out);
     void attention_q8_0(size_t il);     // att = softmax(q·Kᵀ/√d)·V over a Q8_0 cache
+    void ffn_norm(size_t il);           // xb = rmsnorm(x) * ffn_norm                 [n, n_embd]
 
     const ModelConfig& c_;
     const ModelWeights& w_;
