@@ -32,6 +32,7 @@ struct Summary {
     std::string file_type;
     std::optional<uint64_t> context_length;
     std::optional<uint64_t> vocab_size;
+    std::optional<uint64_t> experts, experts_used;  // mixture of experts (qwen3moe)
     std::string tokenizer_model;
     std::string tokenizer_pre;
 };
@@ -58,6 +59,8 @@ Summary summarize(const gguf::File& f) {
     if (auto c = f.find(s.architecture + ".context_length")) s.context_length = c->as_uint();
     if (auto v = f.find("tokenizer.ggml.tokens"); v && v->type() == gguf::ValueType::array) s.vocab_size = v->array_size();
     else if (auto vs = f.find(s.architecture + ".vocab_size")) s.vocab_size = vs->as_uint();
+    if (auto e = f.find(s.architecture + ".expert_count")) s.experts = e->as_uint();
+    if (auto e = f.find(s.architecture + ".expert_used_count")) s.experts_used = e->as_uint();
     if (auto m = f.find("tokenizer.ggml.model"); m && m->as_string()) s.tokenizer_model = *m->as_string();
     if (auto p = f.find("tokenizer.ggml.pre"); p && p->as_string()) s.tokenizer_pre = *p->as_string();
     return s;
@@ -89,6 +92,8 @@ void print_text(const gguf::File& f, const Summary& s) {
                 s.parameters ? 8.0 * s.tensor_bytes / s.parameters : 0.0);
     if (s.context_length) std::printf("context length:  %" PRIu64 "\n", *s.context_length);
     if (s.vocab_size) std::printf("vocab size:      %" PRIu64 "\n", *s.vocab_size);
+    if (s.experts && *s.experts)
+        std::printf("experts:         %" PRIu64 " per layer, %" PRIu64 " used per token\n", *s.experts, s.experts_used.value_or(0));
     if (!s.tokenizer_model.empty())
         std::printf("tokenizer:       %s%s%s\n", s.tokenizer_model.c_str(), s.tokenizer_pre.empty() ? "" : " / pre ",
                     s.tokenizer_pre.c_str());
@@ -187,6 +192,7 @@ void print_memory(const FitPlan& p, bool json) {
         j.key("n_batch").value(uint64_t{p.n_batch});
         j.key("kv_type").value(to_string(p.kv_type));
         j.key("weights_bytes").value(p.weights_bytes);
+        j.key("weights_read_per_token").value(p.weights_read_per_token);
         j.key("kv_cache_bytes").value(p.kv_cache_bytes);
         j.key("activation_bytes").value(p.activation_bytes);
         j.key("overhead_bytes").value(p.overhead_bytes);
@@ -203,6 +209,7 @@ void print_memory(const FitPlan& p, bool json) {
     std::printf("memory plan at -c %zu (batch %zu, KV %s):\n", p.n_ctx, p.n_batch, to_string(p.kv_type));
     auto line = [](const char* what, uint64_t bytes) { std::printf("  %-12s %12s\n", what, format_bytes(bytes).c_str()); };
     line("weights", p.weights_bytes);
+    line("read/token", p.weights_read_per_token);  // decoding's traffic (MoE: only the experts used)
     line("KV cache", p.kv_cache_bytes);
     line("activations", p.activation_bytes);
     line("overhead", p.overhead_bytes);
