@@ -25,6 +25,9 @@ extern const ArchSpec kQwen2Arch;
 extern const ArchSpec kQwen3Arch;
 extern const ArchSpec kQwen3MoeArch;
 
+// Qwen3's graph, shared by qwen3 and qwen3moe (their layers differ only in the FFN's weights).
+void qwen3_forward(ForwardPass& f);
+
 // nullptr when hearth does not know the architecture.
 const ArchSpec* find_arch(std::string_view name) noexcept;
 // "llama, qwen2, qwen3, qwen3moe" for error messages.

@@ -136,6 +136,13 @@ void ForwardPass::ffn_swiglu(size_t il) {
     ops::add_inplace(a_.x, a_.xb, n_ * c_.n_embd);
 }
 
+void ForwardPass::ffn(size_t il) {
+    if (w_.layers[il].ffn_gate_inp.data != nullptr)
+        ffn_moe(il);
+    else
+        ffn_swiglu(il);
+}
+
 void ForwardPass::output() {
     if (!b_.logits) return;  // an inner chunk of a long prompt: only the cache mattered
     // Only the rows whose logits are wanted go through the (large) output matrix.

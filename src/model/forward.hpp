@@ -41,6 +41,7 @@ public:
     void attention(size_t il);          // cache k, v; att = softmax(q·Kᵀ/√d)·V; x += wo·att
     void ffn_swiglu(size_t il);         // x += down(silu(gate·norm(x)) * up·norm(x))
     void ffn_moe(size_t il);            // the same through each token's top-k experts, mixed by the router (moe_ffn.cpp)
+    void ffn(size_t il);                // the layer's FFN: ffn_moe where it has experts, else ffn_swiglu
     void output();                      // logits = output · rmsnorm(x) * output_norm
 
 private:
