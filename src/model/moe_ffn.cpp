@@ -26,6 +26,7 @@ void ForwardPass::ffn_moe(size_t il) {
     const LayerWeights& l = w_.layers[il];
     const Activations::Moe& m = a_.moe;
     const size_t n_expert = c_.n_expert, k = c_.n_expert_used, f = c_.n_ff_exp, e = c_.n_embd;
+    if (b_.abort && b_.abort->load(std::memory_order_relaxed)) return;  // an abandoned pass (see Batch::abort)
 
     ffn_norm(il);                                       // xb: [n, e]
     matmul(l.ffn_gate_inp, a_.xb, n_, m.router);        // router: [n, n_expert] logits
