@@ -131,9 +131,11 @@ TEST(Model, InconsistentHeadCountsAreRejected) {
     EXPECT_NE(msg.find("head_count_kv"), std::string::npos) << msg;
 }
 
-// A small qwen3moe (8 experts of [256, 256], 2 used) to break in the tests below.
+// A small qwen3moe (8 experts of [256, 256], 2 used) to break in the tests below; one file per
+// test, as ctest runs tests in parallel processes.
 std::filesystem::path tiny_moe() {
-    const auto path = std::filesystem::path(::testing::TempDir()) / "tiny_moe.gguf";
+    const std::string test = ::testing::UnitTest::GetInstance()->current_test_info()->name();
+    const auto path = std::filesystem::path(::testing::TempDir()) / ("tiny_moe_" + test + ".gguf");
     synth::write_model(synth::find_shape("qwen3moe", "tiny"), quant::parse_recipe("q4_k_m"), 4, path, 1);
     return path;
 }
