@@ -11,9 +11,9 @@ get_filename_component(name "${INPUT}" NAME)
 file(WRITE "${OUTPUT}.tmp"
   "// Generated from ${name} by cmake/embed_file.cmake; do not edit.\n"
   "#include <string_view>\n\n"
-  "namespace {\nconstexpr char kBytes[${n_bytes} + 1] = {\n${bytes}0};\n}\n\n"
+  "namespace {\nconstexpr unsigned char kBytes[${n_bytes} + 1] = {\n${bytes}0};\n}\n\n"
   "extern const std::string_view ${SYMBOL};\n"
-  "const std::string_view ${SYMBOL}(kBytes, ${n_bytes});\n")
+  "const std::string_view ${SYMBOL}(reinterpret_cast<const char*>(kBytes), ${n_bytes});\n")
 # Only touch the output when it changed, so an unchanged page does not relink.
 file(COPY_FILE "${OUTPUT}.tmp" "${OUTPUT}" ONLY_IF_DIFFERENT)
 file(REMOVE "${OUTPUT}.tmp")

@@ -43,8 +43,16 @@ std::shared_ptr<Job> submit_job(Scheduler& scheduler, const ServedModel& model, 
     return handle;
 }
 
+namespace {
+
+// From the start of the request's routing (before the prompt was built and the job submitted).
+double request_seconds() {
+    return std::chrono::duration<double>(std::chrono::steady_clock::now() - current_request_log().start).count();
+}
+
+}  // namespace
+
 JobOutcome collect(Job& job, size_t prompt_tokens) {
-    const auto start = std::chrono::steady_clock::now();
     JobOutcome out;
     out.usage.prompt_tokens = prompt_tokens;
     while (true) {
@@ -56,7 +64,7 @@ JobOutcome collect(Job& job, size_t prompt_tokens) {
             break;
         }
     }
-    out.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    out.seconds = request_seconds();
     current_request_log().completion_tokens = out.usage.completion_tokens;
     return out;
 }
@@ -68,7 +76,6 @@ struct StreamState {
     std::shared_ptr<Job> job;
     StreamFormat format;
     JobOutcome outcome;
-    std::chrono::steady_clock::time_point start = std::chrono::steady_clock::now();
     bool finished = false;
 };
 
@@ -97,7 +104,7 @@ void stream_job(httplib::Response& res, std::shared_ptr<Job> job, size_t prompt_
             }
             if (!u.done) return true;
             state->outcome.result = std::move(u.result);
-            state->outcome.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - state->start).count();
+            state->outcome.seconds = request_seconds();
             const std::string bytes = state->format.finish(state->outcome);
             state->finished = true;
             if (!sink.write(bytes.data(), bytes.size())) return false;

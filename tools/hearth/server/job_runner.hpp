@@ -30,7 +30,7 @@ struct JobOutcome {
     std::string text;          // all of the answer (collect) or empty (streamed)
     Usage usage;
     GenerateResult result;     // stop reason and the engine's timings
-    double seconds = 0;        // from submit to the final update
+    double seconds = 0;        // from the start of the request to the final update
 };
 
 // Waits for the whole answer.

@@ -24,6 +24,7 @@ public:
     // path: where this object sits in the request ("" for the body, "options", "messages[2]").
     // 400 when v is not an object.
     Fields(const nlohmann::json& v, std::string path);
+    Fields(const nlohmann::json&& v, std::string path) = delete;  // keeps a pointer: no temporaries
 
     const nlohmann::json* find(std::string_view key) const;  // nullptr when absent or null
     std::string name(std::string_view key) const;            // "options.top_k"

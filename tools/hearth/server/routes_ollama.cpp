@@ -72,7 +72,8 @@ void answer(const ServerContext& ctx, const httplib::Request& req, httplib::Resp
 }
 
 void show(const ServerContext& ctx, const httplib::Request& req, httplib::Response& res) {
-    const Fields f(parse_json_object(req.body), "");
+    const nlohmann::json body = parse_json_object(req.body);
+    const Fields f(body, "");
     // "model" is the current name of the field, "name" the one older clients send.
     const std::string requested = f.string("model").value_or(f.string("name").value_or(""));
     check_model(ctx.model, requested);
