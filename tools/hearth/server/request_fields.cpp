@@ -71,8 +71,9 @@ std::optional<int64_t> Fields::integer(std::string_view key, int64_t min, int64_
     if (!v) return std::nullopt;
     const std::string range = " between " + std::to_string(min) + " and " + std::to_string(max);
     if (v->is_number_integer()) {  // also true for unsigned
-        if (v->is_number_unsigned() ? v->get<uint64_t>() > static_cast<uint64_t>(max)
-                                    : v->get<int64_t>() < min || v->get<int64_t>() > max)
+        // Unsigned values above INT64_MAX must not be read as int64 (they would wrap).
+        const bool too_big = v->is_number_unsigned() && v->get<uint64_t>() > static_cast<uint64_t>(INT64_MAX);
+        if (too_big || v->get<int64_t>() < min || v->get<int64_t>() > max)
             fail(key, "must be an integer" + range + ", got " + v->dump());
         return v->get<int64_t>();
     }
