@@ -3,13 +3,12 @@
 #include <gtest/gtest.h>
 
 #include "hearth/gguf.hpp"
-#include "json_value.hpp"
+#include <nlohmann/json.hpp>
 #include "test_support.hpp"
 
 namespace hearth {
 namespace {
 
-using test::JsonValue;
 
 test::CommandResult hearth_cli(const std::string& args) {
     return test::run_command(test::shell_quote(test::cli_path()) + " " + args);
@@ -23,28 +22,28 @@ TEST(CliInfo, JsonMatchesFileForEverySharedModel) {
         SCOPED_TRACE(name);
         auto r = hearth_cli("info --json " + test::shell_quote(path.string()));
         ASSERT_EQ(r.status, 0) << r.err;
-        JsonValue j = JsonValue::parse(r.out);
+        const nlohmann::json j = nlohmann::json::parse(r.out);
         gguf::File f = gguf::File::open(path);
         std::string arch(f.get_string("general.architecture"));
-        EXPECT_EQ(j["architecture"].text, arch);
-        EXPECT_EQ(j["context_length"].number, double(f.get_uint(arch + ".context_length")));
-        EXPECT_EQ(j["vocab_size"].number, double(f.get_array("tokenizer.ggml.tokens", gguf::ValueType::string).array_size()));
-        EXPECT_EQ(j["tokenizer_model"].text, f.get_string("tokenizer.ggml.model"));
-        EXPECT_EQ(j["metadata"][arch + ".embedding_length"].number, double(f.get_uint(arch + ".embedding_length")));
-        EXPECT_EQ(j["metadata"]["general.architecture"].text, arch);
+        EXPECT_EQ(j["architecture"].get<std::string>(), arch);
+        EXPECT_EQ(j["context_length"].get<double>(), double(f.get_uint(arch + ".context_length")));
+        EXPECT_EQ(j["vocab_size"].get<double>(), double(f.get_array("tokenizer.ggml.tokens", gguf::ValueType::string).array_size()));
+        EXPECT_EQ(j["tokenizer_model"].get<std::string>(), f.get_string("tokenizer.ggml.model"));
+        EXPECT_EQ(j["metadata"][arch + ".embedding_length"].get<double>(), double(f.get_uint(arch + ".embedding_length")));
+        EXPECT_EQ(j["metadata"]["general.architecture"].get<std::string>(), arch);
         uint64_t params = 0;
-        ASSERT_EQ(j["tensors"].items.size(), f.tensors().size());
+        ASSERT_EQ(j["tensors"].size(), f.tensors().size());
         for (size_t i = 0; i < f.tensors().size(); ++i) {
             const gguf::TensorInfo& t = f.tensors()[i];
-            const JsonValue& jt = j["tensors"][i];
-            EXPECT_EQ(jt["name"].text, t.name);
-            EXPECT_EQ(jt["type"].text, ggml_type_name(t.type));
-            ASSERT_EQ(jt["shape"].items.size(), t.n_dims);
-            for (uint32_t d = 0; d < t.n_dims; ++d) EXPECT_EQ(jt["shape"][d].number, double(t.ne[d]));
-            EXPECT_EQ(jt["bytes"].number, double(t.n_bytes));
+            const nlohmann::json& jt = j["tensors"][i];
+            EXPECT_EQ(jt["name"].get<std::string>(), t.name);
+            EXPECT_EQ(jt["type"].get<std::string>(), ggml_type_name(t.type));
+            ASSERT_EQ(jt["shape"].size(), t.n_dims);
+            for (uint32_t d = 0; d < t.n_dims; ++d) EXPECT_EQ(jt["shape"][d].get<double>(), double(t.ne[d]));
+            EXPECT_EQ(jt["bytes"].get<double>(), double(t.n_bytes));
             params += t.n_elements;
         }
-        EXPECT_EQ(j["parameters"].number, double(params));
+        EXPECT_EQ(j["parameters"].get<double>(), double(params));
     }
 }
 

@@ -3,7 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "hearth/hearth.hpp"
-#include "json_value.hpp"
+#include <nlohmann/json.hpp>
 #include "test_support.hpp"
 
 namespace hearth {
@@ -88,12 +88,12 @@ TEST(FitPlannerCli, InfoMemoryPrintsThePlan) {
     if (test::cli_path().empty()) GTEST_SKIP() << "CLI not built";
     const auto r = test::run_command(test::cli_path() + " info --memory -c 1024 --json " + test::shell_quote(path.string()));
     ASSERT_EQ(r.status, 0) << r.err;
-    const test::JsonValue j = test::JsonValue::parse(r.out);
+    const nlohmann::json j = nlohmann::json::parse(r.out);
     const FitPlan plan = plan_fit(path, {.n_ctx = 1024});
-    EXPECT_EQ(j["n_ctx"].number, 1024);
-    EXPECT_EQ(j["kv_cache_bytes"].number, double(plan.kv_cache_bytes));
-    EXPECT_EQ(j["activation_bytes"].number, double(plan.activation_bytes));
-    EXPECT_EQ(j["weights_bytes"].number, double(plan.weights_bytes));
+    EXPECT_EQ(j["n_ctx"].get<double>(), 1024);
+    EXPECT_EQ(j["kv_cache_bytes"].get<double>(), double(plan.kv_cache_bytes));
+    EXPECT_EQ(j["activation_bytes"].get<double>(), double(plan.activation_bytes));
+    EXPECT_EQ(j["weights_bytes"].get<double>(), double(plan.weights_bytes));
     const auto text = test::run_command(test::cli_path() + " info --memory -c 1024 " + test::shell_quote(path.string()));
     ASSERT_EQ(text.status, 0) << text.err;
     for (const char* word : {"KV cache", "activations", "available", "fits"})

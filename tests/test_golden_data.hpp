@@ -9,24 +9,17 @@
 #include <string>
 #include <vector>
 
+#include <nlohmann/json.hpp>
+
 #include "test_support.hpp"
 
 namespace hearth::test {
 
-// The integer array after "key": in one JSON line (the reference files are flat and trusted).
+// The integer array under key in one JSON line (empty when the key is absent).
 inline std::vector<int32_t> json_int_array(const std::string& line, const std::string& key) {
-    std::vector<int32_t> out;
-    size_t at = line.find("\"" + key + "\"");
-    if (at == std::string::npos) return out;
-    at = line.find('[', at);
-    const size_t end = line.find(']', at);
-    for (size_t i = at + 1; i < end;) {
-        size_t used = 0;
-        out.push_back(static_cast<int32_t>(std::stol(line.substr(i, end - i), &used)));
-        i += used;
-        while (i < end && (line[i] == ',' || line[i] == ' ')) ++i;
-    }
-    return out;
+    const nlohmann::json j = nlohmann::json::parse(line);
+    const auto it = j.find(key);
+    return it == j.end() ? std::vector<int32_t>{} : it->get<std::vector<int32_t>>();
 }
 
 inline std::vector<std::string> read_lines(const std::filesystem::path& p) {

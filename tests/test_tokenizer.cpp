@@ -10,7 +10,7 @@
 
 #include "hearth/gguf.hpp"
 #include "hearth/tokenizer.hpp"
-#include "json_value.hpp"
+#include <nlohmann/json.hpp>
 #include "test_support.hpp"
 #include "tokenizer/unicode.hpp"
 
@@ -117,20 +117,16 @@ TEST_P(TokenizerReference, GreedyPromptIdsAndDecodedText) {
     HEARTH_REQUIRE_FILE(ht::model_path(file));
     HEARTH_REQUIRE_FILE(ref);
     const Tokenizer tok = load(file);
-    auto to_ids = [](const ht::JsonValue& array) {
-        std::vector<TokenId> ids;
-        for (const ht::JsonValue& v : array.items) ids.push_back(static_cast<TokenId>(v.number));
-        return ids;
-    };
+    auto to_ids = [](const nlohmann::json& array) { return array.get<std::vector<TokenId>>(); };
     for (const std::string& line : lines_of(ht::read_text(ref))) {
-        const ht::JsonValue v = ht::JsonValue::parse(line);
-        EXPECT_EQ(tok.encode(v["prompt"].text, true, false), to_ids(v["prompt_ids"])) << line;
+        const nlohmann::json v = nlohmann::json::parse(line);
+        EXPECT_EQ(tok.encode(v["prompt"].get<std::string>(), true, false), to_ids(v["prompt_ids"])) << line;
         const std::vector<TokenId> ids = to_ids(v["ids"]);
         hearth::StreamDecoder stream(tok);
         std::string streamed;
         for (TokenId id : ids) streamed += stream.push(id);
         streamed += stream.flush();
-        EXPECT_EQ(streamed, v["text"].text) << line;
+        EXPECT_EQ(streamed, v["text"].get<std::string>()) << line;
     }
 }
 
@@ -334,6 +330,38 @@ TEST(TokenizerCli, JsonEscapesAndDefaults) {
     ASSERT_NE(error_line, std::string::npos) << out;
     EXPECT_EQ(out.substr(0, expected.size()), expected);
     EXPECT_EQ(out.substr(out.find('\n', error_line) + 1), ids_json(tok.encode("x", false, true)));
+}
+
+// Every input line gets one output line: blank lines, missing or non-string "text", non-objects
+// and malformed JSON get an error object in place; unknown fields, nested or not, are ignored.
+TEST(TokenizerCli, EveryInputLineGetsOneOutputLine) {
+    const auto model = ht::model_path("tiny-llama3-q8_0.gguf");
+    HEARTH_REQUIRE_FILE(model);
+    if (ht::cli_path().empty()) GTEST_SKIP() << "hearth CLI not built";
+    const std::string input =
+        R"({"text": "hi", "meta": {"source": [1, {"deep": null}]}, "ids": [[1], [2]]})" "\n"
+        "\n"
+        R"({"nottext": "hi"})" "\n"
+        R"({"text": ["hi"]})" "\n"
+        R"(["hi"])" "\n"
+        R"({"text": "hi", "add_special": "yes"})" "\n"
+        "{broken\n"
+        R"({"text": "hi"})" "\n";
+    const ht::CommandResult r = ht::run_command(ht::cli_path() + " tokenize -m " + ht::shell_quote(model.string()) + " --jsonl", input);
+    EXPECT_EQ(r.status, 1);
+    const auto lines = lines_of(r.out);
+    ASSERT_EQ(lines.size(), 8u) << r.out;
+    const auto tok = Tokenizer::from_gguf(hearth::gguf::File::open(model));
+    const auto hi = nlohmann::json{{"ids", tok.encode("hi", false, true)}};
+    EXPECT_EQ(nlohmann::json::parse(lines[0]), hi);
+    EXPECT_EQ(nlohmann::json::parse(lines[7]), hi);
+    for (size_t i = 1; i < 7; ++i) {
+        const nlohmann::json j = nlohmann::json::parse(lines[i]);
+        EXPECT_TRUE(j.contains("error") && j["error"].is_string()) << "line " << i + 1 << ": " << lines[i];
+    }
+    auto error = [&](size_t i) { return nlohmann::json::parse(lines[i])["error"].get<std::string>(); };
+    EXPECT_NE(error(2).find("\"text\" must be a string"), std::string::npos) << lines[2];
+    EXPECT_NE(error(5).find("\"add_special\" must be true or false"), std::string::npos) << lines[5];
 }
 
 }  // namespace

@@ -225,13 +225,23 @@ private:
         }
         f_.data_offset_ = data;
         uint64_t data_size = bytes_.size() - data;
+        // GGUF (as ggml reads it) stores the tensors' data in the order of their infos, each padded
+        // to the alignment: so every offset is known in advance, and ranges can neither overlap nor
+        // leave gaps (a wrong type or a phantom tensor read from padding shows up here). Messages
+        // give the stored offset, not data + offset, which could wrap around.
+        uint64_t expected = 0;
         for (TensorInfo& t : f_.tensors_) {
             std::string field = "tensor '" + std::string(t.name) + "'";
             if (t.offset % align != 0)
-                fail(data + t.offset, field + " data offset " + std::to_string(t.offset) + " is not aligned to " + std::to_string(align));
+                fail(data, field + " data offset " + std::to_string(t.offset) + " is not aligned to " + std::to_string(align));
+            if (t.offset != expected)
+                fail(data, field + " data offset " + std::to_string(t.offset) + " is not where GGUF places it: expected " +
+                               std::to_string(expected) + " (tensor data is stored in the order of the tensor infos, each padded to " +
+                               std::to_string(align) + " bytes; overlapping, reordered or mis-sized tensors)");
             if (t.offset > data_size || t.n_bytes > data_size - t.offset)
-                fail(data, field + " extends past end of file (offset " + std::to_string(data + t.offset) + ", size " +
-                               std::to_string(t.n_bytes) + ")");
+                fail(data, field + " extends past end of file (data offset " + std::to_string(t.offset) + " in the section at " +
+                               std::to_string(data) + ", size " + std::to_string(t.n_bytes) + ")");
+            expected = t.offset + (t.n_bytes + align - 1) / align * align;  // no overflow: both fit in the file
             t.data = bytes_.data() + data + t.offset;
         }
     }

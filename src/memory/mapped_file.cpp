@@ -46,7 +46,9 @@ void* map_aligned(int fd, size_t size) {
 }  // namespace
 
 MappedFile::MappedFile(const std::filesystem::path& path) : path_(path.string()) {
-    int fd = ::open(path_.c_str(), O_RDONLY | O_CLOEXEC);
+    // O_NONBLOCK: opening a FIFO (or another special file) named as a model must not wait for a
+    // writer; the S_ISREG check below then rejects it. Regular files ignore the flag.
+    int fd = ::open(path_.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK);
     if (fd < 0) throw Error(ErrorCode::io, path_ + ": cannot open: " + std::strerror(errno));
     struct stat st {};
     if (::fstat(fd, &st) != 0) {

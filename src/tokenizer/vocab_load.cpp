@@ -68,9 +68,15 @@ void load_texts(Impl& t, const gguf::File& file) {
 void load_specials(Impl& t, const gguf::File& file) {
     const auto n = static_cast<int64_t>(t.texts.size());
     auto in_range = [&](TokenId id) { return id >= 0 && id < n ? id : TokenId{-1}; };
+    // A special id outside the vocabulary is an error: llama.cpp warns and falls back to a default
+    // id, which silently gives a model the wrong BOS/EOS.
     auto key_id = [&](const char* key, TokenId fallback) {
-        const auto v = file.get_uint_opt(key);
-        return v && *v < static_cast<uint64_t>(n) ? static_cast<TokenId>(*v) : fallback;
+        const auto id = file.get_uint_opt(key);  // throws for a value that is not a non-negative integer
+        if (!id) return fallback;
+        if (*id >= static_cast<uint64_t>(n))
+            fail(ErrorCode::invalid_file, file,
+                 std::string(key) + " = " + std::to_string(*id) + " is outside the vocabulary [0, " + std::to_string(n) + ")");
+        return static_cast<TokenId>(*id);
     };
     const bool spm = t.kind == Impl::Kind::spm;
     t.bos = key_id("tokenizer.ggml.bos_token_id", in_range(spm ? 1 : 11));

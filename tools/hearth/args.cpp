@@ -1,7 +1,9 @@
 // Implementation of the subcommands' option parser.
 #include "args.hpp"
 
+#include <algorithm>
 #include <charconv>
+#include <cmath>
 
 namespace hearth::cli {
 
@@ -20,8 +22,19 @@ bool Args::flag(std::initializer_list<std::string_view> names) {
     return found;
 }
 
-std::optional<std::string> Args::value(std::initializer_list<std::string_view> names) {
-    std::optional<std::string> result;
+bool Args::flag_with_choice(std::initializer_list<std::string_view> names, std::initializer_list<std::string_view> choices) {
+    bool found = false;
+    for (size_t i = 0; i < args_.size(); ++i) {
+        if (used_[i] || std::find(names.begin(), names.end(), args_[i]) == names.end()) continue;
+        used_[i] = found = true;
+        if (i + 1 < args_.size() && !used_[i + 1] && std::find(choices.begin(), choices.end(), args_[i + 1]) != choices.end())
+            used_[i + 1] = true;
+    }
+    return found;
+}
+
+std::vector<std::string> Args::values(std::initializer_list<std::string_view> names) {
+    std::vector<std::string> result;
     for (size_t i = 0; i < args_.size(); ++i) {
         if (used_[i]) continue;
         for (std::string_view n : names) {
@@ -29,17 +42,23 @@ std::optional<std::string> Args::value(std::initializer_list<std::string_view> n
             if (a == n) {
                 if (i + 1 >= args_.size()) throw UsageError("option " + a + " needs a value");
                 used_[i] = used_[i + 1] = true;
-                result = args_[i + 1];
+                result.push_back(args_[i + 1]);
                 break;
             }
             if (n.starts_with("--") && a.size() > n.size() && a.starts_with(n) && a[n.size()] == '=') {
                 used_[i] = true;
-                result = a.substr(n.size() + 1);
+                result.push_back(a.substr(n.size() + 1));
                 break;
             }
         }
     }
-    return result;  // the last occurrence wins, as in most CLIs
+    return result;
+}
+
+std::optional<std::string> Args::value(std::initializer_list<std::string_view> names) {
+    std::vector<std::string> all = values(names);
+    if (all.empty()) return std::nullopt;
+    return std::move(all.back());  // the last occurrence wins, as in most CLIs
 }
 
 std::optional<int64_t> Args::integer(std::initializer_list<std::string_view> names, int64_t min, int64_t max) {
@@ -61,10 +80,10 @@ std::optional<double> Args::number(std::initializer_list<std::string_view> names
     try {
         size_t used = 0;
         double d = std::stod(*v, &used);
-        if (used == v->size()) return d;
+        if (used == v->size() && std::isfinite(d)) return d;  // "nan" and "inf" parse, but mean nothing here
     } catch (const std::exception&) {
     }
-    throw UsageError("option " + std::string(*names.begin()) + " expects a number, got '" + *v + "'");
+    throw UsageError("option " + std::string(*names.begin()) + " expects a finite number, got '" + *v + "'");
 }
 
 std::vector<std::string> Args::positional() {

@@ -27,6 +27,10 @@ public:
     bool help() { return flag({"-h", "--help"}); }
     // The value after any of names; nullopt when absent; UsageError when the value is missing.
     std::optional<std::string> value(std::initializer_list<std::string_view> names);
+    // A flag that may be followed by one of choices (e.g. "-fa" or "-fa on"); true when present.
+    bool flag_with_choice(std::initializer_list<std::string_view> names, std::initializer_list<std::string_view> choices);
+    // Every value given with any of names, in order (for options that may repeat, e.g. --stop).
+    std::vector<std::string> values(std::initializer_list<std::string_view> names);
     std::optional<int64_t> integer(std::initializer_list<std::string_view> names, int64_t min, int64_t max);
     std::optional<double> number(std::initializer_list<std::string_view> names);
     // Remaining non-option arguments, in order; call after all options were taken.

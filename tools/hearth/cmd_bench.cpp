@@ -10,6 +10,7 @@
 
 #include "args.hpp"
 #include "commands.hpp"
+#include "model_summary.hpp"
 #include "generate_args.hpp"
 #include "hearth/hearth.hpp"
 #include "json_writer.hpp"
@@ -94,6 +95,7 @@ int cmd_bench(std::span<char*> argv) {
     const WeightStorage storage = parse_weight_storage(args);
     args.finish();
     if (!model_path) throw UsageError("missing -m MODEL");
+    model_path = resolve_model_arg(*model_path);
     for (size_t t : threads)
         if (t == 0) throw UsageError("-t values must be >= 1");
 

@@ -47,6 +47,7 @@ int cmd_eval(std::span<char*> argv) {
     const auto ids_text = args.value({"--ids"});
     const auto out_path = args.value({"--logits-out"});
     const bool special = args.flag({"--special"});
+    if (!take_positionals(args, m).empty()) throw UsageError("unexpected argument after MODEL");
     args.finish();
     if (prompt.has_value() == ids_text.has_value()) throw UsageError("give exactly one of --prompt and --ids");
     if (!out_path) throw UsageError("missing --logits-out FILE");

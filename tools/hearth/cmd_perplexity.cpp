@@ -38,6 +38,7 @@ int cmd_perplexity(std::span<char*> argv) {
     ModelArgs m = parse_model_args(args);
     auto file = args.value({"-f", "--file"});
     auto max_chunks = args.integer({"--chunks"}, 1, 1 << 30);
+    if (!take_positionals(args, m).empty()) throw UsageError("unexpected argument after MODEL");
     args.finish();
     if (!file) throw UsageError("missing -f TEXT_FILE");
     std::ifstream in(*file, std::ios::binary);

@@ -8,11 +8,11 @@ namespace hearth::server {
 namespace {
 
 // JSON has no NaN or infinity; such floats are written as null.
-nlohmann::ordered_json finite_or_null(double x) { return std::isfinite(x) ? nlohmann::ordered_json(x) : nullptr; }
+nlohmann::json finite_or_null(double x) { return std::isfinite(x) ? nlohmann::json(x) : nullptr; }
 
 }  // namespace
 
-nlohmann::ordered_json gguf_value_json(const gguf::Value& v) {
+nlohmann::json gguf_value_json(const gguf::Value& v) {
     using gguf::ValueType;
     switch (v.type()) {
         case ValueType::string: return std::string(*v.as_string());
@@ -25,7 +25,7 @@ nlohmann::ordered_json gguf_value_json(const gguf::Value& v) {
     }
     if (v.array_size() > kJsonArrayLimit)
         return {{"array_of", std::string(gguf::value_type_name(v.array_type()))}, {"length", v.array_size()}};
-    nlohmann::ordered_json a = nlohmann::ordered_json::array();
+    nlohmann::json a = nlohmann::json::array();
     for (uint64_t i = 0; i < v.array_size(); ++i) {
         switch (v.array_type()) {
             case ValueType::string: a.push_back(std::string(v.strings()[i])); break;

@@ -13,6 +13,6 @@ namespace hearth::server {
 // vocabulary is of no use in a listing.
 constexpr uint64_t kJsonArrayLimit = 64;
 
-nlohmann::ordered_json gguf_value_json(const gguf::Value& v);
+nlohmann::json gguf_value_json(const gguf::Value& v);
 
 }  // namespace hearth::server

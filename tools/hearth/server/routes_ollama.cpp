@@ -78,7 +78,7 @@ void show(const ServerContext& ctx, const httplib::Request& req, httplib::Respon
     const std::string requested = f.string("model").value_or(f.string("name").value_or(""));
     check_model(ctx.model, requested);
     const ServedModel& m = ctx.model;
-    json info = json::object();
+    nlohmann::json info = nlohmann::json::object();  // sorted by key, as Ollama lists model_info
     for (const gguf::MetadataEntry& e : m.model().file().metadata()) info[std::string(e.key)] = gguf_value_json(e.value);
     json j = {{"license", ""},
               {"modelfile", "# served by hearth\nFROM " + m.name() + "\n"},

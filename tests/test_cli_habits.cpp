@@ -1,0 +1,145 @@
+// Habits people bring from Ollama and llama-cli: random seeds that can be repeated, several
+// --stop strings, prompts from files and stdin, positional models, one-shot and scripted chat,
+// chat commands, context trimming, --version, and llama-cli flags that do not apply to a CPU engine.
+#include <gtest/gtest.h>
+
+#include <fstream>
+#include <regex>
+
+#include "test_support.hpp"
+
+namespace hearth {
+namespace {
+
+namespace fs = std::filesystem;
+
+class CliHabits : public ::testing::Test {
+protected:
+    std::string cli, model;
+    void SetUp() override {
+        if (test::cli_path().empty()) GTEST_SKIP() << "CLI not built";
+        const fs::path m = test::model_path("stories260K.gguf");
+        HEARTH_REQUIRE_FILE(m);
+        cli = test::shell_quote(test::cli_path());
+        model = test::shell_quote(m.string());
+    }
+    test::CommandResult hearth(const std::string& args, const std::string& stdin_text = "") {
+        return test::run_command(cli + " " + args, stdin_text);
+    }
+};
+
+constexpr const char* kGreedy = " --temp 0 -n 24";
+
+TEST_F(CliHabits, RandomSeedIsPrintedAndRepeatable) {
+    const auto a = hearth("run -m " + model + " -p 'Once upon a time' -n 16 --temp 1");
+    ASSERT_EQ(a.status, 0) << a.err;
+    std::smatch seed;
+    ASSERT_TRUE(std::regex_search(a.err, seed, std::regex("seed ([0-9]+)"))) << a.err;
+    const auto again = hearth("run -m " + model + " -p 'Once upon a time' -n 16 --temp 1 --seed " + seed[1].str());
+    EXPECT_EQ(again.out, a.out);
+    const auto minus_one = hearth("run -m " + model + " -p 'Once upon a time' -n 16 --temp 1 --seed -1");
+    EXPECT_EQ(minus_one.status, 0) << minus_one.err;
+    EXPECT_NE(minus_one.err.find("seed "), std::string::npos) << minus_one.err;
+    // Greedy decoding uses no seed, so none is printed.
+    EXPECT_EQ(hearth("run -m " + model + " -p 'Once'" + kGreedy).err.find("seed"), std::string::npos);
+}
+
+TEST_F(CliHabits, EveryStopStringApplies) {
+    const auto none = hearth("run -m " + model + " -p 'Once upon a time'" + kGreedy);
+    ASSERT_NE(none.out.find("little girl"), std::string::npos) << none.out;
+    const auto both = hearth("run -m " + model + " -p 'Once upon a time' --stop little --stop park" + kGreedy);
+    EXPECT_EQ(both.out, ", there was a \n");
+    const auto reversed = hearth("run -m " + model + " -p 'Once upon a time' --stop park --stop little" + kGreedy);
+    EXPECT_EQ(reversed.out, both.out);
+}
+
+TEST_F(CliHabits, PromptFromFileStdinOrPosition) {
+    const auto expected = hearth("run -m " + model + " -p 'Once upon a time'" + kGreedy);
+    ASSERT_EQ(expected.status, 0) << expected.err;
+    const fs::path file = fs::temp_directory_path() / ("hearth-prompt-" + std::to_string(::getpid()) + ".txt");
+    std::ofstream(file) << "Once upon a time";
+    EXPECT_EQ(hearth("run -m " + model + " -f " + test::shell_quote(file.string()) + kGreedy).out, expected.out);
+    EXPECT_EQ(hearth("run -m " + model + " --file " + test::shell_quote(file.string()) + kGreedy).out, expected.out);
+    fs::remove(file);
+    EXPECT_EQ(hearth("run -m " + model + " -p -" + kGreedy, "Once upon a time").out, expected.out);
+    EXPECT_EQ(hearth("run " + model + " 'Once upon a time'" + kGreedy).out, expected.out);
+    EXPECT_EQ(hearth("run --temp 0 " + model + " -n 24 'Once upon a time'").out, expected.out);  // options anywhere
+    EXPECT_EQ(hearth("run -m " + model + " -p x -f /nonexistent").status, 2);  // two prompts
+    EXPECT_EQ(hearth("run -m " + model).status, 2);                           // none
+}
+
+TEST_F(CliHabits, UnlimitedTokensRunToTheEnd) {
+    const auto r = hearth("run -m " + model + " -p 'Once upon a time' -n -1 --temp 0 -c 128");
+    ASSERT_EQ(r.status, 0) << r.err;
+    EXPECT_EQ(r.err.find("stop: max_tokens"), std::string::npos) << r.err;
+    EXPECT_TRUE(r.err.find("stop: end_of_generation") != std::string::npos || r.err.find("stop: context_full") != std::string::npos) << r.err;
+}
+
+TEST_F(CliHabits, ChatAnswersOneQuestionAndExits) {
+    const auto r = hearth("chat " + model + " 'Once upon a time'" + kGreedy, "this line is never read\n");
+    ASSERT_EQ(r.status, 0) << r.err;
+    EXPECT_NE(r.out.find("little girl"), std::string::npos) << r.out;
+    EXPECT_EQ(r.out.find("> "), std::string::npos) << r.out;
+}
+
+TEST_F(CliHabits, PipedChatPrintsOnlyAnswersAndKnowsCommands) {
+    const auto r = hearth("chat -m " + model + kGreedy,
+                          "Once upon a time\n/?\n/set parameter temperature 0\n/set parameter top_k abc\n/show info\n/bogus\n/clear\n/bye\nnever\n");
+    ASSERT_EQ(r.status, 0) << r.err;
+    EXPECT_NE(r.out.find("little girl"), std::string::npos) << r.out;
+    EXPECT_EQ(r.out.find("> "), std::string::npos) << "the prompt belongs on stderr when stdout is piped: " << r.out;
+    EXPECT_EQ(r.out.find("/set parameter"), std::string::npos) << r.out;  // help goes to stderr
+    EXPECT_NE(r.err.find("/set parameter NAME VALUE"), std::string::npos) << r.err;
+    EXPECT_NE(r.err.find("temperature = 0"), std::string::npos) << r.err;
+    EXPECT_NE(r.err.find("top_k expects a number"), std::string::npos) << r.err;
+    EXPECT_NE(r.err.find("context       "), std::string::npos) << r.err;
+    EXPECT_NE(r.err.find("unknown command '/bogus'"), std::string::npos) << r.err;
+    EXPECT_NE(r.err.find("conversation cleared"), std::string::npos) << r.err;
+}
+
+TEST_F(CliHabits, FullContextDropsOldestTurnsAndGoesOn) {
+    std::string script;
+    for (int i = 0; i < 8; ++i) script += "Once upon a time there was a little dog\n";
+    const auto r = hearth("chat -m " + model + " -c 96 -n 16 --temp 0", script);
+    ASSERT_EQ(r.status, 0) << r.err;
+    EXPECT_NE(r.err.find("dropped the"), std::string::npos) << r.err;
+    EXPECT_EQ(r.err.find("reset"), std::string::npos) << r.err;
+}
+
+TEST_F(CliHabits, VersionNamesBuildAndKernels) {
+    for (const char* v : {"--version", "version"}) {
+        const auto r = hearth(v);
+        EXPECT_EQ(r.status, 0);
+        EXPECT_NE(r.out.find("hearth 0."), std::string::npos) << r.out;
+        EXPECT_NE(r.out.find("kernels: compiled ref"), std::string::npos) << r.out;
+        EXPECT_NE(r.out.find("using "), std::string::npos) << r.out;
+    }
+}
+
+TEST_F(CliHabits, LlamaCliFlagsAreAcceptedWithANote) {
+    const auto r = hearth("run -m " + model + " -p Once -ngl 99 -fa on --no-warmup --color" + kGreedy);
+    ASSERT_EQ(r.status, 0) << r.err;
+    EXPECT_NE(r.err.find("-ngl has no effect"), std::string::npos) << r.err;
+    EXPECT_NE(r.err.find("-fa has no effect"), std::string::npos) << r.err;
+    const auto fa_alone = hearth("run -m " + model + " -fa -p Once" + kGreedy);
+    EXPECT_EQ(fa_alone.status, 0) << fa_alone.err;
+    const auto interactive = hearth("run -m " + model + " -i -p Once");
+    EXPECT_EQ(interactive.status, 2);
+    EXPECT_NE(interactive.err.find("hearth chat"), std::string::npos) << interactive.err;
+}
+
+TEST_F(CliHabits, ContextAboveTrainingWarnsWithMemory) {
+    const auto over = hearth("run -m " + model + " -p Once -c 1024" + kGreedy);  // stories260K trained at 512
+    ASSERT_EQ(over.status, 0) << over.err;
+    EXPECT_NE(over.err.find("warning: -c 1024 is above the model's training context (512)"), std::string::npos) << over.err;
+    EXPECT_NE(over.err.find("KV cache takes"), std::string::npos) << over.err;
+    EXPECT_EQ(hearth("run -m " + model + " -p Once -c 512" + kGreedy).err.find("warning"), std::string::npos);
+}
+
+TEST_F(CliHabits, UsageMistakesExitTwo) {
+    for (const char* bad : {" --temp nan", " --temp inf", " --top-p x", " -n -2", " --seed -5"})
+        EXPECT_EQ(hearth("run -m " + model + " -p Once" + bad).status, 2) << bad;
+}
+
+}  // namespace
+}  // namespace hearth
