@@ -73,6 +73,19 @@ void bench_matvec(benchmark::State& state, GgmlType t, Isa isa, Shape s, bool ti
     state.SetBytesProcessed(int64_t(state.iterations()) * int64_t(f->weights.size()));
 }
 
+// A server's decode step: n_tokens streams (2-8) through the same weights at once. Weight
+// bytes/s as mat x vec reports them, so n_tokens x (this / matvec) is the speedup over decoding
+// the streams one by one.
+void bench_matvec_streams(benchmark::State& state, GgmlType t, Isa isa, Shape s, size_t n_tokens) {
+    const TypeKernels& k = *type_kernels(t, isa);
+    auto f = make_fixture(t, k, s, n_tokens);
+    for (auto _ : state) {
+        run_matmul(k, *f, s, n_tokens);
+        benchmark::DoNotOptimize(f->out.data());
+    }
+    state.SetBytesProcessed(int64_t(state.iterations()) * int64_t(f->weights.size()));
+}
+
 void bench_matmat(benchmark::State& state, GgmlType t, Isa isa, Shape s) {
     const TypeKernels& k = *type_kernels(t, isa);
     auto f = make_fixture(t, k, s, kBatchTokens);
@@ -151,6 +164,10 @@ const bool registered = [] {
                 benchmark::RegisterBenchmark(("matvec_untiled/" + type + "/" + level + "/" + shape).c_str(), bench_matvec, t,
                                              isa, s, false)
                     ->Unit(benchmark::kMillisecond);
+                for (size_t n : {2, 4, 8})
+                    benchmark::RegisterBenchmark(("matvec_x" + std::to_string(n) + "/" + type + "/" + level + "/" + shape).c_str(),
+                                                 bench_matvec_streams, t, isa, s, n)
+                        ->Unit(benchmark::kMillisecond);
                 benchmark::RegisterBenchmark(("matmat32/" + type + "/" + level + "/" + shape).c_str(), bench_matmat, t, isa, s)
                     ->Unit(benchmark::kMillisecond);
                 if (type_kernels(t, isa)->gemm.panel_rows == 0) continue;

@@ -4,7 +4,7 @@
 #include <thread>
 
 #include "hearth/hearth.hpp"
-#include "session/stop_strings.hpp"
+#include "hearth/stop_strings.hpp"
 #include "test_golden_data.hpp"
 
 namespace hearth::test {
@@ -188,19 +188,11 @@ TEST(Session, ContextFullAndBadInputAreClearErrors) {
     EXPECT_EQ(r.stop_reason, StopReason::context_full);
     EXPECT_EQ(session.n_past(), 8u);
 
-    auto code_of = [&](auto&& fn) {
-        try {
-            fn();
-        } catch (const Error& e) {
-            return e.code();
-        }
-        return ErrorCode::internal;
-    };
     session.reset();
-    EXPECT_EQ(code_of([&] { session.generate("", greedy(4)); }), ErrorCode::invalid_argument);
-    EXPECT_EQ(code_of([&] { session.eval({}); }), ErrorCode::invalid_argument);
+    EXPECT_EQ(error_code_of([&] { session.generate("", greedy(4)); }), ErrorCode::invalid_argument);
+    EXPECT_EQ(error_code_of([&] { session.eval({}); }), ErrorCode::invalid_argument);
     const std::vector<TokenId> bad_id = {1, 512};
-    EXPECT_EQ(code_of([&] { session.eval(bad_id); }), ErrorCode::invalid_argument);
+    EXPECT_EQ(error_code_of([&] { session.eval(bad_id); }), ErrorCode::invalid_argument);
 }
 
 TEST(StopStrings, HoldsBackPartialMatches) {

@@ -13,6 +13,8 @@
 #include <string>
 #include <vector>
 
+#include "hearth/error.hpp"
+
 namespace hearth::test {
 
 // HEARTH_SHARED_DIR from the environment, else the directory configured at build time.
@@ -42,6 +44,17 @@ inline std::string read_text(const std::filesystem::path& p) {
 
 // Path to the hearth CLI built alongside the tests (empty when tools are not built).
 inline std::string cli_path() { return HEARTH_CLI_PATH; }
+
+// The code of the hearth::Error fn() throws; ErrorCode::internal when it throws none.
+template <typename Fn>
+ErrorCode error_code_of(Fn&& fn) {
+    try {
+        fn();
+    } catch (const Error& e) {
+        return e.code();
+    }
+    return ErrorCode::internal;
+}
 
 }  // namespace hearth::test
 

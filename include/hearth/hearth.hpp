@@ -105,6 +105,10 @@ public:
     GenerateResult generate(std::span<const TokenId> prompt, const GenerateOptions& options,
                             const TokenCallback& on_token = {});
 
+    // Tokens at the start of prompt whose KV entries this session already holds and that
+    // generate(prompt) keeps: the common prefix with tokens(), at most prompt.size() - 1 (the last
+    // prompt token is always evaluated again for its logits).
+    size_t reusable_prefix(std::span<const TokenId> prompt) const noexcept;
     void reset() noexcept;                        // forget all tokens (the cache is reused)
     void truncate(size_t n_keep) noexcept;        // keep only the first n_keep tokens
     size_t n_past() const noexcept;               // tokens in the cache
@@ -115,6 +119,7 @@ public:
     MemoryReport memory_report() const;
 
 private:
+    friend class BatchEvaluator;  // appends to several sessions in one forward pass (batch.hpp)
     struct Impl;
     std::unique_ptr<Impl> impl_;
 };

@@ -20,7 +20,7 @@ struct Ids {
     size_t scratch_bytes;
 };
 
-Ids plan(ArenaPlan& p, const ModelConfig& c, const ModelWeights& w, size_t n_batch) {
+Ids plan(ArenaPlan& p, const ModelConfig& c, const ModelWeights& w, size_t n_batch, size_t n_outputs) {
     Ids id{};
     id.scratch_bytes = 0;
     for (const ops::WeightView* m : w.matrices())
@@ -43,7 +43,7 @@ Ids plan(ArenaPlan& p, const ModelConfig& c, const ModelWeights& w, size_t n_bat
     id.gate = p.add<float>(n_batch * c.n_ff, ffn_up, ffn_down);
     id.up = p.add<float>(n_batch * c.n_ff, ffn_up, ffn_down);
     // The logits are read by the caller after the pass (Session::logits): alive throughout.
-    id.logits = p.add<float>(c.n_vocab, embed, output);
+    id.logits = p.add<float>(n_outputs * c.n_vocab, embed, output);
     id.scratch = p.add_bytes(id.scratch_bytes, qkv, output);
     p.finish();
     return id;
@@ -51,15 +51,16 @@ Ids plan(ArenaPlan& p, const ModelConfig& c, const ModelWeights& w, size_t n_bat
 
 }  // namespace
 
-size_t Activations::planned_bytes(const ModelConfig& c, const ModelWeights& w, size_t n_batch) {
+size_t Activations::planned_bytes(const ModelConfig& c, const ModelWeights& w, size_t n_batch, size_t n_outputs) {
     ArenaPlan p;
-    plan(p, c, w, n_batch);
+    plan(p, c, w, n_batch, n_outputs);
     return round_to_pages(p.total(), host_allocator().page_size());
 }
 
-Activations::Activations(const ModelConfig& c, const ModelWeights& w, size_t n_batch_) : n_batch(n_batch_) {
+Activations::Activations(const ModelConfig& c, const ModelWeights& w, size_t n_batch_, size_t n_outputs_)
+    : n_batch(n_batch_), n_outputs(n_outputs_) {
     ArenaPlan p;
-    const Ids id = plan(p, c, w, n_batch);
+    const Ids id = plan(p, c, w, n_batch, n_outputs);
     buffer_ = AlignedBuffer(p.total(), "activation buffers");
     std::byte* base = buffer_.data();
     auto f32 = [&](size_t i) { return reinterpret_cast<float*>(base + p.offset(i)); };

@@ -14,12 +14,14 @@ namespace hearth::model {
 
 struct Activations {
     Activations() = default;
-    Activations(const ModelConfig& c, const ModelWeights& w, size_t n_batch);
+    // n_outputs: rows of logits a multi-sequence batch computes at once (one per sequence).
+    Activations(const ModelConfig& c, const ModelWeights& w, size_t n_batch, size_t n_outputs = 1);
 
-    // Arena bytes Activations(c, w, n_batch) allocates: the fit planner's number, from the same plan.
-    static size_t planned_bytes(const ModelConfig& c, const ModelWeights& w, size_t n_batch);
+    // Arena bytes Activations(c, w, n_batch, n_outputs) allocates: the fit planner's number, from the same plan.
+    static size_t planned_bytes(const ModelConfig& c, const ModelWeights& w, size_t n_batch, size_t n_outputs = 1);
 
     size_t n_batch = 0;
+    size_t n_outputs = 1;
     float* x = nullptr;          // [n_batch, n_embd]  residual stream
     float* xb = nullptr;         // [n_batch, n_embd]  normed input of a block / its projected output
     float* q = nullptr;          // [n_batch, q_dim]
@@ -28,7 +30,7 @@ struct Activations {
     float* att = nullptr;        // [n_batch, q_dim]   attention output, heads side by side
     float* gate = nullptr;       // [n_batch, n_ff]    shares memory with q/k/v/att (not alive together)
     float* up = nullptr;         // [n_batch, n_ff]
-    float* logits = nullptr;     // [n_vocab]          last token's logits
+    float* logits = nullptr;     // [n_outputs, n_vocab] last token's logits (of each sequence)
     float* rope = nullptr;       // [n_rot]            (cos, sin) pairs of one position
     uint16_t* q16 = nullptr;     // [n_head, head_dim] f16 query, one row per head (attention scratch)
     uint16_t* acc16 = nullptr;   // [n_head, head_dim] f16 running sum of V

@@ -1,5 +1,8 @@
 // The shared transformer blocks (see forward.hpp). Shapes in comments are [rows, cols] with one
-// row per token of the batch; n = number of tokens, d = head_dim.
+// row per token of the batch; n = number of tokens, d = head_dim. Rows of a multi-sequence batch
+// (forward.hpp, Segment) are independent in every step except rope (its own positions) and
+// attention (its own cache), so a sequence's rows get the bits they would get alone, except that
+// matmuls of >= 16 rows take the block-GEMM order (ops/matmul.cpp) whichever sequences they hold.
 #include <algorithm>
 #include <cmath>
 
@@ -14,7 +17,9 @@ namespace hearth::model {
 
 ForwardPass::ForwardPass(const ModelConfig& config, const ModelWeights& weights, KvCache& cache, Activations& act,
                          ThreadPool& pool, const Batch& batch)
-    : c_(config), w_(weights), cache_(cache), a_(act), pool_(pool), b_(batch), n_(batch.tokens.size()) {
+    : c_(config), w_(weights), a_(act), pool_(pool), b_(batch), n_(batch.tokens.size()),
+      solo_{&cache, batch.pos0, batch.tokens.size(), nullptr},
+      segs_(batch.segments.empty() ? std::span<const Segment>(&solo_, 1) : batch.segments) {
     rope_.n_rot = c_.n_rot;
     rope_.head_dim = c_.head_dim;
     rope_.freq_base = c_.rope_freq_base;
@@ -23,6 +28,7 @@ ForwardPass::ForwardPass(const ModelConfig& config, const ModelWeights& weights,
 }
 
 void ForwardPass::matmul(const ops::WeightView& w, const float* in, size_t n_rows, float* out) {
+    if (b_.abort && b_.abort->load(std::memory_order_relaxed)) return;  // matmuls are ~all the time
     ops::matmul(w, in, n_rows, out, a_.matmul_scratch, pool_);
 }
 
@@ -55,30 +61,50 @@ void ForwardPass::qk_norm(size_t il) {
 
 void ForwardPass::rope_qk(RopeStyle style) {
     rope_.style = style;
-    for (size_t t = 0; t < n_; ++t) {
-        ops::rope_angles(rope_, static_cast<int32_t>(b_.pos0 + t), a_.rope);  // rope: [n_rot/2, 2]
-        ops::rope_apply(rope_, a_.rope, a_.q + t * c_.q_dim(), c_.n_head);
-        ops::rope_apply(rope_, a_.rope, a_.k + t * c_.kv_dim(), c_.n_head_kv);
-    }
+    size_t t = 0;  // row of the batch
+    for (const Segment& s : segs_)
+        for (size_t i = 0; i < s.n_tokens; ++i, ++t) {
+            ops::rope_angles(rope_, static_cast<int32_t>(s.pos0 + i), a_.rope);  // rope: [n_rot/2, 2]
+            ops::rope_apply(rope_, a_.rope, a_.q + t * c_.q_dim(), c_.n_head);
+            ops::rope_apply(rope_, a_.rope, a_.k + t * c_.kv_dim(), c_.n_head_kv);
+        }
 }
 
 void ForwardPass::attention(size_t il) {
-    for (size_t t = 0; t < n_; ++t)
-        cache_.store(il, b_.pos0 + t, a_.k + t * c_.kv_dim(), a_.v + t * c_.kv_dim());  // K, V: [n_ctx, kv_dim] f16
+    size_t row0 = 0;
+    for (const Segment& s : segs_) {  // att: [n, q_dim], each segment over its own cache
+        attend(il, s, row0);
+        row0 += s.n_tokens;
+    }
+    const LayerWeights& l = w_.layers[il];
+    matmul(l.wo, a_.att, n_, a_.xb);  // xb: [n, n_embd]
+    if (l.bo) ops::add_row_bias(a_.xb, l.bo, n_, c_.n_embd);
+    ops::add_inplace(a_.x, a_.xb, n_ * c_.n_embd);
+}
+
+void ForwardPass::attend(size_t il, const Segment& seg, size_t row0) {
+    KvCache& cache = *seg.cache;
+    const size_t n = seg.n_tokens, pos0 = seg.pos0;
+    const float* q = a_.q + row0 * c_.q_dim();
+    float* att = a_.att + row0 * c_.q_dim();
+    for (size_t t = 0; t < n; ++t) {  // K, V: [n_ctx, kv_dim] f16
+        const size_t row = row0 + t;
+        cache.store(il, pos0 + t, a_.k + row * c_.kv_dim(), a_.v + row * c_.kv_dim());
+    }
 
     const size_t d = c_.head_dim, group = c_.n_head / c_.n_head_kv;
     const float scale = 1.0f / std::sqrt(static_cast<float>(d));
     // Every chunk writes only its own heads' slices of att and of the scratch rows, and each
     // head's result never depends on how heads are grouped into chunks (nor on the thread count).
-    if (cache_.type() == KvType::q8_0) {
-        attention_q8_0(il);
-    } else if (n_ >= ops::kAttentionTileQ && d % 16 == 0) {
+    if (cache.type() == KvType::q8_0) {
+        attention_q8_0(il, seg, row0);
+    } else if (n >= ops::kAttentionTileQ && d % 16 == 0) {
         // Like llama.cpp, long batches take the tiled kernel (f32 throughout). One chunk per
         // query head with all its tokens, so the kernel can share each K row between 16 tokens.
         pool_.parallel_for(c_.n_head, [&](size_t h) {
             const size_t g = h / group;  // the KV head this query head shares (GQA)
-            const ops::KvHeadView kv{cache_.keys_f16(il) + g * d, c_.kv_dim(), cache_.values_f16(il) + g * d, c_.kv_dim()};
-            const ops::QueryRows rows{a_.q + h * d, a_.att + h * d, c_.q_dim(), n_, b_.pos0 + 1};
+            const ops::KvHeadView kv{cache.keys_f16(il) + g * d, c_.kv_dim(), cache.values_f16(il) + g * d, c_.kv_dim()};
+            const ops::QueryRows rows{q + h * d, att + h * d, c_.q_dim(), n, pos0 + 1};
             ops::attend_rows_tiled(rows, kv, d, scale, {a_.kq + h * ops::kAttentionTileKv, a_.acc32 + h * d});
         });
     } else {
@@ -90,31 +116,29 @@ void ForwardPass::attention(size_t il) {
         pool_.parallel_for(c_.n_head_kv * chunks_per_kv, [&](size_t chunk) {
             const size_t g = chunk / chunks_per_kv, h0 = g * group + chunk % chunks_per_kv * per_chunk;
             const size_t n_heads = std::min(per_chunk, (g + 1) * group - h0);
-            const ops::KvHeadView kv{cache_.keys_f16(il) + g * d, c_.kv_dim(), cache_.values_f16(il) + g * d, c_.kv_dim()};
+            const ops::KvHeadView kv{cache.keys_f16(il) + g * d, c_.kv_dim(), cache.values_f16(il) + g * d, c_.kv_dim()};
             const ops::AttentionScratch s{a_.q16 + h0 * d, a_.acc16 + h0 * d};
-            for (size_t t = 0; t < n_; ++t) {
-                const size_t n_kv = b_.pos0 + t + 1;  // causal: positions up to and including this token
-                ops::attend_heads(a_.q + t * c_.q_dim() + h0 * d, n_heads, kv, n_kv, d, scale, s, a_.att + t * c_.q_dim() + h0 * d);
+            for (size_t t = 0; t < n; ++t) {
+                const size_t n_kv = pos0 + t + 1;  // causal: positions up to and including this token
+                ops::attend_heads(q + t * c_.q_dim() + h0 * d, n_heads, kv, n_kv, d, scale, s, att + t * c_.q_dim() + h0 * d);
             }
         });
     }
-
-    const LayerWeights& l = w_.layers[il];
-    matmul(l.wo, a_.att, n_, a_.xb);  // xb: [n, n_embd]
-    if (l.bo) ops::add_row_bias(a_.xb, l.bo, n_, c_.n_embd);
-    ops::add_inplace(a_.x, a_.xb, n_ * c_.n_embd);
 }
 
-void ForwardPass::attention_q8_0(size_t il) {
+void ForwardPass::attention_q8_0(size_t il, const Segment& seg, size_t row0) {
+    const KvCache& cache = *seg.cache;
+    const float* q = a_.q + row0 * c_.q_dim();
+    float* att = a_.att + row0 * c_.q_dim();
     const size_t d = c_.head_dim, group = c_.n_head / c_.n_head_kv;
     const float scale = 1.0f / std::sqrt(static_cast<float>(d));
     const size_t head_bytes = KvCache::row_bytes(d, KvType::q8_0);  // one head's slice of a row
     pool_.parallel_for(c_.n_head, [&](size_t h) {
         const size_t g = h / group;
-        const ops::KvHeadViewQ8 kv{cache_.keys(il) + g * head_bytes, cache_.values(il) + g * head_bytes, cache_.row_stride()};
+        const ops::KvHeadViewQ8 kv{cache.keys(il) + g * head_bytes, cache.values(il) + g * head_bytes, cache.row_stride()};
         const ops::AttentionScratchQ8 s{a_.q8 + h * head_bytes, a_.acc32 + h * d, a_.vrow + h * d};
-        for (size_t t = 0; t < n_; ++t)
-            ops::attend_head_q8_0(a_.q + t * c_.q_dim() + h * d, kv, b_.pos0 + t + 1, d, scale, s, a_.att + t * c_.q_dim() + h * d);
+        for (size_t t = 0; t < seg.n_tokens; ++t)
+            ops::attend_head_q8_0(q + t * c_.q_dim() + h * d, kv, seg.pos0 + t + 1, d, scale, s, att + t * c_.q_dim() + h * d);
     });
 }
 
@@ -133,11 +157,27 @@ void ForwardPass::ffn_swiglu(size_t il) {
 }
 
 void ForwardPass::output() {
+    if (!b_.segments.empty()) return output_segments();
     if (!b_.logits) return;  // an inner chunk of a long prompt: only the cache mattered
     // Only the rows whose logits are wanted go through the (large) output matrix.
     const size_t first = b_.all_logits ? 0 : n_ - 1, rows = n_ - first;
     ops::rmsnorm_rows(a_.x + first * c_.n_embd, w_.output_norm, a_.xb, rows, c_.n_embd, c_.rms_eps);
     matmul(w_.output, a_.xb, rows, b_.logits);  // logits: [rows, n_vocab]
+}
+
+void ForwardPass::output_segments() {
+    // One row per segment that wants logits (its last token) through the output matrix together:
+    // logits: [n_out, n_vocab] in the arena, then each row to its segment (n_out <= a_.n_outputs).
+    size_t row = 0, n_out = 0;
+    for (const Segment& s : segs_) {
+        row += s.n_tokens;
+        if (s.logits) ops::rmsnorm(a_.x + (row - 1) * c_.n_embd, w_.output_norm, a_.xb + n_out++ * c_.n_embd, c_.n_embd, c_.rms_eps);
+    }
+    if (n_out == 0) return;
+    matmul(w_.output, a_.xb, n_out, a_.logits);
+    n_out = 0;
+    for (const Segment& s : segs_)
+        if (s.logits) std::copy_n(a_.logits + n_out++ * c_.n_vocab, c_.n_vocab, s.logits);
 }
 
 void forward(const ArchSpec& arch, ForwardPass& pass) { arch.forward(pass); }

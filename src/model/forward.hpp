@@ -1,8 +1,12 @@
 // The building blocks every decoder-only architecture is assembled from. An architecture's
 // forward function (llama.cpp, qwen2.cpp, qwen3.cpp) calls them in order, top to bottom, on a
-// batch of consecutive tokens; the blocks read and write the Activations and the KV cache.
+// batch of tokens; the blocks read and write the Activations and the KV cache(s). A batch is one
+// sequence's consecutive tokens, or several sequences' (Segment), each with its own cache and
+// positions: row-wise steps (norms, matmuls, FFN) run over all rows at once, so every weight is
+// read once per pass; rope and attention run per segment.
 #pragma once
 
+#include <atomic>
 #include <cstddef>
 #include <span>
 
@@ -19,17 +23,35 @@ class ThreadPool;
 
 namespace hearth::model {
 
+// One sequence's rows of a multi-sequence batch: n_tokens consecutive rows, appended to its own
+// cache at positions pos0 .. pos0 + n_tokens - 1 (<= the cache's n_ctx).
+struct Segment {
+    KvCache* cache = nullptr;
+    size_t pos0 = 0;
+    size_t n_tokens = 0;
+    float* logits = nullptr;  // [n_vocab] receives its last token's logits; nullptr: none wanted
+};
+
 struct Batch {
     std::span<const TokenId> tokens;  // n_tokens <= Activations::n_batch, ids checked < n_vocab
     size_t pos0 = 0;                  // position of tokens[0]; pos0 + n_tokens <= n_ctx
     float* logits = nullptr;          // [n_tokens, n_vocab] if all_logits, else [n_vocab] (last token)
     bool all_logits = false;
+    // Several sequences: tokens are their rows in this order (sizes summing to tokens.size(), at
+    // most Activations::n_outputs of them); pos0, logits, all_logits and the pass's cache are then
+    // unused. Empty: one sequence, the fields above.
+    std::span<const Segment> segments;
+    // Set from another thread to abandon the pass: the remaining matmuls are skipped, so the
+    // cache rows and logits it writes are garbage and the caller must drop them.
+    const std::atomic<bool>* abort = nullptr;
 };
 
 class ForwardPass {
 public:
     ForwardPass(const ModelConfig& config, const ModelWeights& weights, KvCache& cache, Activations& act,
                 ThreadPool& pool, const Batch& batch);
+    ForwardPass(const ForwardPass&) = delete;  // segs_ may point at solo_
+    ForwardPass& operator=(const ForwardPass&) = delete;
 
     size_t n_layer() const noexcept { return c_.n_layer; }
 
@@ -44,15 +66,18 @@ public:
 
 private:
     void matmul(const ops::WeightView& w, const float* in, size_t n_rows, float* out);
-    void attention_q8_0(size_t il);     // att = softmax(q·Kᵀ/√d)·V over a Q8_0 cache
+    void attend(size_t il, const Segment& s, size_t row0);          // one segment's att rows
+    void attention_q8_0(size_t il, const Segment& s, size_t row0);  // att = softmax(q·Kᵀ/√d)·V over a Q8_0 cache
+    void output_segments();             // each segment's last row -> its logits
 
     const ModelConfig& c_;
     const ModelWeights& w_;
-    KvCache& cache_;
     Activations& a_;
     ThreadPool& pool_;
     Batch b_;
     size_t n_;  // tokens in this batch
+    Segment solo_;  // the one segment of a single-sequence batch
+    std::span<const Segment> segs_;  // b_.segments, or solo_
     ops::RopeParams rope_;
 };
 

@@ -26,7 +26,7 @@ Session::Session(Session&&) noexcept = default;
 Session& Session::operator=(Session&&) noexcept = default;
 Session::~Session() = default;
 
-void Session::Impl::eval(std::span<const TokenId> ids, std::span<float> all_logits) {
+void Session::Impl::check_append(std::span<const TokenId> ids) const {
     const ModelConfig& c = m->config;
     if (ids.empty()) throw Error(ErrorCode::invalid_argument, "eval: no tokens to evaluate (empty prompt)");
     for (TokenId id : ids)
@@ -37,6 +37,11 @@ void Session::Impl::eval(std::span<const TokenId> ids, std::span<float> all_logi
         throw Error(ErrorCode::context_full, "context full: " + std::to_string(tokens.size()) + " tokens in the session + " +
                                                  std::to_string(ids.size()) + " new exceed n_ctx = " + std::to_string(n_ctx) +
                                                  " (use a larger context, or reset the session)");
+}
+
+void Session::Impl::eval(std::span<const TokenId> ids, std::span<float> all_logits) {
+    const ModelConfig& c = m->config;
+    check_append(ids);
     if (!all_logits.empty() && all_logits.size() != ids.size() * c.n_vocab)
         throw Error(ErrorCode::invalid_argument, "eval: all_logits holds " + std::to_string(all_logits.size()) +
                                                      " floats, expected tokens x n_vocab = " + std::to_string(ids.size() * c.n_vocab));
@@ -66,6 +71,13 @@ void Session::eval(std::span<const TokenId> tokens, std::span<float> all_logits)
 std::span<const float> Session::logits() const noexcept {
     if (!impl_->have_logits) return {};
     return {impl_->act.logits, impl_->m->config.n_vocab};
+}
+
+size_t Session::reusable_prefix(std::span<const TokenId> prompt) const noexcept {
+    const std::vector<TokenId>& have = impl_->tokens;
+    const auto mismatch = std::mismatch(have.begin(), have.end(), prompt.begin(), prompt.end());
+    const size_t common = static_cast<size_t>(mismatch.first - have.begin());
+    return prompt.empty() ? 0 : std::min(common, prompt.size() - 1);
 }
 
 void Session::reset() noexcept { truncate(0); }

@@ -20,6 +20,8 @@ struct Session::Impl {
     std::vector<TokenId> tokens;   // what the cache holds, position by position (capacity n_ctx)
     bool have_logits = false;      // act.logits belongs to tokens.back()
 
+    // Throws what eval throws for ids that cannot be appended (none, outside the vocabulary, no room).
+    void check_append(std::span<const TokenId> ids) const;
     void eval(std::span<const TokenId> ids, std::span<float> all_logits);
 };
 

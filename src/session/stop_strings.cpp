@@ -1,5 +1,5 @@
 // Stop-string matching over the growing generated text.
-#include "session/stop_strings.hpp"
+#include "hearth/stop_strings.hpp"
 
 #include <algorithm>
 

@@ -146,7 +146,7 @@ describe("stories260K (no chat template)", () => {
       parts++;
       last = part;
     }
-    assert.ok(parts >= 3);
+    assert.ok(parts >= 2);  // text and the closing line at least (pieces coalesce when decoding outruns the reader)
     assert.equal(last.done, true);
     assert.equal(text, whole.message.content);
     assert.equal(last.eval_count, whole.eval_count);

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "args.hpp"
+#include "bench_parallel.hpp"
 #include "commands.hpp"
 #include "model_summary.hpp"
 #include "generate_args.hpp"
@@ -22,13 +23,16 @@ namespace hearth::cli {
 namespace {
 
 constexpr const char* kUsage =
-    "usage: hearth bench -m MODEL [-p 512] [-n 128] [-t 1,2] [-r 3] [--json] [--no-bandwidth] [--mmap|--no-mmap]\n"
+    "usage: hearth bench -m MODEL [-p 512] [-n 128] [-t 1,2] [-r 3] [--parallel 1,2,4,8] [--json] [--no-bandwidth]\n"
+    "                    [--mmap|--no-mmap]\n"
     "  pp<P>: evaluate a P-token prompt in one batch; tg<N>: generate N tokens one at a time from an\n"
     "  empty context (as llama-bench does). Each test runs once to warm up, then -r times; the table\n"
     "  shows tokens/s as median (min..max). Generation is also compared with the bound set by memory\n"
     "  bandwidth (measured here) divided by the weight bytes read per token. Weights are placed as\n"
     "  `run` places them: --mmap forces zero copy, --no-mmap a copy into 2 MiB pages, the default\n"
-    "  picks (the placement, its reason and the load time are printed).\n";
+    "  picks (the placement, its reason and the load time are printed).\n"
+    "  --parallel S,..: tg<N>xS: S streams decode N tokens each together, one batched forward pass\n"
+    "  per step (as `hearth serve --parallel S`); t/s is the aggregate of all streams.\n";
 
 std::vector<size_t> parse_list(const std::string& s, const char* what) {
     std::vector<size_t> out;
@@ -75,7 +79,23 @@ struct Result {
     size_t threads;
     std::string test;
     std::vector<double> tps;
+    size_t streams = 0;  // --parallel tests: aggregate t/s of that many streams decoding together
 };
+
+// Each --parallel result against the single-session tg result of the same thread count.
+void print_parallel_speedups(const std::vector<Result>& results) {
+    const char* gap = "\n";
+    for (const Result& p : results) {
+        if (p.streams == 0) continue;
+        for (const Result& one : results)
+            if (one.threads == p.threads && one.streams == 0 && one.test[0] == 't') {
+                const double all = summarize(p.tps).median;
+                std::printf("%s%zu thread(s), %zu streams: %.2f t/s in all = %.2fx one session's %s, %.2f t/s each\n", gap,
+                            p.threads, p.streams, all, all / summarize(one.tps).median, one.test.c_str(), all / double(p.streams));
+                gap = "";
+            }
+    }
+}
 
 }  // namespace
 
@@ -90,6 +110,8 @@ int cmd_bench(std::span<char*> argv) {
     size_t n_gen = static_cast<size_t>(args.integer({"-n", "--n-gen"}, 0, 65536).value_or(128));
     auto threads = parse_list(args.value({"-t", "--threads"}).value_or("1,2"), "-t");
     size_t reps = static_cast<size_t>(args.integer({"-r", "--repetitions"}, 1, 1000).value_or(3));
+    const auto parallel = args.value({"--parallel"});
+    const std::vector<size_t> streams = parallel ? parse_list(*parallel, "--parallel") : std::vector<size_t>{};
     bool json = args.flag({"--json"});
     bool bandwidth = !args.flag({"--no-bandwidth"});
     const WeightStorage storage = parse_weight_storage(args);
@@ -98,6 +120,9 @@ int cmd_bench(std::span<char*> argv) {
     model_path = resolve_model_arg(*model_path);
     for (size_t t : threads)
         if (t == 0) throw UsageError("-t values must be >= 1");
+    for (size_t s : streams)
+        if (s == 0 || s > 256) throw UsageError("--parallel values must be 1..256");
+    if (!streams.empty() && n_gen == 0) throw UsageError("--parallel needs -n > 0");
 
     std::vector<Result> results;
     std::vector<double> bandwidths;  // bytes/s per thread count
@@ -146,6 +171,8 @@ int cmd_bench(std::span<char*> argv) {
             }
             results.push_back(r);
         }
+        for (size_t s : streams)
+            results.push_back({t, "tg" + std::to_string(n_gen) + "x" + std::to_string(s), bench_parallel_decode(model, s, gen, reps), s});
         if (bandwidth) {
             ThreadPool pool(t);
             bandwidths.push_back(measure_read_bandwidth(pool));
@@ -172,6 +199,7 @@ int cmd_bench(std::span<char*> argv) {
             j.begin_object();
             j.key("threads").value(uint64_t{r.threads});
             j.key("test").value(r.test);
+            j.key("streams").value(uint64_t{r.streams});
             j.key("tps").begin_array();
             for (double v : r.tps) j.value(v);
             j.end_array();
@@ -192,16 +220,17 @@ int cmd_bench(std::span<char*> argv) {
     std::printf("weights: %s\nload:", placement.c_str());
     for (double v : load_seconds) std::printf(" %.2f s", v);
     std::printf("\n\n");
-    std::printf("| threads | test   |     t/s (median) |        min..max |\n|--------:|:-------|-----------------:|----------------:|\n");
+    std::printf("| threads | test     |     t/s (median) |        min..max |\n|--------:|:---------|-----------------:|----------------:|\n");
     for (const Result& r : results) {
         Stats s = summarize(r.tps);
-        std::printf("| %7zu | %-6s | %16.2f | %7.2f..%-7.2f |\n", r.threads, r.test.c_str(), s.median, s.min, s.max);
+        std::printf("| %7zu | %-8s | %16.2f | %7.2f..%-7.2f |\n", r.threads, r.test.c_str(), s.median, s.min, s.max);
     }
+    print_parallel_speedups(results);
     if (!bandwidths.empty() && n_gen > 0) {
         std::printf("\ndecode vs the memory-bandwidth bound (read bandwidth / %.1f MiB per token):\n", bytes_per_token / 1048576.0);
         size_t bi = 0;
         for (const Result& r : results) {
-            if (r.test[0] != 't') continue;
+            if (r.test[0] != 't' || r.streams > 0) continue;
             double bound = bandwidths[bi++] / double(bytes_per_token);
             std::printf("  %zu thread(s): %.1f GB/s measured -> bound %.1f t/s; tg median %.1f t/s = %.0f%% of bound\n",
                         r.threads, bandwidths[bi - 1] / 1e9, bound, summarize(r.tps).median,

@@ -4,6 +4,7 @@
 #include <httplib.h>
 
 #include <chrono>
+#include <cstdio>
 
 #include "server/access_log.hpp"
 #include "server/api_error.hpp"
@@ -16,6 +17,12 @@ namespace {
 // How long one wait for the engine lasts: the streaming loop also notices a server shutdown
 // (httplib stops calling the provider) between waits.
 constexpr std::chrono::milliseconds kWaitSlice{100};
+
+// A job the engine could not run (a bug or an allocation failure; the message names no request text).
+ApiError engine_error(const std::string& message) {
+    std::fprintf(stderr, "[hearth] internal error in the engine: %s\n", message.c_str());
+    return ApiError(500, "server_error", "internal_error", "", "internal error: " + message);
+}
 
 }  // namespace
 
@@ -60,6 +67,7 @@ JobOutcome collect(Job& job, size_t prompt_tokens) {
         out.text += u.text;
         out.usage.completion_tokens += u.new_tokens;
         if (u.done) {
+            if (!u.error.empty()) throw engine_error(u.error);
             out.result = std::move(u.result);
             break;
         }
@@ -103,10 +111,16 @@ void stream_job(httplib::Response& res, std::shared_ptr<Job> job, size_t prompt_
                 }
             }
             if (!u.done) return true;
+            state->finished = true;
+            if (!u.error.empty()) {
+                const std::string bytes = state->format.error(engine_error(u.error));
+                sink.write(bytes.data(), bytes.size());
+                sink.done();
+                return true;
+            }
             state->outcome.result = std::move(u.result);
             state->outcome.seconds = request_seconds();
             const std::string bytes = state->format.finish(state->outcome);
-            state->finished = true;
             if (!sink.write(bytes.data(), bytes.size())) return false;
             sink.done();
             return true;

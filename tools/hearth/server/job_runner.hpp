@@ -9,6 +9,7 @@
 #include <string_view>
 #include <vector>
 
+#include "server/api_error.hpp"
 #include "server/request_parse.hpp"
 #include "server/response_json.hpp"
 #include "server/scheduler.hpp"
@@ -33,7 +34,7 @@ struct JobOutcome {
     double seconds = 0;        // from the start of the request to the final update
 };
 
-// Waits for the whole answer.
+// Waits for the whole answer. ApiError 500 when the engine reports the job failed.
 JobOutcome collect(Job& job, size_t prompt_tokens);
 
 // How a streamed answer is written: bytes for each new piece of text, bytes for the end.
@@ -41,6 +42,8 @@ struct StreamFormat {
     std::string content_type;                                    // "text/event-stream", "application/x-ndjson"
     std::function<std::string(std::string_view text)> piece;
     std::function<std::string(const JobOutcome& outcome)> finish;
+    // The end of a stream whose job failed inside the engine (the status line has gone out).
+    std::function<std::string(const ApiError& error)> error;
 };
 
 // Makes res a chunked response fed from the job. A failed write (the client is gone) cancels

@@ -68,6 +68,7 @@ void answer(const ServerContext& ctx, const httplib::Request& req, httplib::Resp
     format.finish = [model_name, chat](const JobOutcome& o) {
         return ndjson_line(ollama_final(model_name, chat, "", o.usage, o.result, o.seconds));
     };
+    format.error = [](const ApiError& e) { return ndjson_line(ollama_error_body(e)); };
     stream_job(res, std::move(job), n_prompt, std::move(format));
 }
 

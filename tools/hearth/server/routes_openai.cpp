@@ -59,6 +59,7 @@ void complete(const ServerContext& ctx, const httplib::Request& req, httplib::Re
         if (usage) out += sse_event(openai_usage_chunk(h, chat ? "chat.completion.chunk" : "text_completion", o.usage));
         return out + kDone;
     };
+    format.error = [](const ApiError& e) { return sse_event(openai_error_body(e)) + kDone; };
     stream_job(res, std::move(job), n_prompt, std::move(format));
 }
 

@@ -32,6 +32,7 @@ struct JobUpdate {
     size_t new_tokens = 0;        // generated tokens this text came from
     bool done = false;            // no more updates after this one
     GenerateResult result;        // when done: counts, timings and the stop reason
+    std::string error;            // when done: non-empty if the job failed (an internal error), the message
 };
 
 // One request's progress, shared by the HTTP thread that waits on it and the scheduler thread
