@@ -66,8 +66,7 @@ int cmd_serve(std::span<char*> argv) {
     if (m.session.n_ctx) m.session.n_ctx *= sched.n_parallel;
     // httplib serves a connection per thread, and a kept-alive idle connection holds its thread for
     // up to a second: twice a thread per decoding or waiting request, plus a few for listings,
-    // /health and the page, so a request never waits for a thread (measured: with one per request,
-    // time to first token p95 ~1 s under the load test; it waited for idle keep-alives to expire).
+    // /health and the page, so that a request finds a thread and meets the 503 rule, not a wait.
     http.threads = 2 * (sched.n_parallel + sched.queue_capacity) + 8;
 
     server::SignalWatcher signals;  // before any thread starts, so all of them block the signals
