@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <string>
+#include <vector>
 
 #include "commands.hpp"
 #include "generate_args.hpp"
@@ -18,7 +19,7 @@ namespace hearth::cli {
 namespace {
 
 constexpr const char* kUsage =
-    "usage: hearth serve -m MODEL [--host 127.0.0.1] [--port 8080] [-c CTX] [--parallel N] [--api-key KEY] [-t N]\n"
+    "usage: hearth serve [-m] MODEL [--host 127.0.0.1] [--port 8080] [-c CTX] [--parallel N] [--api-key KEY] [-t N]\n"
     "\n"
     "Serves the model over HTTP: the OpenAI API (/v1/chat/completions, /v1/completions, /v1/models),\n"
     "the Ollama API (/api/chat, /api/generate, /api/tags, /api/show, /api/ps, /api/version), a chat\n"
@@ -60,6 +61,8 @@ int cmd_serve(std::span<char*> argv) {
     if (auto n = args.integer({"--timeout"}, 1, 3600)) http.read_timeout_seconds = http.write_timeout_seconds = static_cast<int>(*n);
     if (auto k = args.value({"--api-key"})) http.api_key = *k;
     else if (const char* env = std::getenv("HEARTH_API_KEY")) http.api_key = env;
+    const std::vector<std::string> rest = take_positionals(args, m);  // MODEL may come without -m
+    if (!rest.empty()) throw UsageError("unexpected argument '" + rest.front() + "'");
     args.finish();
     sched.n_ctx = m.session.n_ctx;
     // Every slot keeps its own KV cache: the fit check counts all of them.
