@@ -13,6 +13,7 @@
 #include "hearth/gguf.hpp"
 #include "hearth/hearth.hpp"
 #include "model_summary.hpp"
+#include "server/gguf_json.hpp"
 
 namespace hearth::cli {
 namespace {
@@ -58,37 +59,6 @@ void print_text(const gguf::File& f, const Summary& s) {
                     std::string(ggml_type_name(t.type)).c_str(), shape_text(t).c_str(), t.n_bytes);
 }
 
-// Arrays longer than this are summarised in JSON (a 150k-token vocabulary is not useful there).
-constexpr uint64_t kJsonArrayLimit = 64;
-
-nlohmann::json json_value(const gguf::Value& v) {
-    using gguf::ValueType;
-    switch (v.type()) {
-        case ValueType::string: return std::string(*v.as_string());
-        case ValueType::boolean: return *v.as_bool();
-        case ValueType::f32: case ValueType::f64: return *v.as_float();
-        case ValueType::array: break;
-        default:
-            if (auto i = v.as_int()) return *i;
-            return *v.as_uint();
-    }
-    if (v.array_size() > kJsonArrayLimit)
-        return {{"array_of", gguf::value_type_name(v.array_type())}, {"length", v.array_size()}};
-    nlohmann::json out = nlohmann::json::array();
-    for (uint64_t i = 0; i < v.array_size(); ++i) {
-        switch (v.array_type()) {
-            case ValueType::string: out.push_back(std::string(v.strings()[i])); break;
-            case ValueType::array: out.push_back(json_value(v.nested()[i])); break;
-            case ValueType::boolean: out.push_back(*v.int_at(i) != 0); break;
-            case ValueType::f32: case ValueType::f64: out.push_back(*v.float_at(i)); break;
-            default:
-                if (auto x = v.int_at(i)) out.push_back(*x);
-                else out.push_back(*v.float_at(i));  // u64 beyond int64: as a number
-        }
-    }
-    return out;
-}
-
 // Strings from a file may hold any bytes: invalid UTF-8 becomes U+FFFD in the output.
 void print_json(const nlohmann::json& j) {
     std::printf("%s\n", j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace).c_str());
@@ -108,7 +78,7 @@ void print_json(const gguf::File& f, const Summary& s) {
                         {"tokenizer_model", s.tokenizer_model},
                         {"tokenizer_pre", s.tokenizer_pre}};
     nlohmann::json& metadata = j["metadata"] = nlohmann::json::object();
-    for (const gguf::MetadataEntry& e : f.metadata()) metadata[std::string(e.key)] = json_value(e.value);
+    for (const gguf::MetadataEntry& e : f.metadata()) metadata[std::string(e.key)] = server::gguf_value_json(e.value);
     nlohmann::json& tensors = j["tensors"] = nlohmann::json::array();
     for (const gguf::TensorInfo& t : f.tensors())
         tensors.push_back(nlohmann::json{{"name", std::string(t.name)},
