@@ -165,16 +165,21 @@ const TypeKernels* type_kernels(GgmlType t) noexcept { return type_kernels(t, ac
 void dot_rows_tokens(const TypeKernels& k, size_t n, const std::byte* w, size_t w_stride, size_t n_rows,
                      const std::byte* act, size_t act_stride, size_t n_tokens, float* out, size_t out_stride) noexcept {
     const DotTiles& tl = k.tiles;
-    const size_t tr = tl.batch ? tl.tile_rows : 0, tt = tl.batch ? tl.tile_tokens : 0;
+    const size_t tr = tl.batch ? tl.tile_rows : 0;
     size_t t = 0;
-    if (tr != 0 && tt != 0 && n_rows >= tr) {
+    // Tokens in tiles of tt while they fill one (rows beyond the last whole tile by vec_dot).
+    auto tiles = [&](DotTileFn tile, size_t tt) {
         for (; t + tt <= n_tokens; t += tt) {
             size_t r = 0;
             for (; r + tr <= n_rows; r += tr)
-                tl.batch(n, w + r * w_stride, w_stride, act + t * act_stride, act_stride, out + t * out_stride + r, out_stride);
+                tile(n, w + r * w_stride, w_stride, act + t * act_stride, act_stride, out + t * out_stride + r, out_stride);
             for (; r < n_rows; ++r)
                 for (size_t u = t; u < t + tt; ++u) out[u * out_stride + r] = k.vec_dot(n, w + r * w_stride, act + u * act_stride);
         }
+    };
+    if (tr != 0 && tl.tile_tokens != 0 && n_rows >= tr) {
+        tiles(tl.batch, tl.tile_tokens);
+        if (tl.pair != nullptr) tiles(tl.pair, 2);
     }
     const size_t rr = tl.rows ? tl.rows_per_call : 0;
     for (; t < n_tokens; ++t) {

@@ -29,6 +29,8 @@ struct DotTiles {
     uint32_t tile_tokens = 0;
     DotTileFn rows = nullptr;  // rows_per_call x 1, for single tokens: independent rows give the
     uint32_t rows_per_call = 0;  // CPU parallel dependency chains and amortize per-call overhead
+    DotTileFn pair = nullptr;  // tile_rows x 2, for the 2-3 tokens a batch tile leaves (a server's
+                               // decode step of a few streams), so they share the weight decoding
 };
 
 // Optional GEMM for prompt batches, in the "block-integer" order: for every weight row r and token

@@ -8,7 +8,8 @@ build="${1:-$here/build}"
 shift || true
 
 packages=(build-essential cmake ninja-build pkg-config
-          libeigen3-dev libxsimd-dev libgtest-dev libgmock-dev libbenchmark-dev libfmt-dev nlohmann-json3-dev)
+          libeigen3-dev libxsimd-dev libgtest-dev libgmock-dev libbenchmark-dev libfmt-dev
+          nlohmann-json3-dev libcpp-httplib-dev)
 
 . "$here/scripts/install_packages.sh"
 install_packages "${packages[@]}"

@@ -10,6 +10,19 @@ here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 jobs="$(nproc)"
 
 "$here/scripts/setup.sh" "$here/build"
+
+# The server's integration tests need node + npm, Chromium and the pinned npm clients
+# (tests/server/package-lock.json), installed into the build directory, never globally.
+. "$here/scripts/install_packages.sh"
+install_packages nodejs npm chromium
+node_dir="$here/build/server-test-node"
+mkdir -p "$node_dir"
+cp "$here/tests/server/package.json" "$here/tests/server/package-lock.json" "$node_dir/"
+if ! (cd "$node_dir" && npm ci --no-audit --no-fund --loglevel=error); then
+  echo "error: npm ci for the server tests failed in $node_dir" >&2
+  exit 1
+fi
+
 echo "== tests (Release) =="
 ctest --test-dir "$here/build" --output-on-failure -j"$jobs"
 
@@ -29,7 +42,7 @@ fi
 if [ "${HEARTH_SKIP_SANITIZE:-0}" != 1 ]; then
   echo "== tests (ASan + UBSan) =="
   "$here/scripts/setup.sh" "$here/build-asan" -DCMAKE_BUILD_TYPE=RelWithDebInfo \
-      -DHEARTH_SANITIZE=address,undefined -DHEARTH_BUILD_BENCH=OFF
+      -DHEARTH_SANITIZE=address,undefined -DHEARTH_BUILD_BENCH=OFF -DHEARTH_NODE_MODULES="$node_dir/node_modules"
   ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
     ctest --test-dir "$here/build-asan" --output-on-failure -j"$jobs"
 fi

@@ -160,7 +160,7 @@ TEST(GgufReader, OpensEverySharedModel) {
         SCOPED_TRACE(name);
         EXPECT_FALSE(f.tensors().empty());
         std::string arch(f.get_string("general.architecture"));
-        EXPECT_TRUE(arch == "llama" || arch == "qwen2" || arch == "qwen3" || arch == "gemma3") << arch;
+        EXPECT_TRUE(arch == "llama" || arch == "qwen2" || arch == "qwen3" || arch == "qwen3moe" || arch == "gemma3") << arch;
         EXPECT_GT(f.get_uint(arch + ".context_length"), 0u);
         EXPECT_GT(f.get_array("tokenizer.ggml.tokens", ValueType::string).array_size(), 0u);
         for (const gguf::TensorInfo& t : f.tensors()) {

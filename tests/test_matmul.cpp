@@ -2,6 +2,8 @@
 // dequantized (partner-format) activations, and bitwise-identical output for 1, 2 and 7 threads.
 #include <gtest/gtest.h>
 
+#include <cmath>
+
 #include <Eigen/Dense>
 
 #include "ops/matmul.hpp"
@@ -29,15 +31,20 @@ Problem make_problem(GgmlType t, size_t n_rows, size_t n_cols, size_t n_tokens, 
     return p;
 }
 
-std::vector<float> run(const Problem& p, size_t n_tokens, ThreadPool& pool) {
-    pool.reserve_worker_scratch(matmul_worker_scratch_bytes(p.w.type, p.w.n_cols));  // as Model::load does
-    std::vector<float> y(n_tokens * p.w.n_rows);
-    const size_t bytes = matmul_scratch_bytes(p.w.type, p.w.n_cols, n_tokens);
-    std::vector<std::byte, std::allocator<std::byte>> raw(bytes + 64);
+// 64-byte aligned scratch of `bytes` inside raw (which it resizes).
+std::span<std::byte> aligned_scratch(std::vector<std::byte>& raw, size_t bytes) {
+    raw.resize(bytes + 64);
     void* aligned = raw.data();
     size_t space = raw.size();
     std::align(64, bytes, aligned, space);
-    matmul(p.w, p.x.data(), n_tokens, y.data(), std::span<std::byte>(static_cast<std::byte*>(aligned), bytes), pool);
+    return {static_cast<std::byte*>(aligned), bytes};
+}
+
+std::vector<float> run(const Problem& p, size_t n_tokens, ThreadPool& pool) {
+    pool.reserve_worker_scratch(matmul_worker_scratch_bytes(p.w.type, p.w.n_cols));  // as Model::load does
+    std::vector<float> y(n_tokens * p.w.n_rows);
+    std::vector<std::byte> raw;
+    matmul(p.w, p.x.data(), n_tokens, y.data(), aligned_scratch(raw, matmul_scratch_bytes(p.w.type, p.w.n_cols, n_tokens)), pool);
     return y;
 }
 
@@ -131,6 +138,53 @@ TEST(Matmul, GetRowsDequantizesTheChosenRows) {
             EXPECT_EQ(0, std::memcmp(out.data() + i * 512, want.data(), 512 * 4)) << ggml_type_name(t);
         }
     }
+}
+
+// Expert-style calls: several matrices of two weight tensors over slices of one input, gate and
+// up sharing each slice; slices of 1, 3 and 17 tokens (17 takes the block GEMM where there is one).
+TEST(Matmul, ManyProblemsGiveEachProblemsLoneBits) {
+    std::mt19937 rng(26);
+    ThreadPool p1(1), p2(2);
+    const size_t n_cols = 512, n_rows = 96;
+    const std::vector<size_t> slices = {1, 3, 17, 1};
+    const size_t n_tokens = 22;
+    for (GgmlType t : {GgmlType::q4_0, GgmlType::q8_0, GgmlType::q4_k, GgmlType::q5_k, GgmlType::q6_k, GgmlType::f16, GgmlType::f32}) {
+        Problem gate = make_problem(t, n_rows, n_cols, n_tokens, rng);
+        Problem up = make_problem(GgmlType::q4_k, n_rows, n_cols, 0, rng);
+        std::vector<MatmulProblem> problems;
+        std::vector<float> y(2 * slices.size() * 17 * n_rows);  // 17 token rows per problem
+        size_t t0 = 0;
+        for (size_t n : slices) {
+            const float* x = gate.x.data() + (t0 < n_tokens ? t0 : 0) * n_cols;  // the last slice repeats token 0
+            problems.push_back({gate.w, x, n, y.data() + problems.size() * n_rows * 17});
+            problems.push_back({up.w, x, n, y.data() + problems.size() * n_rows * 17});
+            t0 += n;
+        }
+        std::vector<std::byte> raw;
+        const auto scratch = aligned_scratch(raw, matmul_scratch_bytes(t, n_cols, n_tokens) + matmul_scratch_bytes(up.w.type, n_cols, n_tokens));
+        for (ThreadPool* pool : {&p1, &p2}) {
+            pool->reserve_worker_scratch(std::max(matmul_worker_scratch_bytes(t, n_cols), matmul_worker_scratch_bytes(up.w.type, n_cols)));
+            std::fill(y.begin(), y.end(), 0.0f);
+            matmul_many(problems, scratch, *pool);
+            for (const MatmulProblem& mp : problems) {
+                std::vector<float> alone(mp.n_tokens * n_rows);
+                std::vector<std::byte> raw1;
+                matmul(mp.w, mp.x, mp.n_tokens, alone.data(), aligned_scratch(raw1, matmul_scratch_bytes(mp.w.type, n_cols, mp.n_tokens)), *pool);
+                EXPECT_EQ(0, std::memcmp(alone.data(), mp.y, alone.size() * 4))
+                    << ggml_type_name(mp.w.type) << " with " << mp.n_tokens << " tokens, " << pool->size() << " threads";
+            }
+        }
+    }
+}
+
+TEST(Matmul, ManyProblemsWithTooLittleScratchGiveNaNs) {
+    std::mt19937 rng(27);
+    ThreadPool pool(1);
+    Problem p = make_problem(GgmlType::q4_k, 8, 256, 2, rng);
+    std::vector<float> y(16, 0.0f);
+    const MatmulProblem mp{p.w, p.x.data(), 2, y.data()};
+    matmul_many({&mp, 1}, {}, pool);
+    EXPECT_TRUE(std::isnan(y[0]) && std::isnan(y[15]));
 }
 
 TEST(Matmul, ScratchIsOneConvertedRowPerToken) {

@@ -5,6 +5,8 @@
 
 #include "hearth/gguf_writer.hpp"
 #include "hearth/hearth.hpp"
+#include "hearth/memory.hpp"
+#include "synth/synth_model.hpp"
 #include "test_support.hpp"
 
 namespace hearth::test {
@@ -127,6 +129,70 @@ TEST(Model, InconsistentHeadCountsAreRejected) {
     std::string msg;
     EXPECT_EQ(load_error(bad, msg), ErrorCode::invalid_file) << msg;
     EXPECT_NE(msg.find("head_count_kv"), std::string::npos) << msg;
+}
+
+// A small qwen3moe (8 experts of [256, 256], 2 used) to break in the tests below; one file per
+// test, as ctest runs tests in parallel processes.
+std::filesystem::path tiny_moe() {
+    const std::string test = ::testing::UnitTest::GetInstance()->current_test_info()->name();
+    const auto path = std::filesystem::path(::testing::TempDir()) / ("tiny_moe_" + test + ".gguf");
+    synth::write_model(synth::find_shape("qwen3moe", "tiny"), quant::parse_recipe("q4_k_m"), 4, path, 1);
+    return path;
+}
+
+TEST(Model, Qwen3MoeConfigAndExperts) {
+    const Model model = Model::load(tiny_moe(), {.threads = 1});
+    EXPECT_EQ(model.config().arch, "qwen3moe");
+    EXPECT_EQ(model.config().n_expert, 8u);
+    EXPECT_EQ(model.config().n_expert_used, 2u);
+    EXPECT_EQ(model.config().n_ff_exp, 256u);
+    // Decoding reads 2 of the 8 experts (and all of the tied embedding table): the report says so.
+    uint64_t all = 0, experts = 0;
+    for (const gguf::TensorInfo& t : model.file().tensors()) {
+        all += t.n_bytes;
+        if (t.name.ends_with("_exps.weight")) experts += t.n_bytes;
+    }
+    EXPECT_EQ(memory_report(model).weights_read_per_token, all - experts / 8 * 6);
+}
+
+TEST(Model, MissingExpertTensorNamesIt) {
+    const auto bad = rewrite(tiny_moe(), "moe_no_up.gguf", {.tensor = [](const gguf::TensorInfo& t, const gguf::File&, gguf::Writer&) {
+        return t.name == "blk.1.ffn_up_exps.weight";  // dropped
+    }});
+    std::string msg;
+    EXPECT_EQ(load_error(bad, msg), ErrorCode::invalid_file) << msg;
+    EXPECT_NE(msg.find("blk.1.ffn_up_exps.weight"), std::string::npos) << msg;
+}
+
+TEST(Model, ExpertTensorOfWrongShapeNamesTensorAndShapes) {
+    // blk.0.ffn_down_exps.weight keeps only its first 4 experts.
+    const auto bad = rewrite(tiny_moe(), "moe_4_experts.gguf", {.tensor = [](const gguf::TensorInfo& t, const gguf::File&, gguf::Writer& w) {
+        if (t.name != "blk.0.ffn_down_exps.weight") return false;
+        const std::vector<uint64_t> ne = {t.ne[0], t.ne[1], 4};
+        w.add_tensor(t.name, t.type, ne, t.bytes().first(t.bytes().size() / 2));
+        return true;
+    }});
+    std::string msg;
+    EXPECT_EQ(load_error(bad, msg), ErrorCode::invalid_file) << msg;
+    EXPECT_NE(msg.find("blk.0.ffn_down_exps.weight"), std::string::npos) << msg;
+    EXPECT_NE(msg.find("[256, 256, 4]"), std::string::npos) << msg;
+    EXPECT_NE(msg.find("[256, 256, 8]"), std::string::npos) << msg;
+}
+
+TEST(Model, ExpertCountsAreChecked) {
+    const auto too_many = rewrite(tiny_moe(), "moe_9_used.gguf", {.key = [](std::string_view k, gguf::Writer& w) {
+        if (k != "qwen3moe.expert_used_count") return false;
+        w.add_u32(k, 9);  // of 8 experts
+        return true;
+    }});
+    std::string msg;
+    EXPECT_EQ(load_error(too_many, msg), ErrorCode::invalid_file) << msg;
+    EXPECT_NE(msg.find("qwen3moe.expert_used_count"), std::string::npos) << msg;
+    const auto missing = rewrite(tiny_moe(), "moe_no_count.gguf", {.key = [](std::string_view k, gguf::Writer&) {
+        return k == "qwen3moe.expert_count";
+    }});
+    EXPECT_EQ(load_error(missing, msg), ErrorCode::invalid_file) << msg;
+    EXPECT_NE(msg.find("qwen3moe.expert_count"), std::string::npos) << msg;
 }
 
 TEST(Model, MissingFileIsIoError) {

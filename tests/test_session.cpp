@@ -21,9 +21,10 @@ GenerateOptions greedy(size_t n) {
     return g;
 }
 
-// Same bits with 1 and 2 threads, for the two quantization families (Q4_K/Q6_K and Q8_0/Q4_0).
+// Same bits with 1 and 2 threads, for the two quantization families (Q4_K/Q6_K and Q8_0/Q4_0),
+// and for the mixture of experts (routing, grouping by expert, mixing).
 TEST(Session, OneAndTwoThreadsGiveIdenticalBits) {
-    for (const std::string stem : {"tiny-qwen3-q4_k_m", "tiny-llama3-q8_0"}) {
+    for (const std::string stem : {"tiny-qwen3-q4_k_m", "tiny-llama3-q8_0", "tiny-qwen3moe-q4_k_m"}) {
         const auto path = model_path(stem + ".gguf");
         HEARTH_REQUIRE_FILE(path);
         const std::vector<int32_t> ids = reference_prompt(stem);
@@ -54,7 +55,7 @@ TEST(Session, LongPromptBatchAgreesWithTokenByToken) {
     const std::string text =
         "In 1492, Columbus sailed the ocean blue; then what happened next? Let me think step by step, "
         "carefully, about ships, maps, winds and the long way home.";
-    for (const std::string stem : {"tiny-llama3-q4_0", "tiny-llama3-q8_0", "tiny-llama3-q4_k_m"}) {
+    for (const std::string stem : {"tiny-llama3-q4_0", "tiny-llama3-q8_0", "tiny-llama3-q4_k_m", "tiny-qwen3moe-q4_k_m"}) {
         const auto path = model_path(stem + ".gguf");
         HEARTH_REQUIRE_FILE(path);
         const Model model = Model::load(path, {.threads = 2});

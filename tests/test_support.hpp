@@ -30,7 +30,7 @@ inline std::filesystem::path reference_dir(const std::string& stem) { return sha
 inline const std::vector<std::string>& shared_models() {
     static const std::vector<std::string> models = {
         "stories260K.gguf",        "tiny-llama2-spm-q8_0.gguf", "tiny-llama3-q4_0.gguf", "tiny-llama3-q4_k_m.gguf",
-        "tiny-llama3-q8_0.gguf",   "tiny-qwen2-q8_0.gguf",      "tiny-qwen3-q4_k_m.gguf", "tiny-gemma3-q4_0.gguf",
+        "tiny-llama3-q8_0.gguf",   "tiny-qwen2-q8_0.gguf",      "tiny-qwen3-q4_k_m.gguf",    "tiny-qwen3moe-q4_k_m.gguf", "tiny-gemma3-q4_0.gguf",
     };
     return models;
 }

@@ -49,10 +49,10 @@ public:
     // Weights: bytes, how many are resident now, mapped or read, locked (see memory.hpp).
     MemoryReport memory_report() const;
 
-    struct Impl;
-    const Impl& impl() const noexcept { return *impl_; }
+    struct Impl;  // internal (src/model/model_impl.hpp): what Sessions and evaluators reach
 
 private:
+    friend struct ModelInternals;
     explicit Model(std::unique_ptr<Impl> impl);
     std::unique_ptr<Impl> impl_;
 };

@@ -107,6 +107,9 @@ struct MemoryReport {
     WeightStorage weights_storage = WeightStorage::mapped;  // mapped or copied (never automatic)
     std::string weights_storage_reason;  // why: what was asked and, for automatic, what decided
     bool weights_locked = false;    // --mlock succeeded
+    uint64_t weights_read_per_token = 0;  // of the weights, bytes one decoded token reads: all but the
+                                    // embedding table (one row of it) and, for a mixture of experts,
+                                    // the experts the token does not use (e.g. 8 of 128 are read)
     uint64_t file_bytes = 0;        // the whole GGUF (header, metadata and tensor data)
     uint64_t repacked_bytes = 0;    // weights in another layout: the per-thread panels prompt GEMMs repack
                                     // slices of rows into (< 1 MiB per thread; no whole-matrix copies)
@@ -134,6 +137,7 @@ std::string format_memory_report(const MemoryReport& report);
 // ---------------------------------------------------------------------------------------------
 struct FitPlan {
     uint64_t weights_bytes = 0;     // the whole file: it is mapped or copied as one piece (RSS either way)
+    uint64_t weights_read_per_token = 0;  // of those, what one decoded token reads (see MemoryReport)
     uint64_t kv_cache_bytes = 0;
     uint64_t activation_bytes = 0;
     uint64_t overhead_bytes = 0;    // tokenizer tables, thread stacks, code: estimated

@@ -13,7 +13,7 @@ enum class RopeStyle {
 };
 
 struct ModelConfig {
-    std::string arch;          // general.architecture: "llama", "qwen2", "qwen3", "gemma3"
+    std::string arch;          // general.architecture: "llama", "qwen2", "qwen3", "qwen3moe", "gemma3"
     std::string name;          // general.name (may be empty)
     size_t n_vocab = 0;        // rows of token_embd
     size_t n_ctx_train = 0;    // <arch>.context_length
@@ -37,6 +37,10 @@ struct ModelConfig {
     float rope_freq_base_swa = 10000.0f;  // RoPE base of the local layers (their scale is 1)
     float attn_scale = 0.0f;           // queries are multiplied by this before attention (0: 1/sqrt(head_dim))
     float final_logit_softcap = 0.0f;  // > 0: logits = cap * tanh(logits / cap)
+    // Mixture of experts (qwen3moe): 0 experts = a dense FFN in every layer.
+    size_t n_expert = 0;       // <arch>.expert_count
+    size_t n_expert_used = 0;  // <arch>.expert_used_count: experts each token goes through
+    size_t n_ff_exp = 0;       // <arch>.expert_feed_forward_length (n_ff / n_expert_used when absent)
 
     size_t q_dim() const noexcept { return n_head * head_dim; }
     size_t kv_dim() const noexcept { return n_head_kv * head_dim; }

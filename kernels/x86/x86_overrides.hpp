@@ -18,13 +18,14 @@ constexpr size_t kRowsK = 2;
 
 template <typename F, size_t R, size_t T>
 constexpr SimdOverride legacy_entry(GgmlType type, void (*quantize)(const float*, std::byte*, size_t) noexcept) {
-    return {type, quantize, dot_legacy<F>, nullptr, {tile_legacy<F, R, T>, R, T, tile_legacy<F, kRows, 1>, kRows}};
+    return {type, quantize, dot_legacy<F>, nullptr,
+            {tile_legacy<F, R, T>, R, T, tile_legacy<F, kRows, 1>, kRows, T > 2 ? tile_legacy<F, R, 2> : nullptr}};
 }
 
 template <template <size_t, size_t> class K, size_t R, size_t T>
 constexpr SimdOverride k_entry(GgmlType type) {
     return {type, quantize_row_q8_K, dot_from_tile<K<1, 1>::tile>, nullptr,
-            {K<R, T>::tile, R, T, K<kRowsK, 1>::tile, kRowsK}};
+            {K<R, T>::tile, R, T, K<kRowsK, 1>::tile, kRowsK, T > 2 ? K<R, 2>::tile : nullptr}};
 }
 
 template <size_t RL, size_t TL, size_t RK, size_t TK>

@@ -117,6 +117,7 @@ FitPlan plan_fit(const std::filesystem::path& path, const SessionOptions& option
     planner.base.overhead_bytes = kBaseOverhead + kOverheadPerToken * config.n_vocab;
     planner.base.available_bytes = available ? *available : mem_available_bytes().value_or(UINT64_MAX);
     FitPlan plan = planner.at(options);
+    plan.weights_read_per_token = model::bytes_read_per_token(file, config);
     // The file is counted once either way: mapped, its pages are RSS of the page cache; copied,
     // the copy is RSS and the page cache pages left behind are reclaimable (MemAvailable).
     const auto mapped = placement_by_memory(plan.weights_bytes, planner.base.available_bytes == UINT64_MAX

@@ -35,6 +35,7 @@ MemoryReport Model::memory_report() const {
     r.weights_storage = m.storage.placement;
     r.weights_storage_reason = m.storage.reason;
     r.weights_locked = m.storage.locked;
+    r.weights_read_per_token = model::bytes_read_per_token(m.file, m.config);
     r.repacked_bytes = m.pool->worker_scratch_bytes();  // per-thread GEMM panels, not whole-matrix copies
     return r;
 }
@@ -62,6 +63,8 @@ std::string format_memory_report(const MemoryReport& r) {
          std::string(r.weights_storage == WeightStorage::copied ? "copied (RSS)" : "mapped (page cache)") + ", " +
              format_bytes(r.weights_resident) + " resident" + (r.weights_locked ? ", locked" : ""));
     if (!r.weights_storage_reason.empty()) out += "  " + std::string(12, ' ') + " why: " + r.weights_storage_reason + "\n";
+    if (r.weights_read_per_token != 0 && r.weights_read_per_token < r.weights_bytes)
+        line("read/token", r.weights_read_per_token, "of the weights, read for each decoded token");
     line("repacked", r.repacked_bytes, "per-thread prompt-GEMM panels (slices of rows; no whole-matrix copies)");
     if (r.n_ctx) {
         std::string kv = std::to_string(r.n_ctx) + " tokens, " + to_string(r.kv_type);

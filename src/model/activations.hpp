@@ -28,8 +28,8 @@ struct Activations {
     float* k = nullptr;          // [n_batch, kv_dim]
     float* v = nullptr;          // [n_batch, kv_dim]
     float* att = nullptr;        // [n_batch, q_dim]   attention output, heads side by side
-    float* gate = nullptr;       // [n_batch, n_ff]    shares memory with q/k/v/att (not alive together)
-    float* up = nullptr;         // [n_batch, n_ff]
+    float* gate = nullptr;       // [n_batch, n_ff]    shares memory with q/k/v/att (not alive together);
+    float* up = nullptr;         // [n_batch, n_ff]    MoE: [n_batch * n_expert_used, n_ff_exp]
     float* logits = nullptr;     // [n_outputs, n_vocab] last token's logits (of each sequence)
     float* rope = nullptr;       // [n_rot]            (cos, sin) pairs of one position
     uint16_t* q16 = nullptr;     // [n_head, head_dim] f16 query, one row per head (attention scratch)
@@ -38,7 +38,19 @@ struct Activations {
     float* kq = nullptr;         // [n_head, 64]       scores of one KV tile (tiled attention)
     float* vrow = nullptr;       // [n_head, head_dim] one dequantized V row per head (Q8_0 cache)
     std::byte* q8 = nullptr;     // [n_head, q8_0 row of head_dim] quantized query (Q8_0 cache)
-    std::span<std::byte> matmul_scratch;  // quantized activations for the widest matmul
+    std::span<std::byte> matmul_scratch;  // quantized activations for the widest matmul (or expert matmuls)
+
+    // Mixture-of-experts layers (null for dense models). R = n_batch * n_expert_used rows, one per
+    // (token, chosen expert), sorted by expert so each expert's rows are contiguous.
+    struct Moe {
+        float* router = nullptr;       // [n_batch, n_expert]        router logits, then probabilities
+        int32_t* experts = nullptr;    // [n_batch, n_expert_used]   chosen experts, most probable first
+        float* weights = nullptr;      // [n_batch, n_expert_used]   their mixing weights
+        int32_t* slot_row = nullptr;   // [n_batch, n_expert_used]   row of (token, slot) among the R rows
+        int32_t* first_row = nullptr;  // [n_expert + 1]             expert e has rows [first_row[e], first_row[e+1])
+        float* x = nullptr;            // [R, n_embd]                FFN input rows, gathered by expert
+        float* out = nullptr;          // [R, n_embd]                expert outputs (down), same rows
+    } moe;
 
     size_t bytes() const noexcept { return buffer_.size(); }
     const std::byte* data() const noexcept { return buffer_.data(); }

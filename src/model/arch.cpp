@@ -9,8 +9,8 @@
 namespace hearth::model {
 
 namespace {
-const std::array<const ArchSpec*, 4>& registry() {
-    static const std::array<const ArchSpec*, 4> archs = {&kLlamaArch, &kQwen2Arch, &kQwen3Arch, &kGemma3Arch};
+const std::array<const ArchSpec*, 5>& registry() {
+    static const std::array<const ArchSpec*, 5> archs = {&kLlamaArch, &kQwen2Arch, &kQwen3Arch, &kQwen3MoeArch, &kGemma3Arch};
     return archs;
 }
 }  // namespace

@@ -1,5 +1,5 @@
 // The architecture registry: what differs between the decoder-only transformers hearth runs.
-// Each architecture lives in its own file (llama.cpp, qwen2.cpp, qwen3.cpp, gemma3.cpp) and defines an ArchSpec.
+// Each architecture lives in its own file (llama.cpp, qwen2.cpp, qwen3.cpp, qwen3moe.cpp, gemma3.cpp) and defines an ArchSpec.
 #pragma once
 
 #include <span>
@@ -18,6 +18,7 @@ struct ArchSpec {
     bool requires_qkv_bias;         // attn_{q,k,v}.bias must be present (qwen2)
     bool requires_qk_norm;          // attn_{q,k}_norm.weight must be present (qwen3)
     void (*forward)(ForwardPass&);  // the graph, top to bottom
+    bool moe = false;               // mixture-of-experts FFN (ffn_gate_inp, ffn_{gate,up,down}_exps) instead of a dense one
     // Reads the architecture's own metadata after the common keys (nullptr: nothing more to read).
     void (*read_config)(const ConfigReader&, ModelConfig&) = nullptr;
     bool requires_post_norms = false;  // post_attention_norm / post_ffw_norm.weight must be present (gemma3)
@@ -26,11 +27,15 @@ struct ArchSpec {
 extern const ArchSpec kLlamaArch;
 extern const ArchSpec kQwen2Arch;
 extern const ArchSpec kQwen3Arch;
+extern const ArchSpec kQwen3MoeArch;
 extern const ArchSpec kGemma3Arch;
+
+// Qwen3's graph, shared by qwen3 and qwen3moe (their layers differ only in the FFN's weights).
+void qwen3_forward(ForwardPass& f);
 
 // nullptr when hearth does not know the architecture.
 const ArchSpec* find_arch(std::string_view name) noexcept;
-// "llama, qwen2, qwen3, gemma3" for error messages.
+// "llama, qwen2, qwen3, qwen3moe, gemma3" for error messages.
 std::string supported_arch_list();
 
 }  // namespace hearth::model

@@ -200,11 +200,15 @@ void ForwardPass::post_norm_residual(const float* w) {
     });
 }
 
+void ForwardPass::ffn_norm(size_t il) {
+    pool_.parallel_for(n_, [&](size_t t) {  // xb: [n, n_embd]
+        ops::rmsnorm(a_.x + t * c_.n_embd, w_.layers[il].ffn_norm, a_.xb + t * c_.n_embd, c_.n_embd, c_.rms_eps);
+    });
+}
+
 void ForwardPass::ffn_gate_up(size_t il) {
     const LayerWeights& l = w_.layers[il];
-    pool_.parallel_for(n_, [&](size_t t) {  // xb: [n, n_embd]
-        ops::rmsnorm(a_.x + t * c_.n_embd, l.ffn_norm, a_.xb + t * c_.n_embd, c_.n_embd, c_.rms_eps);
-    });
+    ffn_norm(il);                            // xb: [n, n_embd]
     matmul(l.ffn_gate, a_.xb, n_, a_.gate);  // gate: [n, n_ff]
     matmul(l.ffn_up, a_.xb, n_, a_.up);      // up: [n, n_ff]
 }
@@ -224,6 +228,13 @@ void ForwardPass::ffn_geglu(size_t il) {
         ops::gelu_mul(a_.gate + t * c_.n_ff, a_.up + t * c_.n_ff, c_.n_ff);
     });
     matmul(w_.layers[il].ffn_down, a_.gate, n_, a_.xb);  // xb: [n, n_embd]
+}
+
+void ForwardPass::ffn(size_t il) {
+    if (w_.layers[il].ffn_gate_inp.data != nullptr)
+        ffn_moe(il);
+    else
+        ffn_swiglu(il);
 }
 
 void ForwardPass::output() {

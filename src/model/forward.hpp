@@ -1,6 +1,6 @@
 // The building blocks every decoder-only architecture is assembled from. An architecture's
-// forward function (llama.cpp, qwen2.cpp, qwen3.cpp, gemma3.cpp) calls them in order, top to bottom, on a
-// batch of tokens; the blocks read and write the Activations and the KV cache(s). A batch is one
+// forward function (llama.cpp, qwen2.cpp, qwen3.cpp, which qwen3moe.cpp reuses, gemma3.cpp) calls them in order, top
+// to bottom, on a batch of tokens; the blocks read and write the Activations and the KV cache(s). A batch is one
 // sequence's consecutive tokens, or several sequences' (Segment), each with its own cache and
 // positions: row-wise steps (norms, matmuls, FFN) run over all rows at once, so every weight is
 // read once per pass; rope and attention run per segment.
@@ -73,6 +73,8 @@ public:
     void ffn_swiglu(size_t il);         // x += down(silu(gate·norm(x)) * up·norm(x))
     void ffn_geglu(size_t il);          // xb = down(gelu(gate·norm(x)) * up·norm(x))   (no residual)
     void ffn_post_norm(size_t il);      // x += rmsnorm(xb) * post_ffw_norm (gemma3)
+    void ffn_moe(size_t il);            // the same through each token's top-k experts, mixed by the router (moe_ffn.cpp)
+    void ffn(size_t il);                // the layer's FFN: ffn_moe where it has experts, else ffn_swiglu
     void output();                      // logits = output · rmsnorm(x) * output_norm (soft-capped if set)
 
 private:
@@ -86,6 +88,7 @@ private:
     void post_norm_residual(const float* w);
     void ffn_gate_up(size_t il);        // xb = rmsnorm(x) * ffn_norm; gate = wg·xb, up = wu·xb
     void output_segments();             // each segment's last row -> its logits
+    void ffn_norm(size_t il);           // xb = rmsnorm(x) * ffn_norm                 [n, n_embd]
 
     const ModelConfig& c_;
     const ModelWeights& w_;

@@ -51,6 +51,6 @@ void gemma3_forward(ForwardPass& f) {
 
 }  // namespace
 
-const ArchSpec kGemma3Arch{"gemma3", RopeStyle::neox, false, true, &gemma3_forward, &gemma3_read_config, true};
+const ArchSpec kGemma3Arch{"gemma3", RopeStyle::neox, false, true, &gemma3_forward, false, &gemma3_read_config, true};
 
 }  // namespace hearth::model

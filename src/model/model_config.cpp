@@ -5,6 +5,8 @@
 #include <cmath>
 #include <string>
 
+#include "ops/moe_route.hpp"
+
 namespace hearth::model {
 
 namespace {
@@ -41,6 +43,15 @@ void check_consistency(const gguf::File& file, const ConfigReader& r, ModelConfi
                                         std::to_string(c.n_vocab));
 }
 
+// Mixture-of-experts sizes (qwen3moe); absent keys are an error only for an MoE architecture.
+void read_experts(const ConfigReader& r, ModelConfig& c) {
+    c.n_expert = r.required("expert_count", ops::kMaxExperts);
+    c.n_expert_used = r.required("expert_used_count", c.n_expert);
+    // llama.cpp's fallback when the expert width is not given.
+    c.n_ff_exp = r.optional("expert_feed_forward_length", c.n_ff / c.n_expert_used, kMaxDim);
+    if (c.n_ff_exp == 0) r.fail(r.key("expert_feed_forward_length"), "is missing and feed_forward_length / expert_used_count is 0");
+}
+
 }  // namespace
 
 ModelConfig read_model_config(const gguf::File& file) {
@@ -67,6 +78,7 @@ ModelConfig read_model_config(const gguf::File& file) {
     c.rope_freq_base = r.real("rope.freq_base", 10000.0f, false);
     c.rms_eps = r.real("attention.layer_norm_rms_epsilon", 1e-5f, true);
     read_rope_scaling(file, r, c);
+    if (spec->moe) read_experts(r, c);
     check_consistency(file, r, c);
     c.has_rope_freqs = file.find_tensor("rope_freqs.weight") != nullptr;
     c.tied_embeddings = file.find_tensor("output.weight") == nullptr;

@@ -1,5 +1,5 @@
 // What a loaded Model holds: the mapped file, its config and weight views, the tokenizer and the
-// thread pool. Internal: Sessions reach it through Model::impl().
+// thread pool. Internal: Sessions reach it through ModelInternals::of(model).
 #pragma once
 
 #include <memory>
@@ -26,6 +26,11 @@ struct Model::Impl {
     std::unique_ptr<std::mutex> pool_mutex = std::make_unique<std::mutex>();
 
     Impl(gguf::File f, Tokenizer t) : file(std::move(f)), tokenizer(std::move(t)) {}
+};
+
+// The library's own way in to a Model's internals; the public header only names it as a friend.
+struct ModelInternals {
+    static const Model::Impl& of(const Model& model) noexcept { return *model.impl_; }
 };
 
 }  // namespace hearth

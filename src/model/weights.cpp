@@ -2,6 +2,7 @@
 // so the forward pass can trust its views without further checks.
 #include "model/weights.hpp"
 
+#include <algorithm>
 #include <string>
 
 
@@ -22,7 +23,39 @@ public:
     // GGUF dims as stored: ne[0] = cols (fastest), ne[1] = rows.
     ops::WeightView matrix(const std::string& name, size_t n_cols, size_t n_rows) const {
         const gguf::TensorInfo& t = file_.tensor(name);
-        check_shape(t, {n_cols, n_rows}, 2);
+        check_shape(t, {n_cols, n_rows, 1}, 2);
+        return view(t, n_cols, n_rows);
+    }
+
+    // ne = [n_cols, n_rows, n_expert]: one [n_rows, n_cols] matrix per expert.
+    ExpertWeights experts(const std::string& name, size_t n_cols, size_t n_rows, size_t n_expert) const {
+        const gguf::TensorInfo& t = file_.tensor(name);
+        check_shape(t, {n_cols, n_rows, n_expert}, 3);
+        ExpertWeights e;
+        e.first = view(t, n_cols, n_rows);
+        e.expert_bytes = e.first.row_bytes * n_rows;
+        e.n_expert = n_expert;
+        return e;
+    }
+
+    const float* vector(const std::string& name, size_t n) const {
+        const gguf::TensorInfo& t = file_.tensor(name);
+        check_shape(t, {n, 1, 1}, 1);
+        if (t.type != GgmlType::f32)
+            throw Error(ErrorCode::unsupported, file_.name() + ": tensor '" + name + "' has type " +
+                                                    std::string(ggml_type_name(t.type)) + ", expected f32");
+        if (reinterpret_cast<uintptr_t>(t.data) % alignof(float) != 0)
+            throw Error(ErrorCode::invalid_file, file_.name() + ": tensor '" + name + "' data is not 4-byte aligned");
+        return reinterpret_cast<const float*>(t.data);
+    }
+
+    const float* optional_vector(const std::string& name, size_t n) const {
+        return file_.find_tensor(name) ? vector(name, n) : nullptr;
+    }
+
+private:
+    ops::WeightView view(const gguf::TensorInfo& t, size_t n_cols, size_t n_rows) const {
+        const std::string name(t.name);
         if (!ops::matmul_supported(t.type))
             throw Error(ErrorCode::unsupported, file_.name() + ": tensor '" + name + "' has type " +
                                                     std::string(ggml_type_name(t.type)) + ", which hearth cannot multiply by");
@@ -39,27 +72,11 @@ public:
         return w;
     }
 
-    const float* vector(const std::string& name, size_t n) const {
-        const gguf::TensorInfo& t = file_.tensor(name);
-        check_shape(t, {n, 1}, 1);
-        if (t.type != GgmlType::f32)
-            throw Error(ErrorCode::unsupported, file_.name() + ": tensor '" + name + "' has type " +
-                                                    std::string(ggml_type_name(t.type)) + ", expected f32");
-        if (reinterpret_cast<uintptr_t>(t.data) % alignof(float) != 0)
-            throw Error(ErrorCode::invalid_file, file_.name() + ": tensor '" + name + "' data is not 4-byte aligned");
-        return reinterpret_cast<const float*>(t.data);
-    }
-
-    const float* optional_vector(const std::string& name, size_t n) const {
-        return file_.find_tensor(name) ? vector(name, n) : nullptr;
-    }
-
-private:
-    void check_shape(const gguf::TensorInfo& t, std::array<size_t, 2> want, uint32_t dims) const {
-        bool ok = t.ne[0] == want[0] && t.ne[1] == want[1] && t.ne[2] == 1 && t.ne[3] == 1;
+    void check_shape(const gguf::TensorInfo& t, std::array<size_t, 3> want, uint32_t dims) const {
+        bool ok = t.ne[0] == want[0] && t.ne[1] == want[1] && t.ne[2] == want[2] && t.ne[3] == 1;
         if (ok) return;
         std::string expected = "[" + std::to_string(want[0]);
-        if (dims == 2) expected += ", " + std::to_string(want[1]);
+        for (uint32_t d = 1; d < dims; ++d) expected += ", " + std::to_string(want[d]);
         throw Error(ErrorCode::invalid_file, file_.name() + ": tensor '" + std::string(t.name) + "' has shape " +
                                                  shape_string(t) + ", expected " + expected + "]");
     }
@@ -90,6 +107,13 @@ LayerWeights bind_layer(const Binder& b, const ModelConfig& c, const ArchSpec& a
     l.wo = b.matrix(p + "attn_output.weight", c.q_dim(), c.n_embd);
     l.bo = b.optional_vector(p + "attn_output.bias", c.n_embd);
     l.ffn_norm = b.vector(p + "ffn_norm.weight", c.n_embd);
+    if (arch.moe) {
+        l.ffn_gate_inp = b.matrix(p + "ffn_gate_inp.weight", c.n_embd, c.n_expert);
+        l.ffn_gate_exps = b.experts(p + "ffn_gate_exps.weight", c.n_embd, c.n_ff_exp, c.n_expert);
+        l.ffn_up_exps = b.experts(p + "ffn_up_exps.weight", c.n_embd, c.n_ff_exp, c.n_expert);
+        l.ffn_down_exps = b.experts(p + "ffn_down_exps.weight", c.n_ff_exp, c.n_embd, c.n_expert);
+        return l;
+    }
     l.ffn_gate = b.matrix(p + "ffn_gate.weight", c.n_embd, c.n_ff);
     l.ffn_up = b.matrix(p + "ffn_up.weight", c.n_embd, c.n_ff);
     l.ffn_down = b.matrix(p + "ffn_down.weight", c.n_ff, c.n_embd);
@@ -105,8 +129,23 @@ LayerWeights bind_layer(const Binder& b, const ModelConfig& c, const ArchSpec& a
 std::vector<const ops::WeightView*> ModelWeights::matrices() const {
     std::vector<const ops::WeightView*> out = {&token_embd, &output};
     for (const LayerWeights& l : layers)
-        for (const ops::WeightView* w : {&l.wq, &l.wk, &l.wv, &l.wo, &l.ffn_gate, &l.ffn_up, &l.ffn_down}) out.push_back(w);
+        for (const ops::WeightView* w : {&l.wq, &l.wk, &l.wv, &l.wo, &l.ffn_gate, &l.ffn_up, &l.ffn_down, &l.ffn_gate_inp,
+                                         &l.ffn_gate_exps.first, &l.ffn_up_exps.first, &l.ffn_down_exps.first})
+            if (w->data != nullptr) out.push_back(w);  // a layer has either the dense or the expert FFN
     return out;
+}
+
+uint64_t bytes_read_per_token(const gguf::File& file, const ModelConfig& c) {
+    uint64_t bytes = 0;
+    for (const gguf::TensorInfo& t : file.tensors()) {
+        if (c.n_expert != 0 && t.name.ends_with("_exps.weight"))
+            bytes += t.n_bytes / c.n_expert * c.n_expert_used;  // each token's experts, whole matrices
+        else if (t.name == "token_embd.weight" && !c.tied_embeddings)
+            bytes += t.n_bytes / std::max<uint64_t>(t.rows(), 1);  // the lookup reads one row
+        else
+            bytes += t.n_bytes;
+    }
+    return bytes;
 }
 
 ModelWeights bind_weights(const gguf::File& file, const ModelConfig& c, const ArchSpec& arch) {

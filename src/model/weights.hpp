@@ -11,6 +11,19 @@
 
 namespace hearth::model {
 
+// A 3-D tensor of n_expert matrices stored one after another (GGUF ne = [n_cols, n_rows, n_expert]).
+struct ExpertWeights {
+    ops::WeightView first;    // expert 0: [n_rows, n_cols]
+    size_t expert_bytes = 0;  // from one expert's matrix to the next
+    size_t n_expert = 0;
+
+    ops::WeightView expert(size_t e) const noexcept {
+        ops::WeightView w = first;
+        w.data += e * expert_bytes;
+        return w;
+    }
+};
+
 struct LayerWeights {
     const float* attn_norm = nullptr;  // [n_embd]
     ops::WeightView wq;                // [q_dim, n_embd]
@@ -29,6 +42,11 @@ struct LayerWeights {
     ops::WeightView ffn_gate;          // [n_ff, n_embd]
     ops::WeightView ffn_up;            // [n_ff, n_embd]
     ops::WeightView ffn_down;          // [n_embd, n_ff]
+    // Mixture of experts (ArchSpec::moe) instead of ffn_gate/up/down:
+    ops::WeightView ffn_gate_inp;      // [n_expert, n_embd] router
+    ExpertWeights ffn_gate_exps;       // [n_expert][n_ff_exp, n_embd]
+    ExpertWeights ffn_up_exps;         // [n_expert][n_ff_exp, n_embd]
+    ExpertWeights ffn_down_exps;       // [n_expert][n_embd, n_ff_exp]
 };
 
 struct ModelWeights {
@@ -38,9 +56,13 @@ struct ModelWeights {
     const float* rope_freqs = nullptr; // [n_rot / 2] frequency divisors (Llama 3.1), optional
     std::vector<LayerWeights> layers;  // [n_layer]
 
-    // Every matrix, for sizing the matmul scratch.
+    // Every matrix the model has (one expert of each expert tensor), for sizing the matmul scratch.
     std::vector<const ops::WeightView*> matrices() const;
 };
+
+// Weight bytes one decoded token reads: every tensor, but only n_expert_used / n_expert of each
+// expert tensor and one row of token_embd unless it is also the output matrix.
+uint64_t bytes_read_per_token(const gguf::File& file, const ModelConfig& config);
 
 // Throws Error(invalid_file) naming a missing tensor or one with the wrong shape (both shapes in the
 // message), Error(unsupported) for a tensor type hearth cannot multiply by.

@@ -22,14 +22,6 @@ constexpr size_t kLanes = 16;
 using kernels::fp16_to_fp32;
 using kernels::fp32_to_fp16;
 
-// Sum of 16 lanes in the order _mm512_reduce_add_ps uses: halves, then quarters, then pairs.
-float reduce16(const float* v) noexcept {
-    float h8[8], h4[4];
-    for (size_t i = 0; i < 8; ++i) h8[i] = v[i] + v[i + 8];
-    for (size_t i = 0; i < 4; ++i) h4[i] = h8[i] + h8[i + 4];
-    return (h4[0] + h4[2]) + (h4[1] + h4[3]);
-}
-
 // y = f16(y * s) element-wise (the rescale when a new running maximum appears).
 void scale_f16(uint16_t* y, float s, size_t n) noexcept {
     for (size_t i = 0; i < n; ++i) y[i] = fp32_to_fp16(fp16_to_fp32(y[i]) * s);
@@ -76,7 +68,7 @@ float dot_f16(const uint16_t* a, const uint16_t* b, size_t n) noexcept {
             acc[1][l] += acc[3][l];
         }
         for (size_t l = 0; l < kLanes; ++l) acc[0][l] += acc[1][l];
-        sum = reduce16(acc[0]);
+        sum = reduce_add16(acc[0]);
     }
     // f16 x f16 products are exact in f32; the tail sums them in double.
     for (size_t i = main; i < n; ++i) sum += static_cast<double>(fp16_to_fp32(a[i]) * fp16_to_fp32(b[i]));
@@ -140,7 +132,7 @@ void attend_head_tiled(const float* q, const KvHeadView& kv, size_t n_kv, size_t
         double tile_sum = 0.0;
         for (size_t b = 0; b < tile; b += kLanes) {
             for (size_t l = 0; l < kLanes; ++l) s.scores[b + l] = exp_poly(s.scores[b + l] - max);
-            tile_sum += static_cast<double>(reduce16(s.scores + b));
+            tile_sum += static_cast<double>(reduce_add16(s.scores + b));
         }
         sum = static_cast<float>(static_cast<double>(sum) + tile_sum);
         for (size_t d = 0; d < head_dim; ++d) {

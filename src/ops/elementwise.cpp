@@ -48,6 +48,32 @@ float exp_poly(float x) noexcept {
     return std::ldexp(j, static_cast<int>(n));
 }
 
+float reduce_add16(const float* v) noexcept {
+    float h8[8], h4[4];
+    for (size_t i = 0; i < 8; ++i) h8[i] = v[i] + v[i + 8];
+    for (size_t i = 0; i < 4; ++i) h4[i] = h8[i] + h8[i + 4];
+    return (h4[0] + h4[2]) + (h4[1] + h4[3]);
+}
+
+void softmax(const float* x, float* y, size_t n) noexcept {
+    float max = -INFINITY;
+    for (size_t i = 0; i < n; ++i) max = std::max(max, x[i]);
+    // ggml_vec_soft_max_f32: 16-wide blocks of polynomial exps, each block's lane sum added to
+    // a double; the tail with libm's expf.
+    const size_t main = n - n % 16;
+    double sum = 0.0;
+    for (size_t i = 0; i < main; i += 16) {
+        for (size_t l = 0; l < 16; ++l) y[i + l] = exp_poly(x[i + l] - max);
+        sum += static_cast<double>(reduce_add16(y + i));
+    }
+    for (size_t i = main; i < n; ++i) {
+        y[i] = std::exp(x[i] - max);
+        sum += static_cast<double>(y[i]);
+    }
+    const float inv = static_cast<float>(1.0 / sum);
+    for (size_t i = 0; i < n; ++i) y[i] *= inv;
+}
+
 void silu_mul(float* gate, const float* up, size_t n) noexcept {
     // ggml computes 16-wide blocks with the polynomial exp and the tail with libm's expf. The
     // exps come from the active ISA's exp_poly row (bit-identical to exp_poly above), in

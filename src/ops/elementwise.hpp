@@ -22,6 +22,14 @@ void add_inplace(float* y, const float* x, size_t n) noexcept;
 // 0 below about -103.9 and +inf above 88.4.
 float exp_poly(float x) noexcept;
 
+// v[0] + ... + v[15] in the order _mm512_reduce_add_ps uses: halves, then quarters, then pairs.
+float reduce_add16(const float* v) noexcept;
+
+// y = softmax(x) for one row of n (y may alias x), rounded as ggml_soft_max is on AVX-512:
+// exps of x - max in 16-wide polynomial blocks plus a libm tail, summed in double, then
+// multiplied by float(1 / sum).
+void softmax(const float* x, float* y, size_t n) noexcept;
+
 // gate[i] = silu(gate[i]) * up[i], silu(x) = x / (1 + e^-x) (SwiGLU), for ONE row of n: the
 // first n - n % 16 values use ggml's polynomial exp, the rest libm's expf, as ggml does per row.
 void silu_mul(float* gate, const float* up, size_t n) noexcept;

@@ -7,6 +7,7 @@
 #include "ops/matmul.hpp"
 
 #include <algorithm>
+#include <array>
 #include <cstring>
 #include <limits>
 
@@ -134,6 +135,81 @@ void matmul(const WeightView& w, const float* x, size_t n_tokens, float* y, std:
         kernels::dot_rows_tokens(*k, w.n_cols, w.data + r0 * w.row_bytes, w.row_bytes, rows, act, act_row_bytes,
                                  n_tokens, y + r0, w.n_rows);
     });
+}
+
+namespace {
+
+void fill_nan(const MatmulProblem& p) {
+    for (size_t i = 0; i < p.n_tokens * p.w.n_rows; ++i) p.y[i] = std::numeric_limits<float>::quiet_NaN();
+}
+
+}  // namespace
+
+void matmul_many(std::span<const MatmulProblem> problems, std::span<std::byte> scratch, ThreadPool& pool) {
+    const size_t n_problems = problems.size();
+    if (n_problems > kMaxMatmulProblems) {  // contract violation: visible as NaNs
+        for (const MatmulProblem& p : problems) fill_nan(p);
+        return;
+    }
+    // Small problems first, all in one pass: where each one's converted input rows are (an
+    // earlier problem's when the input is the same), and its row chunks' place in the pass.
+    std::array<const std::byte*, kMaxMatmulProblems> act{};
+    std::array<size_t, kMaxMatmulProblems> act_row_bytes{}, chunk_rows{}, converts{};
+    std::array<size_t, kMaxMatmulProblems + 1> first_chunk{};
+    size_t used = 0, total_rows = 0, n_converts = 0;
+    for (const MatmulProblem& p : problems)
+        if (p.n_tokens < kMinGemmTokens) total_rows += p.w.n_rows;
+    for (size_t i = 0; i < n_problems; ++i) {
+        const MatmulProblem& p = problems[i];
+        first_chunk[i + 1] = first_chunk[i];
+        if (p.n_tokens >= kMinGemmTokens || p.n_tokens == 0) continue;
+        const kernels::TypeKernels* k = kernels::type_kernels(p.w.type);
+        const size_t stride = k ? act_stride(*k, p.w.n_cols) : 0;
+        if (k == nullptr || used + stride * p.n_tokens > scratch.size()) {
+            fill_nan(p);
+            continue;
+        }
+        act_row_bytes[i] = stride != 0 ? stride : p.w.n_cols * sizeof(float);
+        act[i] = reinterpret_cast<const std::byte*>(p.x);  // f32 weights read the input in place
+        if (stride != 0) {
+            act[i] = nullptr;
+            for (size_t j = 0; j < i && act[i] == nullptr; ++j) {
+                const MatmulProblem& q = problems[j];
+                if (act[j] != nullptr && q.x == p.x && q.n_tokens == p.n_tokens && q.w.n_cols == p.w.n_cols &&
+                    kernels::type_kernels(q.w.type)->act_type == k->act_type)
+                    act[i] = act[j];
+            }
+            if (act[i] == nullptr) {
+                act[i] = scratch.data() + used;
+                used += stride * p.n_tokens;
+                converts[n_converts++] = i;
+            }
+        }
+        // As in matmul(): one token streams long row ranges, batches use the L2-sized 32 rows.
+        chunk_rows[i] = kRowsPerChunk;
+        if (p.n_tokens == 1 && pool.size() > 1)
+            chunk_rows[i] = std::max(kRowsPerChunk, round_up(total_rows / (pool.size() * kChunksPerThread), kRowsPerChunk));
+        first_chunk[i + 1] += (p.w.n_rows + chunk_rows[i] - 1) / chunk_rows[i];
+    }
+    pool.parallel_for(n_converts, [&](size_t c) {
+        const size_t i = converts[c];
+        const MatmulProblem& p = problems[i];
+        std::byte* rows = scratch.data() + (act[i] - scratch.data());
+        for (size_t t = 0; t < p.n_tokens; ++t)
+            kernels::type_kernels(p.w.type)->quantize_act_row(p.x + t * p.w.n_cols, rows + t * act_row_bytes[i], p.w.n_cols);
+    });
+    pool.parallel_for(first_chunk[n_problems], [&](size_t chunk) {
+        const auto after = std::upper_bound(first_chunk.begin() + 1, first_chunk.begin() + n_problems + 1, chunk);
+        const size_t i = size_t(after - first_chunk.begin()) - 1;  // the problem this chunk belongs to
+        const MatmulProblem& p = problems[i];
+        const size_t r0 = (chunk - first_chunk[i]) * chunk_rows[i];
+        const size_t rows = std::min(p.w.n_rows, r0 + chunk_rows[i]) - r0;
+        kernels::dot_rows_tokens(*kernels::type_kernels(p.w.type), p.w.n_cols, p.w.data + r0 * p.w.row_bytes, p.w.row_bytes,
+                                 rows, act[i], act_row_bytes[i], p.n_tokens, p.y + r0, p.w.n_rows);
+    });
+    // Large problems one by one: each takes the whole pool (block-GEMM panels) and the scratch.
+    for (const MatmulProblem& p : problems)
+        if (p.n_tokens >= kMinGemmTokens) matmul(p.w, p.x, p.n_tokens, p.y, scratch, pool);
 }
 
 void get_rows(const WeightView& w, std::span<const int32_t> ids, float* out) {

@@ -39,6 +39,26 @@ size_t matmul_worker_scratch_bytes(GgmlType weight_type, size_t n_cols);
 // scratch: at least matmul_scratch_bytes(...) bytes, 64-byte aligned. Never throws or allocates.
 void matmul(const WeightView& w, const float* x, size_t n_tokens, float* y, std::span<std::byte> scratch, ThreadPool& pool);
 
+// One of several independent products computed by matmul_many: y = W · x for n_tokens rows.
+struct MatmulProblem {
+    WeightView w;
+    const float* x = nullptr;  // [n_tokens, w.n_cols]
+    size_t n_tokens = 0;
+    float* y = nullptr;        // [n_tokens, w.n_rows]
+};
+
+// The most problems one matmul_many call takes (two expert tensors of kMaxExperts experts).
+inline constexpr size_t kMaxMatmulProblems = 1024;
+
+// Every problem's y, each output with the bits matmul() gives it alone: the result depends
+// neither on the other problems nor on the thread count. Problems of fewer tokens than the
+// block-GEMM threshold share one pass over the pool (one token through 8 experts' gate and up
+// is one parallel_for, not 16), and problems with the same x (pointer, n_tokens, partner format)
+// convert it once. Larger problems go through matmul() one after another.
+// scratch: at least the sum over the weight tensors involved of matmul_scratch_bytes(type,
+// n_cols, tokens of all its problems). Never throws or allocates.
+void matmul_many(std::span<const MatmulProblem> problems, std::span<std::byte> scratch, ThreadPool& pool);
+
 // out[i][:] = dequantized row ids[i] of w (embedding lookup). ids are checked by the caller.
 void get_rows(const WeightView& w, std::span<const int32_t> ids, float* out);
 

@@ -64,13 +64,15 @@ uint32_t file_type_id(const Recipe& r) noexcept {
 }
 
 std::optional<GgmlType> choose_type(const Recipe& r, const TensorRole& t) {
-    if (t.n_dims < 2) return std::nullopt;
+    // 1-D tensors, and the MoE router (llama.cpp never quantizes ffn_gate_inp), stay as they are.
+    if (t.n_dims < 2 || t.name.ends_with(".ffn_gate_inp.weight")) return std::nullopt;
     GgmlType type = r.type;
     if (r.k_medium_mix) {
         const bool is_output = t.name == "output.weight" || (t.tied_embeddings && t.name == "token_embd.weight");
         const auto layer = layer_of(t.name);
         const bool more_bits_here = layer && use_more_bits(*layer, t.n_layer) &&
-                                    (t.name.ends_with(".attn_v.weight") || t.name.ends_with(".ffn_down.weight"));
+                                    (t.name.ends_with(".attn_v.weight") || t.name.ends_with(".ffn_down.weight") ||
+                                     t.name.ends_with(".ffn_down_exps.weight"));
         if (is_output || more_bits_here) type = GgmlType::q6_k;
     }
     return fit_row(type, t.n_cols);

@@ -29,7 +29,8 @@ struct TensorRole {
     bool tied_embeddings = false;
 };
 
-// The type for one tensor, or nullopt to keep it as it is (1-D tensors: norms, biases, rope factors).
+// The type for one tensor, or nullopt to keep it as it is (1-D tensors: norms, biases, rope factors;
+// the MoE router ffn_gate_inp).
 std::optional<GgmlType> choose_type(const Recipe& r, const TensorRole& t);
 
 }  // namespace hearth::quant

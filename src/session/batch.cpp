@@ -30,7 +30,7 @@ BatchEvaluator::BatchEvaluator(const Model& model, size_t max_tokens, size_t max
                                                      " must be >= 1 with max_sequences <= max_tokens");
     Impl& b = *impl_;
     b.model = &model;
-    b.m = &model.impl();
+    b.m = &ModelInternals::of(model);
     b.max_tokens = max_tokens;
     b.max_sequences = max_sequences;
     b.act = model::Activations(b.m->config, b.m->weights, max_tokens, max_sequences);

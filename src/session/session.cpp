@@ -13,7 +13,7 @@ Session::Session(const Model& model, const SessionOptions& options) : impl_(std:
     const ModelConfig& c = model.config();
     Impl& s = *impl_;
     s.model = &model;
-    s.m = &model.impl();
+    s.m = &ModelInternals::of(model);
     const SessionPlan plan = plan_session(c, s.m->weights, options);  // shared with the fit planner
     s.n_ctx = plan.n_ctx;
     s.n_batch = plan.n_batch;

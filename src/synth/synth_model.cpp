@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <array>
 #include <cmath>
+#include <cstring>
 #include <map>
 #include <string>
 #include <vector>
@@ -19,7 +20,7 @@ namespace hearth::synth {
 namespace {
 
 // name, like, dims ... (published configs of the models they mirror)
-constexpr std::array<Shape, 11> kShapes{{
+constexpr std::array<Shape, 13> kShapes{{
     {"llama", "tiny", "a test-sized llama", 64, 2, 4, 2, 16, 128, 512, 512, 10000.0f, false},
     {"llama", "1b", "Llama-3.2-1B", 2048, 16, 32, 8, 64, 8192, 128256, 131072, 500000.0f, true},
     {"llama", "3b", "Llama-3.2-3B", 3072, 28, 24, 8, 128, 8192, 128256, 131072, 500000.0f, true},
@@ -29,8 +30,10 @@ constexpr std::array<Shape, 11> kShapes{{
     {"qwen2", "1.5b", "Qwen2.5-1.5B", 1536, 28, 12, 2, 128, 8960, 151936, 32768, 1000000.0f, true},
     {"qwen3", "tiny", "a test-sized qwen3", 64, 2, 4, 2, 32, 128, 512, 512, 1000000.0f, true},
     {"qwen3", "0.6b", "Qwen3-0.6B", 1024, 28, 16, 8, 128, 3072, 151936, 40960, 1000000.0f, true},
-    {"gemma3", "tiny", "a test-sized gemma3", 64, 6, 2, 1, 32, 192, 512, 512, 1000000.0f, true, 16, 8.0f},
-    {"gemma3", "12b", "Gemma-3-12B", 3840, 48, 16, 8, 256, 15360, 262144, 131072, 1000000.0f, true, 1024, 8.0f},
+    {"qwen3moe", "tiny", "a test-sized qwen3moe", 256, 2, 4, 2, 64, 512, 512, 512, 1000000.0f, true, 8, 2, 256},
+    {"qwen3moe", "30b-a3b", "Qwen3-30B-A3B", 2048, 48, 32, 4, 128, 6144, 151936, 40960, 1000000.0f, false, 128, 8, 768},
+    {"gemma3", "tiny", "a test-sized gemma3", 64, 6, 2, 1, 32, 192, 512, 512, 1000000.0f, true, 0, 0, 0, 16, 8.0f},
+    {"gemma3", "12b", "Gemma-3-12B", 3840, 48, 16, 8, 256, 15360, 262144, 131072, 1000000.0f, true, 0, 0, 0, 1024, 8.0f},
 }};
 
 uint64_t splitmix64(uint64_t& state) {
@@ -62,7 +65,12 @@ std::vector<TensorPlan> plan_tensors(const Shape& s, const quant::Recipe& recipe
     const uint64_t q_dim = s.n_head * s.head_dim, kv_dim = s.n_head_kv * s.head_dim;
     auto matrix = [&](std::string name, uint64_t cols, uint64_t rows, Init init = Init::matrix) {
         quant::TensorRole role{name, 2, cols, s.n_layer, s.tied_embeddings};
-        plan.push_back({name, {cols, rows}, *quant::choose_type(recipe, role), init});
+        plan.push_back({name, {cols, rows}, quant::choose_type(recipe, role).value_or(GgmlType::f32), init});
+    };
+    // n_expert matrices of [rows, cols] in one 3-D tensor.
+    auto experts = [&](std::string name, uint64_t cols, uint64_t rows) {
+        quant::TensorRole role{name, 3, cols, s.n_layer, s.tied_embeddings};
+        plan.push_back({name, {cols, rows, s.n_expert}, *quant::choose_type(recipe, role), Init::matrix});
     };
     auto vector = [&](std::string name, uint64_t n, Init init) { plan.push_back({std::move(name), {n}, GgmlType::f32, init}); };
     matrix("token_embd.weight", s.n_embd, s.n_vocab, Init::embedding);
@@ -77,13 +85,20 @@ std::vector<TensorPlan> plan_tensors(const Shape& s, const quant::Recipe& recipe
             vector(p + "attn_k.bias", kv_dim, Init::bias);
             vector(p + "attn_v.bias", kv_dim, Init::bias);
         }
-        if (s.arch == "qwen3" || s.arch == "gemma3") {
+        if (s.arch == "qwen3" || s.arch == "qwen3moe" || s.arch == "gemma3") {
             vector(p + "attn_q_norm.weight", s.head_dim, Init::ones);
             vector(p + "attn_k_norm.weight", s.head_dim, Init::ones);
         }
         matrix(p + "attn_output.weight", q_dim, s.n_embd);
         if (s.arch == "gemma3") vector(p + "post_attention_norm.weight", s.n_embd, Init::ones);
         vector(p + "ffn_norm.weight", s.n_embd, Init::ones);
+        if (s.n_expert != 0) {
+            matrix(p + "ffn_gate_inp.weight", s.n_embd, s.n_expert);  // stays f32, as llama.cpp keeps the router
+            experts(p + "ffn_gate_exps.weight", s.n_embd, s.n_ff_exp);
+            experts(p + "ffn_up_exps.weight", s.n_embd, s.n_ff_exp);
+            experts(p + "ffn_down_exps.weight", s.n_ff_exp, s.n_embd);
+            continue;
+        }
         matrix(p + "ffn_gate.weight", s.n_embd, s.n_ff);
         matrix(p + "ffn_up.weight", s.n_embd, s.n_ff);
         matrix(p + "ffn_down.weight", s.n_ff, s.n_embd);
@@ -118,13 +133,27 @@ void add_hyper_parameters(gguf::Writer& w, const Shape& s, const quant::Recipe& 
         w.add_string(a + ".rope.scaling.type", "linear");
         w.add_f32(a + ".rope.scaling.factor", s.rope_scale_linear);
     }
+    if (s.n_expert != 0) {
+        w.add_u32(a + ".expert_count", static_cast<uint32_t>(s.n_expert));
+        w.add_u32(a + ".expert_used_count", static_cast<uint32_t>(s.n_expert_used));
+        w.add_u32(a + ".expert_feed_forward_length", static_cast<uint32_t>(s.n_ff_exp));
+    }
 }
+
+// Tensors of more than kAllDrawnExperts experts draw kDrawnExperts and repeat them for the rest:
+// quantizing the 29 billion expert weights of Qwen3-30B-A3B one by one takes hours on a laptop
+// (~200 ns per K-quant weight), and a speed benchmark only needs the bytes (each expert still has
+// its own pages) and the choices of the router (random, f32, never repeated).
+constexpr size_t kAllDrawnExperts = 16, kDrawnExperts = 4;
 
 // Fills and quantizes one tensor; rows are generated from (seed, tensor, row) so the bytes do
 // not depend on how rows are spread over threads.
 void fill_tensor(const TensorPlan& t, uint64_t seed, size_t index, std::span<std::byte> out, ThreadPool& pool) {
-    const size_t n_cols = t.ne[0], n_rows = t.ne.size() > 1 ? t.ne[1] : 1;
+    const size_t n_cols = t.ne[0], n_expert = t.ne.size() > 2 ? t.ne[2] : 1;
+    const size_t expert_rows = t.ne.size() > 1 ? t.ne[1] : 1;
     const size_t row_bytes = *ggml_row_bytes(t.type, n_cols);
+    const size_t drawn = n_expert > kAllDrawnExperts ? kDrawnExperts : n_expert, n_rows = expert_rows * drawn;
+    const size_t expert_bytes = expert_rows * row_bytes;
     const float stddev = t.init == TensorPlan::Init::matrix ? 1.0f / std::sqrt(static_cast<float>(n_cols))
                          : t.init == TensorPlan::Init::embedding ? 0.25f
                                                                  : 0.1f;
@@ -143,6 +172,8 @@ void fill_tensor(const TensorPlan& t, uint64_t seed, size_t index, std::span<std
         }
         quant::quantize_rows(t.type, rows.data(), out.data() + r0 * row_bytes, r1 - r0, n_cols);
     });
+    for (size_t x = drawn; x < n_expert; ++x)
+        std::memcpy(out.data() + x * expert_bytes, out.data() + (x % drawn) * expert_bytes, expert_bytes);
 }
 
 }  // namespace
@@ -155,7 +186,7 @@ const Shape& find_shape(std::string_view arch, std::string_view name) {
         if (s.arch == arch && s.name == name) return s;
         if (s.arch == arch) known += (known.empty() ? "" : ", ") + std::string(s.name);
     }
-    if (known.empty()) throw Error(ErrorCode::invalid_argument, "no synthetic shapes for architecture '" + std::string(arch) + "' (llama, qwen2, qwen3, gemma3)");
+    if (known.empty()) throw Error(ErrorCode::invalid_argument, "no synthetic shapes for architecture '" + std::string(arch) + "' (llama, qwen2, qwen3, qwen3moe, gemma3)");
     throw Error(ErrorCode::invalid_argument, "unknown " + std::string(arch) + " shape '" + std::string(name) + "' (known: " + known + ")");
 }
 

@@ -17,12 +17,13 @@
 namespace hearth::synth {
 
 struct Shape {
-    std::string_view arch;  // "llama", "qwen2", "qwen3", "gemma3"
+    std::string_view arch;  // "llama", "qwen2", "qwen3", "qwen3moe", "gemma3"
     std::string_view name;  // "1b", "0.5b", ...
     std::string_view like;  // the real model it mirrors
     size_t n_embd, n_layer, n_head, n_head_kv, head_dim, n_ff, n_vocab, n_ctx;
     float rope_freq_base;
     bool tied_embeddings;
+    size_t n_expert = 0, n_expert_used = 0, n_ff_exp = 0;  // mixture of experts (qwen3moe); 0 = dense FFN
     size_t sliding_window = 0;   // gemma3: attention.sliding_window of the local layers
     float rope_scale_linear = 0; // > 0: rope.scaling linear with this factor (gemma3's global layers)
 };

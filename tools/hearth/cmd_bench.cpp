@@ -139,15 +139,13 @@ int cmd_bench(std::span<char*> argv) {
         const ModelConfig& c = model.config();
         arch = c.arch;
         weight_bytes = params = 0;
-        uint64_t embd_bytes = 0;
         for (const gguf::TensorInfo& ti : model.file().tensors()) {
             weight_bytes += ti.n_bytes;
             params += ti.n_elements;
-            if (ti.name == "token_embd.weight") embd_bytes = ti.n_bytes;
         }
         // Decoding reads every matrix once per token, but only one row of the embedding table
-        // unless the table is also the output matrix.
-        bytes_per_token = weight_bytes - (c.tied_embeddings ? 0 : embd_bytes);
+        // unless the table is also the output matrix, and only the experts a token uses.
+        bytes_per_token = placed.weights_read_per_token;
         Session session(model, {.n_ctx = std::max<size_t>(n_prompt + n_gen, 16), .n_batch = std::max<size_t>(n_prompt, 1)});
         auto prompt = bench_tokens(n_prompt, c.n_vocab);
         auto gen = bench_tokens(n_gen, c.n_vocab);

@@ -13,6 +13,7 @@
 #include "hearth/gguf.hpp"
 #include "hearth/hearth.hpp"
 #include "model_summary.hpp"
+#include "server/gguf_json.hpp"
 
 namespace hearth::cli {
 namespace {
@@ -52,6 +53,8 @@ void print_text(const gguf::File& f, const Summary& s) {
                 s.parameters ? 8.0 * s.tensor_bytes / s.parameters : 0.0);
     if (s.context_length) std::printf("context length:  %" PRIu64 "\n", *s.context_length);
     if (s.vocab_size) std::printf("vocab size:      %" PRIu64 "\n", *s.vocab_size);
+    if (s.experts && *s.experts)
+        std::printf("experts:         %" PRIu64 " per layer, %" PRIu64 " used per token\n", *s.experts, s.experts_used.value_or(0));
     if (!s.tokenizer_model.empty())
         std::printf("tokenizer:       %s%s%s\n", s.tokenizer_model.c_str(), s.tokenizer_pre.empty() ? "" : " / pre ",
                     s.tokenizer_pre.c_str());
@@ -62,37 +65,6 @@ void print_text(const gguf::File& f, const Summary& s) {
     for (const gguf::TensorInfo& t : f.tensors())
         std::printf("  %-36.*s %-8s %-22s %12" PRIu64 "\n", static_cast<int>(t.name.size()), t.name.data(),
                     std::string(ggml_type_name(t.type)).c_str(), shape_text(t).c_str(), t.n_bytes);
-}
-
-// Arrays longer than this are summarised in JSON (a 150k-token vocabulary is not useful there).
-constexpr uint64_t kJsonArrayLimit = 64;
-
-nlohmann::json json_value(const gguf::Value& v) {
-    using gguf::ValueType;
-    switch (v.type()) {
-        case ValueType::string: return std::string(*v.as_string());
-        case ValueType::boolean: return *v.as_bool();
-        case ValueType::f32: case ValueType::f64: return *v.as_float();
-        case ValueType::array: break;
-        default:
-            if (auto i = v.as_int()) return *i;
-            return *v.as_uint();
-    }
-    if (v.array_size() > kJsonArrayLimit)
-        return {{"array_of", gguf::value_type_name(v.array_type())}, {"length", v.array_size()}};
-    nlohmann::json out = nlohmann::json::array();
-    for (uint64_t i = 0; i < v.array_size(); ++i) {
-        switch (v.array_type()) {
-            case ValueType::string: out.push_back(std::string(v.strings()[i])); break;
-            case ValueType::array: out.push_back(json_value(v.nested()[i])); break;
-            case ValueType::boolean: out.push_back(*v.int_at(i) != 0); break;
-            case ValueType::f32: case ValueType::f64: out.push_back(*v.float_at(i)); break;
-            default:
-                if (auto x = v.int_at(i)) out.push_back(*x);
-                else out.push_back(*v.float_at(i));  // u64 beyond int64: as a number
-        }
-    }
-    return out;
 }
 
 // Strings from a file may hold any bytes: invalid UTF-8 becomes U+FFFD in the output.
@@ -115,7 +87,7 @@ void print_json(const gguf::File& f, const Summary& s) {
                         {"tokenizer_model", s.tokenizer_model},
                         {"tokenizer_pre", s.tokenizer_pre}};
     nlohmann::json& metadata = j["metadata"] = nlohmann::json::object();
-    for (const gguf::MetadataEntry& e : f.metadata()) metadata[std::string(e.key)] = json_value(e.value);
+    for (const gguf::MetadataEntry& e : f.metadata()) metadata[std::string(e.key)] = server::gguf_value_json(e.value);
     nlohmann::json& tensors = j["tensors"] = nlohmann::json::array();
     for (const gguf::TensorInfo& t : f.tensors())
         tensors.push_back(nlohmann::json{{"name", std::string(t.name)},
@@ -133,6 +105,7 @@ void print_memory(const FitPlan& p, bool json) {
                     {"n_batch", p.n_batch},
                     {"kv_type", to_string(p.kv_type)},
                     {"weights_bytes", p.weights_bytes},
+                    {"weights_read_per_token", p.weights_read_per_token},
                     {"kv_cache_bytes", p.kv_cache_bytes},
                     {"activation_bytes", p.activation_bytes},
                     {"overhead_bytes", p.overhead_bytes},
@@ -147,6 +120,7 @@ void print_memory(const FitPlan& p, bool json) {
     std::printf("memory plan at -c %zu (batch %zu, KV %s):\n", p.n_ctx, p.n_batch, to_string(p.kv_type));
     auto line = [](const char* what, uint64_t bytes) { std::printf("  %-12s %12s\n", what, format_bytes(bytes).c_str()); };
     line("weights", p.weights_bytes);
+    line("read/token", p.weights_read_per_token);  // decoding's traffic (MoE: only the experts used)
     line("KV cache", p.kv_cache_bytes);
     line("activations", p.activation_bytes);
     line("overhead", p.overhead_bytes);

@@ -33,11 +33,15 @@ int cmd_synth(std::span<char*> argv) {
     }
     if (args.flag({"--list"})) {
         args.finish();
-        std::printf("%-6s %-5s %-24s %6s %6s %5s %4s %6s %7s\n", "arch", "shape", "like", "dim", "layers", "heads", "kv", "ffn", "vocab");
-        for (const synth::Shape& s : synth::shapes())
-            std::printf("%-6.*s %-5.*s %-24.*s %6zu %6zu %5zu %4zu %6zu %7zu\n", int(s.arch.size()), s.arch.data(),
+        std::printf("%-8s %-7s %-24s %6s %6s %5s %4s %6s %7s  %s\n", "arch", "shape", "like", "dim", "layers", "heads", "kv",
+                    "ffn", "vocab", "experts");
+        for (const synth::Shape& s : synth::shapes()) {
+            std::printf("%-8.*s %-7.*s %-24.*s %6zu %6zu %5zu %4zu %6zu %7zu", int(s.arch.size()), s.arch.data(),
                         int(s.name.size()), s.name.data(), int(s.like.size()), s.like.data(), s.n_embd, s.n_layer,
                         s.n_head, s.n_head_kv, s.n_ff, s.n_vocab);
+            if (s.n_expert) std::printf("  %zu (%zu used) x ffn %zu", s.n_expert, s.n_expert_used, s.n_ff_exp);
+            std::printf("\n");
+        }
         return 0;
     }
     auto arch = args.value({"--arch"});

@@ -16,5 +16,6 @@ int cmd_quantize(std::span<char*> args);
 int cmd_perplexity(std::span<char*> args);
 int cmd_tokenize(std::span<char*> args);
 int cmd_list(std::span<char*> args);
+int cmd_serve(std::span<char*> args);
 
 }  // namespace hearth::cli

@@ -33,6 +33,8 @@ Summary summarize(const gguf::File& f) {
     if (auto c = f.find(s.architecture + ".context_length")) s.context_length = c->as_uint();
     if (auto v = f.find("tokenizer.ggml.tokens"); v && v->type() == gguf::ValueType::array) s.vocab_size = v->array_size();
     else if (auto vs = f.find(s.architecture + ".vocab_size")) s.vocab_size = vs->as_uint();
+    if (auto e = f.find(s.architecture + ".expert_count")) s.experts = e->as_uint();
+    if (auto e = f.find(s.architecture + ".expert_used_count")) s.experts_used = e->as_uint();
     if (auto m = f.find("tokenizer.ggml.model"); m && m->as_string()) s.tokenizer_model = *m->as_string();
     if (auto p = f.find("tokenizer.ggml.pre"); p && p->as_string()) s.tokenizer_pre = *p->as_string();
     return s;

@@ -18,6 +18,7 @@ struct Summary {
     std::string file_type;
     std::optional<uint64_t> context_length;
     std::optional<uint64_t> vocab_size;
+    std::optional<uint64_t> experts, experts_used;  // mixture of experts (qwen3moe)
     std::string tokenizer_model;
     std::string tokenizer_pre;
 };

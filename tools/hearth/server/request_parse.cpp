@@ -1,0 +1,199 @@
+// Request bodies -> GenerationRequest (see request_parse.hpp). Ranges follow the OpenAI API
+// reference (temperature 0..2, penalties -2..2, at most 4 stop strings for OpenAI) and Ollama's
+// options (num_predict -1 = unlimited, -2 = fill the context).
+#include "server/request_parse.hpp"
+
+#include <random>
+
+#include "server/api_error.hpp"
+#include "server/request_fields.hpp"
+
+namespace hearth::server {
+
+namespace {
+
+constexpr int64_t kMaxTokensLimit = int64_t{1} << 31;  // beyond any context; larger is a typo
+constexpr size_t kMaxStopStrings = 16;
+
+const char* const kRoles[] = {"system", "user", "assistant", "tool"};
+
+std::string checked_role(const Fields& m, bool openai) {
+    const std::optional<std::string> role = m.string("role");
+    if (!role) m.fail("role", "missing");
+    if (openai && *role == "developer") return "system";  // OpenAI's newer name for system
+    for (const char* r : kRoles)
+        if (*role == r) return *role;
+    m.fail("role", "unknown role '" + *role + "' (expected system, user, assistant or tool)");
+}
+
+// OpenAI content: a string or a list of {"type": "text", "text": ...} parts (joined).
+std::string openai_content(const Fields& m) {
+    const nlohmann::json* c = m.find("content");
+    if (!c) return "";  // an assistant turn that only called tools
+    if (c->is_string()) return c->get<std::string>();
+    if (!c->is_array()) m.fail("content", std::string("expected a string or a list of parts, got ") + json_type_name(*c));
+    std::string text;
+    for (size_t i = 0; i < c->size(); ++i) {
+        const Fields part((*c)[i], m.name("content") + "[" + std::to_string(i) + "]");
+        const std::string type = part.string("type").value_or("");
+        if (type != "text") part.fail("type", "only text parts are supported, got '" + type + "'");
+        text += part.string("text").value_or("");
+    }
+    return text;
+}
+
+std::vector<ChatMessage> parse_messages(const Fields& body, bool openai) {
+    const nlohmann::json* list = body.find("messages");
+    if (!list) body.fail("messages", "missing");
+    if (!list->is_array()) body.fail("messages", std::string("expected a list of messages, got ") + json_type_name(*list));
+    if (list->empty()) body.fail("messages", "at least one message is needed");
+    std::vector<ChatMessage> out;
+    for (size_t i = 0; i < list->size(); ++i) {
+        const Fields m((*list)[i], "messages[" + std::to_string(i) + "]");
+        ChatMessage msg;
+        msg.role = checked_role(m, openai);
+        if (openai) {
+            msg.content = openai_content(m);
+        } else {
+            msg.content = m.string("content").value_or("");
+            if (const nlohmann::json* images = m.find("images"); images && !images->empty())
+                m.fail("images", "this server runs text-only models");
+        }
+        if (m.find("tool_calls")) m.fail("tool_calls", "tool calls are not supported");
+        out.push_back(std::move(msg));
+    }
+    return out;
+}
+
+std::vector<std::string> stop_strings(const Fields& f, size_t max_items) {
+    std::vector<std::string> out;
+    for (std::string& s : f.strings("stop", max_items))
+        if (!s.empty()) out.push_back(std::move(s));  // an empty stop string would match everywhere
+    return out;
+}
+
+// The sampling fields the two APIs share (same names, same meaning).
+void read_common_sampling(const Fields& f, SamplerOptions& s) {
+    if (auto v = f.number("temperature", 0, 2)) s.temperature = static_cast<float>(*v);
+    if (auto v = f.number("top_p", 0, 1)) {
+        if (*v <= 0) f.fail("top_p", "must be greater than 0");
+        s.top_p = static_cast<float>(*v);
+    }
+    if (auto v = f.number("presence_penalty", -2, 2)) s.presence_penalty = static_cast<float>(*v);
+    if (auto v = f.number("frequency_penalty", -2, 2)) s.frequency_penalty = static_cast<float>(*v);
+    // Negative seeds are valid for both APIs; the bits are kept.
+    s.seed = static_cast<uint64_t>(f.integer("seed", INT64_MIN, INT64_MAX).value_or(static_cast<int64_t>(random_seed())));
+}
+
+void refuse(const Fields& f, std::string_view key, const std::string& why) {
+    if (f.find(key)) f.fail(key, why);
+}
+
+GenerationRequest parse_openai_common(const Fields& f) {
+    GenerationRequest r;
+    r.model = f.string("model").value_or("");
+    r.stream = f.boolean("stream").value_or(false);
+    if (auto so = f.object("stream_options")) r.include_usage = so->boolean("include_usage").value_or(false);
+    read_common_sampling(f, r.options.sampling);
+    // max_completion_tokens is the newer name; when both are given it wins, as in OpenAI's API.
+    if (auto v = f.integer("max_tokens", 1, kMaxTokensLimit)) r.max_tokens = static_cast<size_t>(*v);
+    if (auto v = f.integer("max_completion_tokens", 1, kMaxTokensLimit)) r.max_tokens = static_cast<size_t>(*v);
+    r.options.stop = stop_strings(f, 4);
+    if (auto n = f.integer("n", 1, 128); n && *n != 1) f.fail("n", "only n = 1 is supported");
+    if (f.boolean("logprobs").value_or(false)) f.fail("logprobs", "log probabilities are not supported");
+    return r;
+}
+
+}  // namespace
+
+uint64_t random_seed() {
+    static thread_local std::mt19937_64 rng{std::random_device{}()};
+    return rng() >> 1;  // fits int64, so it can be echoed back as a JSON integer either way
+}
+
+GenerationRequest parse_openai_chat(const nlohmann::json& body) {
+    const Fields f(body, "");
+    GenerationRequest r = parse_openai_common(f);
+    r.messages = parse_messages(f, true);
+    if (const nlohmann::json* tools = f.find("tools"); tools && !tools->empty()) f.fail("tools", "tools are not supported");
+    if (auto rf = f.object("response_format")) {
+        const std::string type = rf->string("type").value_or("text");
+        if (type != "text") rf->fail("type", "only \"text\" is supported, got '" + type + "'");
+    }
+    return r;
+}
+
+GenerationRequest parse_openai_completion(const nlohmann::json& body) {
+    const Fields f(body, "");
+    GenerationRequest r = parse_openai_common(f);
+    const nlohmann::json* p = f.find("prompt");
+    if (!p) f.fail("prompt", "missing");
+    if (p->is_string()) {
+        r.prompt = p->get<std::string>();
+    } else if (p->is_array() && p->size() == 1 && (*p)[0].is_string()) {
+        r.prompt = (*p)[0].get<std::string>();
+    } else {
+        f.fail("prompt", std::string("expected a string (or a list of one string), got ") + json_type_name(*p));
+    }
+    refuse(f, "suffix", "suffix (fill-in-the-middle) is not supported");
+    if (f.boolean("echo").value_or(false)) f.fail("echo", "echo is not supported");
+    if (auto b = f.integer("best_of", 1, 128); b && *b != 1) f.fail("best_of", "only best_of = 1 is supported");
+    return r;
+}
+
+namespace {
+
+GenerationRequest parse_ollama_common(const Fields& f) {
+    GenerationRequest r;
+    r.model = f.string("model").value_or("");
+    r.stream = f.boolean("stream").value_or(true);  // Ollama streams unless told otherwise
+    if (const nlohmann::json* fmt = f.find("format"); fmt && !(fmt->is_string() && fmt->get<std::string>().empty()))
+        f.fail("format", "structured output formats are not supported");
+    if (const nlohmann::json* tools = f.find("tools"); tools && !tools->empty()) f.fail("tools", "tools are not supported");
+    const std::optional<Fields> o = f.object("options");
+    if (!o) {
+        r.options.sampling.seed = random_seed();
+        return r;
+    }
+    SamplerOptions& s = r.options.sampling;
+    read_common_sampling(*o, s);
+    if (auto v = o->integer("top_k", 0, 1 << 30)) s.top_k = static_cast<int32_t>(*v);
+    if (auto v = o->number("min_p", 0, 1)) s.min_p = static_cast<float>(*v);
+    if (auto v = o->number("repeat_penalty", 0, 10)) {
+        if (*v <= 0) o->fail("repeat_penalty", "must be greater than 0");
+        s.repeat_penalty = static_cast<float>(*v);
+    }
+    if (auto v = o->integer("repeat_last_n", -1, 1 << 20)) s.penalty_last_n = static_cast<int32_t>(*v < 0 ? 1 << 20 : *v);
+    // -1: no limit, -2: fill the context; both end at the slot's context at the latest.
+    if (auto v = o->integer("num_predict", -2, kMaxTokensLimit); v && *v >= 0) r.max_tokens = static_cast<size_t>(*v);
+    // The context is fixed per slot by `hearth serve -c`; num_ctx is checked but cannot change it.
+    o->integer("num_ctx", 1, kMaxTokensLimit);
+    r.options.stop = stop_strings(*o, kMaxStopStrings);
+    return r;
+}
+
+}  // namespace
+
+GenerationRequest parse_ollama_chat(const nlohmann::json& body) {
+    const Fields f(body, "");
+    GenerationRequest r = parse_ollama_common(f);
+    r.messages = parse_messages(f, false);
+    return r;
+}
+
+GenerationRequest parse_ollama_generate(const nlohmann::json& body) {
+    const Fields f(body, "");
+    GenerationRequest r = parse_ollama_common(f);
+    r.prompt = f.string("prompt").value_or("");
+    r.system = f.string("system").value_or("");
+    r.raw = f.boolean("raw").value_or(false);
+    refuse(f, "suffix", "suffix (fill-in-the-middle) is not supported");
+    refuse(f, "template", "a custom template is not supported (the model's own is used)");
+    if (const nlohmann::json* images = f.find("images"); images && !images->empty())
+        f.fail("images", "this server runs text-only models");
+    if (const nlohmann::json* ctx = f.find("context"); ctx && !ctx->empty())
+        f.fail("context", "the deprecated context field is not supported; use /api/chat for conversations");
+    return r;
+}
+
+}  // namespace hearth::server
