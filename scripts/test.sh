@@ -14,7 +14,10 @@ jobs="$(nproc)"
 # The server's integration tests need node + npm, Chromium and the pinned npm clients
 # (tests/server/package-lock.json), installed into the build directory, never globally.
 . "$here/scripts/install_packages.sh"
-install_packages nodejs npm chromium
+# Node.js may come from NodeSource (its nodejs ships npm, and Debian's npm package then cannot
+# be installed beside it): ask apt for node and npm only when the commands are missing.
+command -v node >/dev/null && command -v npm >/dev/null || install_packages nodejs npm
+install_packages chromium
 node_dir="$here/build/server-test-node"
 mkdir -p "$node_dir"
 cp "$here/tests/server/package.json" "$here/tests/server/package-lock.json" "$node_dir/"
