@@ -40,6 +40,21 @@ struct DotTiles {
 // thread that multiplies them into its own L2-resident scratch. This is not vec_dot's rounding
 // order, so a batch that takes this path differs from one-token evaluation in the last bits.
 inline constexpr size_t kGemmTokens = 16;
+
+// Optional companion of a BlockGemm for batches of 2 to kGemmTokens - 1 tokens (a server's decode
+// step of a few streams): the same block-integer order, so a token's outputs have the same bits
+// in every batch of two or more tokens, but reading the weight rows as stored, because repacking
+// a panel costs more than a few tokens' multiplies. Tokens go in groups of kFewTokens.
+inline constexpr size_t kFewTokens = 4;
+struct FewTokenGemm {
+    size_t (*act_group_bytes)(size_t n) = nullptr;  // nullptr: none at this level
+    // Packs n_tokens <= kFewTokens converted activation rows (act_type) into one group.
+    void (*pack_act)(size_t n, const std::byte* act, size_t act_stride, size_t n_tokens, std::byte* dst) = nullptr;
+    // out[t * out_stride + r] for the n_rows weight rows (stored format) and t < n_tokens of the group.
+    void (*multiply)(size_t n, const std::byte* w, size_t w_stride, size_t n_rows, const std::byte* group,
+                     size_t n_tokens, float* out, size_t out_stride) = nullptr;
+};
+
 struct BlockGemm {
     uint32_t panel_rows = 0;  // 0: no GEMM for this type at this level
     size_t (*act_group_bytes)(size_t n) = nullptr;
@@ -51,6 +66,7 @@ struct BlockGemm {
     // out[t * out_stride + r] for r < n_rows of the panel and t < n_tokens of the group.
     void (*multiply)(size_t n, const std::byte* panel, size_t n_rows, const std::byte* group, size_t n_tokens,
                      float* out, size_t out_stride) = nullptr;
+    FewTokenGemm few = {};
 };
 
 struct TypeKernels {

@@ -38,7 +38,24 @@ std::vector<float> run_gemm(const kernels::TypeKernels& k, size_t n, const std::
     return out;
 }
 
-// Every level with a GEMM for t must equal the spec bit for bit.
+// Runs one level's few-token GEMM the way the matmul driver does: quantize, pack groups of
+// kFewTokens, multiply the rows as stored in row ranges of `chunk` (any split gives the same bits).
+std::vector<float> run_few(const kernels::TypeKernels& k, size_t n, const std::vector<std::byte>& w, size_t w_stride,
+                           size_t rows, const std::vector<std::byte>& act, size_t act_stride, size_t tokens, size_t chunk) {
+    const kernels::FewTokenGemm& f = k.gemm.few;
+    std::vector<float> out(tokens * rows, -1.0f);
+    PageBuffer group(f.act_group_bytes(n), "test few group");
+    for (size_t t0 = 0; t0 < tokens; t0 += kernels::kFewTokens) {
+        const size_t count = std::min(kernels::kFewTokens, tokens - t0);
+        f.pack_act(n, act.data() + t0 * act_stride, act_stride, count, group.data());
+        for (size_t r0 = 0; r0 < rows; r0 += chunk)
+            f.multiply(n, w.data() + r0 * w_stride, w_stride, std::min(chunk, rows - r0), group.data(), count,
+                       out.data() + t0 * rows + r0, rows);
+    }
+    return out;
+}
+
+// Every level with a GEMM for t must equal the spec bit for bit, and so must its few-token path.
 void expect_levels_match_spec(GgmlType t, const Case& c, const std::vector<std::byte>& w,
                               const std::vector<float>& x) {
     const size_t w_stride = row_bytes(t, c.n);
@@ -51,11 +68,17 @@ void expect_levels_match_spec(GgmlType t, const Case& c, const std::vector<std::
         std::vector<float> want(c.tokens * c.rows);
         ASSERT_TRUE(kernels::ref::block_gemm(t, c.n, w.data(), w_stride, c.rows, act.data(), act_stride, c.tokens,
                                              want.data(), c.rows));
-        const std::vector<float> got = run_gemm(*k, c.n, w, w_stride, c.rows, act, act_stride, c.tokens);
-        for (size_t i = 0; i < want.size(); ++i)
-            ASSERT_EQ(std::memcmp(&want[i], &got[i], sizeof(float)), 0)
-                << ggml_type_name(t) << " " << kernels::isa_name(isa) << " n " << c.n << " rows " << c.rows << " tokens "
-                << c.tokens << ": token " << i / c.rows << " row " << i % c.rows << " want " << want[i] << " got " << got[i];
+        auto expect_spec = [&](const std::vector<float>& got, const char* path) {
+            for (size_t i = 0; i < want.size(); ++i)
+                ASSERT_EQ(std::memcmp(&want[i], &got[i], sizeof(float)), 0)
+                    << path << " " << ggml_type_name(t) << " " << kernels::isa_name(isa) << " n " << c.n << " rows " << c.rows
+                    << " tokens " << c.tokens << ": token " << i / c.rows << " row " << i % c.rows << " want " << want[i]
+                    << " got " << got[i];
+        };
+        expect_spec(run_gemm(*k, c.n, w, w_stride, c.rows, act, act_stride, c.tokens), "gemm");
+        if (k->gemm.few.act_group_bytes == nullptr) continue;
+        for (size_t chunk : {c.rows, size_t(5), size_t(32)})
+            expect_spec(run_few(*k, c.n, w, w_stride, c.rows, act, act_stride, c.tokens, chunk), "few-token");
     }
 }
 
@@ -63,7 +86,8 @@ const GgmlType kTypes[] = {GgmlType::q4_0, GgmlType::q8_0, GgmlType::q4_k, GgmlT
 
 TEST(BlockGemm, MatchesSpecOnRandomData) {
     std::mt19937 rng(7);
-    const Case cases[] = {{256, 1, 1}, {256, 7, 5}, {512, 8, 16}, {256, 31, 17}, {2048, 32, 16}, {512, 33, 33}, {1024, 70, 40}};
+    const Case cases[] = {{256, 1, 1},   {256, 7, 5},    {512, 8, 16},  {256, 31, 17}, {2048, 32, 16}, {512, 33, 33},
+                          {1024, 70, 40}, {256, 3, 2},   {512, 17, 3},  {256, 16, 4},  {1024, 45, 7},  {256, 64, 15}};
     for (GgmlType t : kTypes)
         for (Case c : cases) {
             if (block_elems(t) == 32 && c.n == 256 && c.rows < 10) c.n = 32 * (c.rows + 1);  // short legacy rows too

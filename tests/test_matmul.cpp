@@ -114,6 +114,27 @@ TEST(Matmul, BatchesTakeTheBlockGemmWhereTheLevelHasOne) {
     }
 }
 
+// 2-15 tokens take the few-token companion where the level has one: the spec's bits, so a token's
+// outputs are the same in a batch of 2, 7, 15 or 35 (a server stream's logits do not depend on
+// how many others decode with it).
+TEST(Matmul, SmallBatchesTakeTheFewTokenPathWhereTheLevelHasOne) {
+    std::mt19937 rng(28);
+    ThreadPool pool(2);
+    const size_t n_rows = 45, n_cols = 512;
+    const kernels::TypeKernels& k = *kernels::type_kernels(GgmlType::q4_0);
+    if (k.gemm.few.act_group_bytes == nullptr)
+        GTEST_SKIP() << "no few-token GEMM for q4_0 at level " << kernels::isa_name(kernels::active_isa());
+    Problem p = make_problem(GgmlType::q4_0, n_rows, n_cols, 35, rng);
+    const auto all = run(p, 35, pool);
+    for (size_t n_tokens : {size_t{2}, size_t{3}, size_t{4}, size_t{7}, size_t{15}}) {
+        Problem part = p;
+        part.w.data = p.data.data();
+        part.x.assign(p.x.end() - n_tokens * n_cols, p.x.end());  // the batch's last tokens
+        const auto y = run(part, n_tokens, pool);
+        EXPECT_EQ(0, std::memcmp(y.data(), all.data() + (35 - n_tokens) * n_rows, y.size() * 4)) << n_tokens << " tokens";
+    }
+}
+
 TEST(Matmul, SingleTokenEqualsBatchRow) {
     std::mt19937 rng(23);
     ThreadPool pool(2);
@@ -161,7 +182,8 @@ TEST(Matmul, ManyProblemsGiveEachProblemsLoneBits) {
             t0 += n;
         }
         std::vector<std::byte> raw;
-        const auto scratch = aligned_scratch(raw, matmul_scratch_bytes(t, n_cols, n_tokens) + matmul_scratch_bytes(up.w.type, n_cols, n_tokens));
+        const auto scratch = aligned_scratch(raw, matmul_many_scratch_bytes(t, n_cols, n_tokens) +
+                                                           matmul_many_scratch_bytes(up.w.type, n_cols, n_tokens));
         for (ThreadPool* pool : {&p1, &p2}) {
             pool->reserve_worker_scratch(std::max(matmul_worker_scratch_bytes(t, n_cols), matmul_worker_scratch_bytes(up.w.type, n_cols)));
             std::fill(y.begin(), y.end(), 0.0f);
@@ -189,7 +211,7 @@ TEST(Matmul, ManyProblemsWithTooLittleScratchGiveNaNs) {
 
 TEST(Matmul, ScratchIsOneConvertedRowPerToken) {
     EXPECT_EQ(matmul_scratch_bytes(GgmlType::f32, 4096, 7), 0u);
-    EXPECT_EQ(matmul_scratch_bytes(GgmlType::q4_0, 4096, 2), 2 * ((4096 / 32 * 34 + 63) / 64 * 64));
+    EXPECT_EQ(matmul_scratch_bytes(GgmlType::q8_0, 4096, 2), 2 * ((4096 / 32 * 34 + 63) / 64 * 64));
     EXPECT_EQ(matmul_scratch_bytes(GgmlType::q4_k, 4096, 1), (4096 / 256 * 292 + 63) / 64 * 64);
     EXPECT_FALSE(matmul_supported(GgmlType::iq2_xxs));
 }

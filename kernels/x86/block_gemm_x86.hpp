@@ -10,6 +10,7 @@ BlockGemm avx512_gemm_q4_0() noexcept;
 BlockGemm avx512_gemm_q8_0() noexcept;
 BlockGemm avx512_gemm_q4_k() noexcept;
 BlockGemm avx512_gemm_q6_k() noexcept;
+FewTokenGemm avx512_few_q4_0() noexcept;  // the few-token companion of Q4_0's GEMMs
 
 // In builds whose compiler has -mamx-tile/-mamx-int8 (HEARTH_HAVE_AMX_KERNELS). amx_usable()
 // checks the CPU and asks Linux for the tile state; the GEMMs may run only after it said yes.

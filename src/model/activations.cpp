@@ -29,8 +29,9 @@ size_t moe_scratch_bytes(const ModelWeights& w, size_t rows) {
         if (l.ffn_gate_inp.data == nullptr) continue;
         const ops::WeightView &gate = l.ffn_gate_exps.first, &up = l.ffn_up_exps.first, &down = l.ffn_down_exps.first;
         bytes = std::max({bytes,
-                          ops::matmul_scratch_bytes(gate.type, gate.n_cols, rows) + ops::matmul_scratch_bytes(up.type, up.n_cols, rows),
-                          ops::matmul_scratch_bytes(down.type, down.n_cols, rows)});
+                          ops::matmul_many_scratch_bytes(gate.type, gate.n_cols, rows) +
+                              ops::matmul_many_scratch_bytes(up.type, up.n_cols, rows),
+                          ops::matmul_many_scratch_bytes(down.type, down.n_cols, rows)});
     }
     return bytes;
 }

@@ -3,7 +3,9 @@
 // each computed for every token by kernels::dot_rows_tokens, whose outputs all have the bits of
 // one vec_dot. Batches of at least kMinGemmTokens use the type's block GEMM where the CPU level
 // has one (kernels.hpp, BlockGemm): fixed panels of rows, each output in the block-integer
-// order. Either way an output never depends on the number of threads.
+// order; smaller batches of two or more use its few-token companion where there is one, in the
+// same order, so a token's outputs are the same bits in every batch of two or more tokens.
+// Either way an output never depends on the number of threads.
 #include "ops/matmul.hpp"
 
 #include <algorithm>
@@ -31,10 +33,29 @@ constexpr size_t kMinGemmTokens = 16;
 
 size_t round_up(size_t v, size_t a) { return (v + a - 1) / a * a; }
 
+// Rows per parallel chunk. A single pass over the weights (one token, or one few-token group)
+// streams each row once: a few long contiguous ranges per thread keep each core's prefetching on
+// one stream (32-row chunks alternating between threads measured 3-10% slower at -t 2, tg of a
+// 1B Q4_0). Several passes keep kRowsPerChunk rows, the L2-resident tile they all go over.
+size_t chunk_rows_for(bool single_pass, size_t n_rows, size_t threads) {
+    if (!single_pass || threads <= 1) return kRowsPerChunk;
+    return std::max(kRowsPerChunk, round_up(n_rows / (threads * kChunksPerThread), kRowsPerChunk));
+}
+
 size_t gemm_groups(size_t n_tokens) { return (n_tokens + kernels::kGemmTokens - 1) / kernels::kGemmTokens; }
 
 size_t gemm_group_stride(const kernels::TypeKernels& k, size_t n_cols) {
     return round_up(k.gemm.act_group_bytes(n_cols), kScratchAlign);
+}
+
+bool takes_few(const kernels::TypeKernels& k, size_t n_tokens) {
+    return k.gemm.few.act_group_bytes != nullptr && n_tokens >= 2 && n_tokens < kMinGemmTokens;
+}
+
+size_t few_groups(size_t n_tokens) { return (n_tokens + kernels::kFewTokens - 1) / kernels::kFewTokens; }
+
+size_t few_group_stride(const kernels::TypeKernels& k, size_t n_cols) {
+    return round_up(k.gemm.few.act_group_bytes(n_cols), kScratchAlign);
 }
 
 // Stride of one converted activation row in scratch; 0 when the activations are used in place (f32).
@@ -51,9 +72,21 @@ bool matmul_supported(GgmlType t) noexcept { return kernels::type_kernels(t) != 
 size_t matmul_scratch_bytes(GgmlType weight_type, size_t n_cols, size_t n_tokens) {
     const kernels::TypeKernels* k = kernels::type_kernels(weight_type);
     if (k == nullptr) return 0;
-    size_t bytes = act_stride(*k, n_cols) * n_tokens;
-    if (k->gemm.panel_rows != 0 && n_tokens >= kMinGemmTokens) bytes += gemm_group_stride(*k, n_cols) * gemm_groups(n_tokens);
-    return bytes;
+    // Enough for any batch of up to n_tokens: the few-token groups of 15 tokens may need more
+    // than the GEMM group of 16.
+    size_t groups = 0;
+    if (k->gemm.panel_rows != 0 && n_tokens >= kMinGemmTokens) groups = gemm_group_stride(*k, n_cols) * gemm_groups(n_tokens);
+    const size_t few = std::min(n_tokens, kMinGemmTokens - 1);
+    if (takes_few(*k, few)) groups = std::max(groups, few_group_stride(*k, n_cols) * few_groups(few));
+    return act_stride(*k, n_cols) * n_tokens + groups;
+}
+
+size_t matmul_many_scratch_bytes(GgmlType weight_type, size_t n_cols, size_t n_tokens) {
+    const kernels::TypeKernels* k = kernels::type_kernels(weight_type);
+    if (k == nullptr) return 0;
+    // Problems of two or more tokens each: at most n_tokens / 2 few-token groups in all.
+    const size_t few = takes_few(*k, 2) ? few_group_stride(*k, n_cols) * (n_tokens / 2) : 0;
+    return matmul_scratch_bytes(weight_type, n_cols, n_tokens) + few;
 }
 
 size_t matmul_worker_scratch_bytes(GgmlType weight_type, size_t n_cols) {
@@ -97,6 +130,49 @@ bool try_gemm(const kernels::TypeKernels& k, const WeightView& w, const float* x
     return true;
 }
 
+// Packs n_tokens converted activation rows into consecutive few-token groups at dst.
+void pack_few_groups(const kernels::TypeKernels& k, size_t n_cols, const std::byte* rows, size_t stride, size_t n_tokens,
+                     std::byte* dst) {
+    for (size_t gi = 0; gi < few_groups(n_tokens); ++gi) {
+        const size_t t0 = gi * kernels::kFewTokens;
+        k.gemm.few.pack_act(n_cols, rows + t0 * stride, stride, std::min(kernels::kFewTokens, n_tokens - t0),
+                            dst + gi * few_group_stride(k, n_cols));
+    }
+}
+
+// Rows [r0, r0 + n_rows) of y for every group packed by pack_few_groups.
+void multiply_few_groups(const kernels::TypeKernels& k, const WeightView& w, size_t r0, size_t n_rows,
+                         const std::byte* groups, size_t n_tokens, float* y) {
+    for (size_t gi = 0; gi < few_groups(n_tokens); ++gi) {
+        const size_t t0 = gi * kernels::kFewTokens;
+        k.gemm.few.multiply(w.n_cols, w.data + r0 * w.row_bytes, w.row_bytes, n_rows, groups + gi * few_group_stride(k, w.n_cols),
+                            std::min(kernels::kFewTokens, n_tokens - t0), y + t0 * w.n_rows + r0, w.n_rows);
+    }
+}
+
+// The few-token path; false (nothing done) when this call cannot take it. Rows are split as for
+// one token (few long ranges per thread) when there is one group, else in L2-sized chunks that
+// every group passes over.
+bool try_few(const kernels::TypeKernels& k, const WeightView& w, const float* x, size_t n_tokens, float* y,
+             std::span<std::byte> scratch, ThreadPool& pool) {
+    if (!takes_few(k, n_tokens)) return false;
+    const size_t stride = act_stride(k, w.n_cols);
+    const size_t group_stride = few_group_stride(k, w.n_cols);
+    const size_t n_groups = few_groups(n_tokens);
+    if (stride == 0 || scratch.size() < stride * n_tokens + group_stride * n_groups) return false;
+
+    std::byte* rows = scratch.data();
+    std::byte* groups = rows + stride * n_tokens;
+    pool.parallel_for(n_tokens, [&](size_t t) { k.quantize_act_row(x + t * w.n_cols, rows + t * stride, w.n_cols); });
+    pack_few_groups(k, w.n_cols, rows, stride, n_tokens, groups);
+    const size_t chunk_rows = chunk_rows_for(n_groups == 1, w.n_rows, pool.size());
+    pool.parallel_for((w.n_rows + chunk_rows - 1) / chunk_rows, [&](size_t chunk) {
+        const size_t r0 = chunk * chunk_rows;
+        multiply_few_groups(k, w, r0, std::min(w.n_rows, r0 + chunk_rows) - r0, groups, n_tokens, y);
+    });
+    return true;
+}
+
 }  // namespace
 
 void matmul(const WeightView& w, const float* x, size_t n_tokens, float* y, std::span<std::byte> scratch,
@@ -108,7 +184,7 @@ void matmul(const WeightView& w, const float* x, size_t n_tokens, float* y, std:
         for (size_t i = 0; i < n_tokens * w.n_rows; ++i) y[i] = std::numeric_limits<float>::quiet_NaN();
         return;
     }
-    if (try_gemm(*k, w, x, n_tokens, y, scratch, pool)) return;
+    if (try_gemm(*k, w, x, n_tokens, y, scratch, pool) || try_few(*k, w, x, n_tokens, y, scratch, pool)) return;
 
     const std::byte* act = reinterpret_cast<const std::byte*>(x);
     size_t act_row_bytes = w.n_cols * sizeof(float);
@@ -121,13 +197,8 @@ void matmul(const WeightView& w, const float* x, size_t n_tokens, float* y, std:
     }
 
     // Every output is one vec_dot's bits whatever the chunking, so the chunk size may follow
-    // the thread count. A single token streams each row once: a few long contiguous ranges per
-    // thread keep each core's prefetching on one stream (32-row chunks alternating between
-    // threads measured 3-10% slower at -t 2, tg of a 1B Q4_0). Batches keep 32 rows, the
-    // L2-resident tile.
-    size_t chunk_rows = kRowsPerChunk;
-    if (n_tokens == 1 && pool.size() > 1)
-        chunk_rows = std::max(kRowsPerChunk, round_up(w.n_rows / (pool.size() * kChunksPerThread), kRowsPerChunk));
+    // the thread count.
+    const size_t chunk_rows = chunk_rows_for(n_tokens == 1, w.n_rows, pool.size());
     const size_t n_chunks = (w.n_rows + chunk_rows - 1) / chunk_rows;
     pool.parallel_for(n_chunks, [&](size_t chunk) {
         const size_t r0 = chunk * chunk_rows;
@@ -154,9 +225,10 @@ void matmul_many(std::span<const MatmulProblem> problems, std::span<std::byte> s
     // Small problems first, all in one pass: where each one's converted input rows are (an
     // earlier problem's when the input is the same), and its row chunks' place in the pass.
     std::array<const std::byte*, kMaxMatmulProblems> act{};
-    std::array<size_t, kMaxMatmulProblems> act_row_bytes{}, chunk_rows{}, converts{};
+    std::array<std::byte*, kMaxMatmulProblems> few{};  // packed few-token groups, when the problem takes that path
+    std::array<size_t, kMaxMatmulProblems> act_row_bytes{}, chunk_rows{}, converts{}, packs{};
     std::array<size_t, kMaxMatmulProblems + 1> first_chunk{};
-    size_t used = 0, total_rows = 0, n_converts = 0;
+    size_t used = 0, total_rows = 0, n_converts = 0, n_packs = 0;
     for (const MatmulProblem& p : problems)
         if (p.n_tokens < kMinGemmTokens) total_rows += p.w.n_rows;
     for (size_t i = 0; i < n_problems; ++i) {
@@ -185,10 +257,14 @@ void matmul_many(std::span<const MatmulProblem> problems, std::span<std::byte> s
                 converts[n_converts++] = i;
             }
         }
-        // As in matmul(): one token streams long row ranges, batches use the L2-sized 32 rows.
-        chunk_rows[i] = kRowsPerChunk;
-        if (p.n_tokens == 1 && pool.size() > 1)
-            chunk_rows[i] = std::max(kRowsPerChunk, round_up(total_rows / (pool.size() * kChunksPerThread), kRowsPerChunk));
+        const size_t few_bytes = takes_few(*k, p.n_tokens) ? few_group_stride(*k, p.w.n_cols) * few_groups(p.n_tokens) : 0;
+        if (few_bytes != 0 && used + few_bytes <= scratch.size()) {
+            few[i] = scratch.data() + used;
+            used += few_bytes;
+            packs[n_packs++] = i;
+        }
+        // As in matmul(): one pass streams long row ranges, several use the L2-sized 32 rows.
+        chunk_rows[i] = chunk_rows_for(p.n_tokens == 1, total_rows, pool.size());
         first_chunk[i + 1] += (p.w.n_rows + chunk_rows[i] - 1) / chunk_rows[i];
     }
     pool.parallel_for(n_converts, [&](size_t c) {
@@ -198,14 +274,23 @@ void matmul_many(std::span<const MatmulProblem> problems, std::span<std::byte> s
         for (size_t t = 0; t < p.n_tokens; ++t)
             kernels::type_kernels(p.w.type)->quantize_act_row(p.x + t * p.w.n_cols, rows + t * act_row_bytes[i], p.w.n_cols);
     });
+    pool.parallel_for(n_packs, [&](size_t c) {
+        const size_t i = packs[c];
+        const MatmulProblem& p = problems[i];
+        pack_few_groups(*kernels::type_kernels(p.w.type), p.w.n_cols, act[i], act_row_bytes[i], p.n_tokens, few[i]);
+    });
     pool.parallel_for(first_chunk[n_problems], [&](size_t chunk) {
         const auto after = std::upper_bound(first_chunk.begin() + 1, first_chunk.begin() + n_problems + 1, chunk);
         const size_t i = size_t(after - first_chunk.begin()) - 1;  // the problem this chunk belongs to
         const MatmulProblem& p = problems[i];
+        const kernels::TypeKernels& k = *kernels::type_kernels(p.w.type);
         const size_t r0 = (chunk - first_chunk[i]) * chunk_rows[i];
         const size_t rows = std::min(p.w.n_rows, r0 + chunk_rows[i]) - r0;
-        kernels::dot_rows_tokens(*kernels::type_kernels(p.w.type), p.w.n_cols, p.w.data + r0 * p.w.row_bytes, p.w.row_bytes,
-                                 rows, act[i], act_row_bytes[i], p.n_tokens, p.y + r0, p.w.n_rows);
+        if (few[i] != nullptr)
+            multiply_few_groups(k, p.w, r0, rows, few[i], p.n_tokens, p.y);
+        else
+            kernels::dot_rows_tokens(k, p.w.n_cols, p.w.data + r0 * p.w.row_bytes, p.w.row_bytes, rows, act[i],
+                                     act_row_bytes[i], p.n_tokens, p.y + r0, p.w.n_rows);
     });
     // Large problems one by one: each takes the whole pool (block-GEMM panels) and the scratch.
     for (const MatmulProblem& p : problems)

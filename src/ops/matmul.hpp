@@ -27,8 +27,10 @@ struct WeightView {
 // True when matmul/get_rows handle weights of type t (checked at model load: matmul cannot throw).
 bool matmul_supported(GgmlType t) noexcept;
 
-// Bytes of scratch matmul needs for n_tokens input rows of n_cols (the converted activations).
+// Bytes of scratch matmul needs for up to n_tokens input rows of n_cols (the converted activations).
 size_t matmul_scratch_bytes(GgmlType weight_type, size_t n_cols, size_t n_tokens);
+// Bytes of scratch matmul_many needs for the problems of one weight tensor, n_tokens in all.
+size_t matmul_many_scratch_bytes(GgmlType weight_type, size_t n_cols, size_t n_tokens);
 
 // Bytes of per-thread scratch (ThreadPool::reserve_worker_scratch) the batched path of a matmul
 // with these weights needs; 0 when it needs none. Without it, batches take the slower tiles.
@@ -55,8 +57,9 @@ inline constexpr size_t kMaxMatmulProblems = 1024;
 // block-GEMM threshold share one pass over the pool (one token through 8 experts' gate and up
 // is one parallel_for, not 16), and problems with the same x (pointer, n_tokens, partner format)
 // convert it once. Larger problems go through matmul() one after another.
-// scratch: at least the sum over the weight tensors involved of matmul_scratch_bytes(type,
-// n_cols, tokens of all its problems). Never throws or allocates.
+// scratch: at least the sum over the weight tensors involved of matmul_many_scratch_bytes(type,
+// n_cols, tokens of all its problems) for those bits; with only matmul_scratch_bytes' worth,
+// problems of 2-15 tokens may take the vec_dot order instead. Never throws or allocates.
 void matmul_many(std::span<const MatmulProblem> problems, std::span<std::byte> scratch, ThreadPool& pool);
 
 // out[i][:] = dequantized row ids[i] of w (embedding lookup). ids are checked by the caller.

@@ -104,7 +104,11 @@ constexpr BlockGemm amx_gemm() {
 
 }  // namespace
 
-BlockGemm amx_gemm_q4_0() noexcept { return amx_gemm<Q4_0Rows>(); }
+BlockGemm amx_gemm_q4_0() noexcept {
+    BlockGemm g = amx_gemm<Q4_0Rows>();
+    g.few = avx512_few_q4_0();  // a few tokens fill too little of a tile: VNNI, weights as stored
+    return g;
+}
 BlockGemm amx_gemm_q8_0() noexcept { return amx_gemm<Q8_0Rows>(); }
 
 bool amx_usable() noexcept {

@@ -74,7 +74,11 @@ constexpr BlockGemm legacy_gemm() {
 
 }  // namespace
 
-BlockGemm avx512_gemm_q4_0() noexcept { return legacy_gemm<Q4_0Rows>(); }
+BlockGemm avx512_gemm_q4_0() noexcept {
+    BlockGemm g = legacy_gemm<Q4_0Rows>();
+    g.few = avx512_few_q4_0();
+    return g;
+}
 BlockGemm avx512_gemm_q8_0() noexcept { return legacy_gemm<Q8_0Rows>(); }
 
 }  // namespace hearth::kernels::x86
