@@ -93,17 +93,18 @@ void bench_few(benchmark::State& state, GgmlType t, Isa isa, Shape s, size_t n_t
     const FewTokenGemm& g = k.gemm.few;
     auto f = make_fixture(t, k, s, n_tokens);
     const size_t n_groups = (n_tokens + kFewTokens - 1) / kFewTokens, group_bytes = g.act_group_bytes(s.cols);
+    const size_t call_tokens = kFewTokens * kFewGroupsPerCall;
     PageBuffer groups(group_bytes * n_groups, "bench groups");
-    const size_t chunk = n_groups == 1 ? s.rows : 32;  // one pass streams all rows; several share 32
+    const size_t chunk = n_tokens <= call_tokens ? s.rows : 32;  // one pass streams all rows; several share 32
     for (auto _ : state) {
         for (size_t gi = 0; gi < n_groups; ++gi)
             g.pack_act(s.cols, f->act.data() + gi * kFewTokens * f->act_bytes, f->act_bytes,
                        std::min(kFewTokens, n_tokens - gi * kFewTokens), groups.data() + gi * group_bytes);
         for (size_t r0 = 0; r0 < s.rows; r0 += chunk)
-            for (size_t gi = 0; gi < n_groups; ++gi)
+            for (size_t t0 = 0; t0 < n_tokens; t0 += call_tokens)
                 g.multiply(s.cols, f->weights.data() + r0 * f->row_bytes, f->row_bytes, std::min(chunk, s.rows - r0),
-                           groups.data() + gi * group_bytes, std::min(kFewTokens, n_tokens - gi * kFewTokens),
-                           f->out.data() + gi * kFewTokens * s.rows + r0, s.rows);
+                           groups.data() + t0 / kFewTokens * group_bytes, std::min(call_tokens, n_tokens - t0),
+                           f->out.data() + t0 * s.rows + r0, s.rows);
         benchmark::DoNotOptimize(f->out.data());
     }
     state.SetBytesProcessed(int64_t(state.iterations()) * int64_t(f->weights.size()));
@@ -192,7 +193,7 @@ const bool registered = [] {
                                                  bench_matvec_streams, t, isa, s, n)
                         ->Unit(benchmark::kMillisecond);
                 if (type_kernels(t, isa)->gemm.few.act_group_bytes != nullptr)
-                    for (size_t n : {2, 4, 8})
+                    for (size_t n : {2, 4, 8, 12})
                         benchmark::RegisterBenchmark(("few_x" + std::to_string(n) + "/" + type + "/" + level + "/" + shape).c_str(),
                                                      bench_few, t, isa, s, n)
                             ->Unit(benchmark::kMillisecond);

@@ -44,13 +44,16 @@ inline constexpr size_t kGemmTokens = 16;
 // Optional companion of a BlockGemm for batches of 2 to kGemmTokens - 1 tokens (a server's decode
 // step of a few streams): the same block-integer order, so a token's outputs have the same bits
 // in every batch of two or more tokens, but reading the weight rows as stored, because repacking
-// a panel costs more than a few tokens' multiplies. Tokens go in groups of kFewTokens.
+// a panel costs more than a few tokens' multiplies. Tokens go in groups of kFewTokens; one call
+// multiplies up to kFewGroupsPerCall groups, which share the weight rows' loads and unpacking.
 inline constexpr size_t kFewTokens = 4;
+inline constexpr size_t kFewGroupsPerCall = 2;
 struct FewTokenGemm {
     size_t (*act_group_bytes)(size_t n) = nullptr;  // nullptr: none at this level
     // Packs n_tokens <= kFewTokens converted activation rows (act_type) into one group.
     void (*pack_act)(size_t n, const std::byte* act, size_t act_stride, size_t n_tokens, std::byte* dst) = nullptr;
-    // out[t * out_stride + r] for the n_rows weight rows (stored format) and t < n_tokens of the group.
+    // out[t * out_stride + r] for the n_rows weight rows (stored format) and the n_tokens <=
+    // kFewTokens * kFewGroupsPerCall tokens of the groups at `group`, act_group_bytes(n) apart.
     void (*multiply)(size_t n, const std::byte* w, size_t w_stride, size_t n_rows, const std::byte* group,
                      size_t n_tokens, float* out, size_t out_stride) = nullptr;
 };

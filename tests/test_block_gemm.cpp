@@ -38,20 +38,24 @@ std::vector<float> run_gemm(const kernels::TypeKernels& k, size_t n, const std::
     return out;
 }
 
-// Runs one level's few-token GEMM the way the matmul driver does: quantize, pack groups of
-// kFewTokens, multiply the rows as stored in row ranges of `chunk` (any split gives the same bits).
+// Runs one level's few-token GEMM the way the matmul driver does: quantize, pack the groups of
+// kFewTokens back to back, multiply the rows as stored in row ranges of `chunk` (any split gives
+// the same bits), up to kFewGroupsPerCall groups per call.
 std::vector<float> run_few(const kernels::TypeKernels& k, size_t n, const std::vector<std::byte>& w, size_t w_stride,
                            size_t rows, const std::vector<std::byte>& act, size_t act_stride, size_t tokens, size_t chunk) {
     const kernels::FewTokenGemm& f = k.gemm.few;
+    const size_t group_bytes = f.act_group_bytes(n), n_groups = (tokens + kernels::kFewTokens - 1) / kernels::kFewTokens;
     std::vector<float> out(tokens * rows, -1.0f);
-    PageBuffer group(f.act_group_bytes(n), "test few group");
-    for (size_t t0 = 0; t0 < tokens; t0 += kernels::kFewTokens) {
-        const size_t count = std::min(kernels::kFewTokens, tokens - t0);
-        f.pack_act(n, act.data() + t0 * act_stride, act_stride, count, group.data());
+    PageBuffer groups(group_bytes * n_groups, "test few groups");
+    for (size_t g = 0; g < n_groups; ++g)
+        f.pack_act(n, act.data() + g * kernels::kFewTokens * act_stride, act_stride,
+                   std::min(kernels::kFewTokens, tokens - g * kernels::kFewTokens), groups.data() + g * group_bytes);
+    const size_t call_tokens = kernels::kFewTokens * kernels::kFewGroupsPerCall;
+    for (size_t t0 = 0; t0 < tokens; t0 += call_tokens)
         for (size_t r0 = 0; r0 < rows; r0 += chunk)
-            f.multiply(n, w.data() + r0 * w_stride, w_stride, std::min(chunk, rows - r0), group.data(), count,
+            f.multiply(n, w.data() + r0 * w_stride, w_stride, std::min(chunk, rows - r0),
+                       groups.data() + t0 / kernels::kFewTokens * group_bytes, std::min(call_tokens, tokens - t0),
                        out.data() + t0 * rows + r0, rows);
-    }
     return out;
 }
 

@@ -33,7 +33,7 @@ constexpr size_t kMinGemmTokens = 16;
 
 size_t round_up(size_t v, size_t a) { return (v + a - 1) / a * a; }
 
-// Rows per parallel chunk. A single pass over the weights (one token, or one few-token group)
+// Rows per parallel chunk. A single pass over the weights (one token, or one few-token call)
 // streams each row once: a few long contiguous ranges per thread keep each core's prefetching on
 // one stream (32-row chunks alternating between threads measured 3-10% slower at -t 2, tg of a
 // 1B Q4_0). Several passes keep kRowsPerChunk rows, the L2-resident tile they all go over.
@@ -54,9 +54,8 @@ bool takes_few(const kernels::TypeKernels& k, size_t n_tokens) {
 
 size_t few_groups(size_t n_tokens) { return (n_tokens + kernels::kFewTokens - 1) / kernels::kFewTokens; }
 
-size_t few_group_stride(const kernels::TypeKernels& k, size_t n_cols) {
-    return round_up(k.gemm.few.act_group_bytes(n_cols), kScratchAlign);
-}
+// Groups sit back to back: a few-token call reads up to kFewGroupsPerCall consecutive ones.
+size_t few_group_stride(const kernels::TypeKernels& k, size_t n_cols) { return k.gemm.few.act_group_bytes(n_cols); }
 
 // Stride of one converted activation row in scratch; 0 when the activations are used in place (f32).
 size_t act_stride(const kernels::TypeKernels& k, size_t n_cols) {
@@ -84,8 +83,9 @@ size_t matmul_scratch_bytes(GgmlType weight_type, size_t n_cols, size_t n_tokens
 size_t matmul_many_scratch_bytes(GgmlType weight_type, size_t n_cols, size_t n_tokens) {
     const kernels::TypeKernels* k = kernels::type_kernels(weight_type);
     if (k == nullptr) return 0;
-    // Problems of two or more tokens each: at most n_tokens / 2 few-token groups in all.
-    const size_t few = takes_few(*k, 2) ? few_group_stride(*k, n_cols) * (n_tokens / 2) : 0;
+    // Problems of two or more tokens each: at most n_tokens / 2 few-token groups in all, each
+    // problem's groups rounded up to the scratch alignment.
+    const size_t few = takes_few(*k, 2) ? (few_group_stride(*k, n_cols) + kScratchAlign) * (n_tokens / 2) : 0;
     return matmul_scratch_bytes(weight_type, n_cols, n_tokens) + few;
 }
 
@@ -143,15 +143,15 @@ void pack_few_groups(const kernels::TypeKernels& k, size_t n_cols, const std::by
 // Rows [r0, r0 + n_rows) of y for every group packed by pack_few_groups.
 void multiply_few_groups(const kernels::TypeKernels& k, const WeightView& w, size_t r0, size_t n_rows,
                          const std::byte* groups, size_t n_tokens, float* y) {
-    for (size_t gi = 0; gi < few_groups(n_tokens); ++gi) {
-        const size_t t0 = gi * kernels::kFewTokens;
-        k.gemm.few.multiply(w.n_cols, w.data + r0 * w.row_bytes, w.row_bytes, n_rows, groups + gi * few_group_stride(k, w.n_cols),
-                            std::min(kernels::kFewTokens, n_tokens - t0), y + t0 * w.n_rows + r0, w.n_rows);
-    }
+    constexpr size_t kCallTokens = kernels::kFewTokens * kernels::kFewGroupsPerCall;
+    for (size_t t0 = 0; t0 < n_tokens; t0 += kCallTokens)
+        k.gemm.few.multiply(w.n_cols, w.data + r0 * w.row_bytes, w.row_bytes, n_rows,
+                            groups + t0 / kernels::kFewTokens * few_group_stride(k, w.n_cols), std::min(kCallTokens, n_tokens - t0),
+                            y + t0 * w.n_rows + r0, w.n_rows);
 }
 
 // The few-token path; false (nothing done) when this call cannot take it. Rows are split as for
-// one token (few long ranges per thread) when there is one group, else in L2-sized chunks that
+// one token (few long ranges per thread) when one call takes all groups, else in L2-sized chunks that
 // every group passes over.
 bool try_few(const kernels::TypeKernels& k, const WeightView& w, const float* x, size_t n_tokens, float* y,
              std::span<std::byte> scratch, ThreadPool& pool) {
@@ -165,7 +165,7 @@ bool try_few(const kernels::TypeKernels& k, const WeightView& w, const float* x,
     std::byte* groups = rows + stride * n_tokens;
     pool.parallel_for(n_tokens, [&](size_t t) { k.quantize_act_row(x + t * w.n_cols, rows + t * stride, w.n_cols); });
     pack_few_groups(k, w.n_cols, rows, stride, n_tokens, groups);
-    const size_t chunk_rows = chunk_rows_for(n_groups == 1, w.n_rows, pool.size());
+    const size_t chunk_rows = chunk_rows_for(n_groups <= kernels::kFewGroupsPerCall, w.n_rows, pool.size());
     pool.parallel_for((w.n_rows + chunk_rows - 1) / chunk_rows, [&](size_t chunk) {
         const size_t r0 = chunk * chunk_rows;
         multiply_few_groups(k, w, r0, std::min(w.n_rows, r0 + chunk_rows) - r0, groups, n_tokens, y);
@@ -258,9 +258,9 @@ void matmul_many(std::span<const MatmulProblem> problems, std::span<std::byte> s
             }
         }
         const size_t few_bytes = takes_few(*k, p.n_tokens) ? few_group_stride(*k, p.w.n_cols) * few_groups(p.n_tokens) : 0;
-        if (few_bytes != 0 && used + few_bytes <= scratch.size()) {
+        if (few_bytes != 0 && used + round_up(few_bytes, kScratchAlign) <= scratch.size()) {
             few[i] = scratch.data() + used;
-            used += few_bytes;
+            used += round_up(few_bytes, kScratchAlign);
             packs[n_packs++] = i;
         }
         // As in matmul(): one pass streams long row ranges, several use the L2-sized 32 rows.

@@ -7,6 +7,8 @@
 // dword k over its 4 token lanes and a vpdpbusd against the activations' dword k of the 4 tokens.
 // The nibbles go in as vpdpbusd's unsigned operand (0..15, no -8), so the block sum starts from
 // -8 * sum(activation quants), prepared with the activations: exact in int32 either way.
+#include <utility>
+
 #include "kernels/x86/avx512/block_gemm_common.hpp"
 #include "kernels/x86/block_gemm_x86.hpp"
 #include "kernels/x86/x86_common.hpp"
@@ -14,10 +16,9 @@
 namespace hearth::kernels::x86 {
 namespace {
 
-constexpr size_t kRowsPerVec = 4;         // rows per zmm: lane 4r + t holds (row r, token t)
-constexpr size_t kVecsPerTile = 4;        // zmm accumulators per tile: 16 rows
-constexpr size_t kTileRowsFew = kRowsPerVec * kVecsPerTile;
+constexpr size_t kRowsPerVec = 4;  // rows per zmm: lane 4r + t holds (row r, token t)
 static_assert(kFewTokens == 4, "one 128-bit lane per row holds the 4 tokens");
+static_assert(kFewGroupsPerCall == 2);
 
 // One 32-element block of a group of kFewTokens q8_0 activation rows.
 struct FewActBlock {
@@ -48,20 +49,25 @@ void pack_act(size_t n, const std::byte* act, size_t act_stride, size_t n_tokens
     }
 }
 
-// Where the rows of a tile start: 4 per vector; past the last real row the last row stands in
-// (computed, never stored), so a ragged end needs no copy and every load stays in bounds.
-template <size_t V>
+// The rows of a tile: V * 4 rows from w, w_stride apart. A ragged tile (the last rows of a
+// matrix) lets its last real row stand in for the missing ones (computed, never stored), so every
+// load stays in bounds without a copy; a full tile addresses row i at the constant multiple i of
+// the stride, which keeps the loop's addresses in general registers.
+template <size_t V, bool kRagged>
 struct TileRows {
-    const std::byte* row[V * kRowsPerVec];
-    TileRows(const std::byte* w, size_t w_stride, size_t n_rows) {
-        for (size_t i = 0; i < V * kRowsPerVec; ++i) row[i] = w + std::min(i, n_rows - 1) * w_stride;
+    static constexpr size_t kRows = V * kRowsPerVec;
+    const std::byte* w;
+    size_t w_stride;
+    size_t last = kRows - 1;  // the last real row
+    const BlockQ4_0& block(size_t i, size_t b) const {
+        const size_t row = kRagged ? std::min(i, last) : i;
+        return reinterpret_cast<const BlockQ4_0*>(w + row * w_stride)[b];
     }
-    const BlockQ4_0& block(size_t i, size_t b) const { return reinterpret_cast<const BlockQ4_0*>(row[i])[b]; }
 };
 
 // The row scales of block b for vector v, each over its row's 4 token lanes.
-template <size_t V>
-inline __m512 row_scales(const TileRows<V>& rows, size_t v, size_t b) {
+template <typename Rows>
+inline __m512 row_scales(const Rows& rows, size_t v, size_t b) {
     uint64_t bits = 0;
     for (size_t r = 0; r < kRowsPerVec; ++r) bits |= uint64_t(rows.block(v * kRowsPerVec + r, b).d) << (16 * r);
     const __m128 d = _mm_cvtph_ps(_mm_cvtsi64_si128(int64_t(bits)));
@@ -69,17 +75,30 @@ inline __m512 row_scales(const TileRows<V>& rows, size_t v, size_t b) {
     return _mm512_permutexvar_ps(spread, _mm512_castps128_ps512(d));
 }
 
-// c[v] lane 4r + t = the block-integer dot of tile row 4v + r with token t, over nb blocks.
-template <size_t V>
-void tile(size_t nb, const TileRows<V>& rows, const FewActBlock* group, __m512 (&c)[V]) {
+// The weights' dword K (elements 4K..4K+3) of each row, over that row's 4 token lanes.
+template <size_t K>
+inline __m512i spread_dword(__m512i lo, __m512i hi) {
+    constexpr auto perm = _MM_PERM_ENUM((K % 4) * 0x55);
+    return _mm512_shuffle_epi32(K < 4 ? lo : hi, perm);
+}
+
+// c[g][v] lane 4r + t = the block-integer dot of tile row 4v + r with token t of group g, over nb
+// blocks. The G groups share each row's loads, unpacking and dword spreads.
+template <size_t V, size_t G, bool kRagged>
+void tile(size_t nb, const TileRows<V, kRagged>& rows, const FewActBlock* group, size_t group_blocks, __m512 (&c)[G][V]) {
     const __m512i low4 = _mm512_set1_epi8(0x0F);
-    for (size_t v = 0; v < V; ++v) c[v] = _mm512_setzero_ps();
+    for (size_t g = 0; g < G; ++g)
+        for (size_t v = 0; v < V; ++v) c[g][v] = _mm512_setzero_ps();
     for (size_t b = 0; b < nb; ++b) {
-        const FewActBlock& g = group[b];
-        __m512i a[kQK / 4];
-        for (size_t k = 0; k < kQK / 4; ++k) a[k] = _mm512_broadcast_i32x4(_mm_load_si128(reinterpret_cast<const __m128i*>(g.q[k])));
-        const __m512i offset = _mm512_broadcast_i32x4(_mm_load_si128(reinterpret_cast<const __m128i*>(g.offset)));
-        const __m512 da = _mm512_broadcast_f32x4(_mm_load_ps(g.d));
+        __m512i a[G][kQK / 4], offset[G];
+        __m512 da[G];
+        for (size_t g = 0; g < G; ++g) {
+            const FewActBlock& blk = group[g * group_blocks + b];
+            for (size_t k = 0; k < kQK / 4; ++k)
+                a[g][k] = _mm512_broadcast_i32x4(_mm_load_si128(reinterpret_cast<const __m128i*>(blk.q[k])));
+            offset[g] = _mm512_broadcast_i32x4(_mm_load_si128(reinterpret_cast<const __m128i*>(blk.offset)));
+            da[g] = _mm512_broadcast_f32x4(_mm_load_ps(blk.d));
+        }
         for (size_t v = 0; v < V; ++v) {
             auto qs = [&](size_t r) {
                 return _mm_loadu_si128(reinterpret_cast<const __m128i*>(rows.block(v * kRowsPerVec + r, b).qs));
@@ -90,49 +109,66 @@ void tile(size_t nb, const TileRows<V>& rows, const FewActBlock* group, __m512 (
             q = _mm512_inserti32x4(q, qs(3), 3);
             const __m512i lo = _mm512_and_si512(q, low4);                         // elements 0-15 of each row
             const __m512i hi = _mm512_and_si512(_mm512_srli_epi16(q, 4), low4);  // elements 16-31
-            __m512i acc = offset;
-            acc = _mm512_dpbusd_epi32(acc, _mm512_shuffle_epi32(lo, _MM_PERM_AAAA), a[0]);
-            acc = _mm512_dpbusd_epi32(acc, _mm512_shuffle_epi32(lo, _MM_PERM_BBBB), a[1]);
-            acc = _mm512_dpbusd_epi32(acc, _mm512_shuffle_epi32(lo, _MM_PERM_CCCC), a[2]);
-            acc = _mm512_dpbusd_epi32(acc, _mm512_shuffle_epi32(lo, _MM_PERM_DDDD), a[3]);
-            acc = _mm512_dpbusd_epi32(acc, _mm512_shuffle_epi32(hi, _MM_PERM_AAAA), a[4]);
-            acc = _mm512_dpbusd_epi32(acc, _mm512_shuffle_epi32(hi, _MM_PERM_BBBB), a[5]);
-            acc = _mm512_dpbusd_epi32(acc, _mm512_shuffle_epi32(hi, _MM_PERM_CCCC), a[6]);
-            acc = _mm512_dpbusd_epi32(acc, _mm512_shuffle_epi32(hi, _MM_PERM_DDDD), a[7]);
-            c[v] = _mm512_fmadd_ps(_mm512_cvtepi32_ps(acc), _mm512_mul_ps(row_scales(rows, v, b), da), c[v]);
+            __m512i acc[G];
+            for (size_t g = 0; g < G; ++g) acc[g] = offset[g];
+            [&]<size_t... K>(std::index_sequence<K...>) {
+                auto step = [&]<size_t k>(std::integral_constant<size_t, k>) {
+                    const __m512i w = spread_dword<k>(lo, hi);
+                    for (size_t g = 0; g < G; ++g) acc[g] = _mm512_dpbusd_epi32(acc[g], w, a[g][k]);
+                };
+                (step(std::integral_constant<size_t, K>{}), ...);
+            }(std::make_index_sequence<kQK / 4>{});
+            const __m512 dw = row_scales(rows, v, b);
+            for (size_t g = 0; g < G; ++g)
+                c[g][v] = _mm512_fmadd_ps(_mm512_cvtepi32_ps(acc[g]), _mm512_mul_ps(dw, da[g]), c[g][v]);
         }
     }
 }
 
-// out[t * out_stride + 4v + r] = c[v] lane 4r + t, for rows < n_rows and tokens < n_tokens.
-template <size_t V>
-void store(const __m512 (&c)[V], size_t n_rows, size_t n_tokens, float* out, size_t out_stride) {
-    alignas(64) float lanes[V][16];
-    for (size_t v = 0; v < V; ++v) _mm512_store_ps(lanes[v], c[v]);
+// out[(4g + t) * out_stride + 4v + r] = c[g][v] lane 4r + t, for rows < n_rows, tokens < n_tokens.
+template <size_t V, size_t G>
+void store(const __m512 (&c)[G][V], size_t n_rows, size_t n_tokens, float* out, size_t out_stride) {
+    alignas(64) float lanes[G][V][16];
+    for (size_t g = 0; g < G; ++g)
+        for (size_t v = 0; v < V; ++v) _mm512_store_ps(lanes[g][v], c[g][v]);
     for (size_t t = 0; t < n_tokens; ++t)
         for (size_t r = 0; r < std::min(n_rows, V * kRowsPerVec); ++r)
-            out[t * out_stride + r] = lanes[r / kRowsPerVec][r % kRowsPerVec * kFewTokens + t];
+            out[t * out_stride + r] = lanes[t / kFewTokens][r / kRowsPerVec][r % kRowsPerVec * kFewTokens + t % kFewTokens];
 }
 
-template <size_t V>
-void rows_x_group(size_t nb, const std::byte* w, size_t w_stride, size_t n_rows, const FewActBlock* group,
-                  size_t n_tokens, float* out, size_t out_stride) {
-    __m512 c[V];
-    tile(nb, TileRows<V>(w, w_stride, n_rows), group, c);
+template <size_t V, size_t G, bool kRagged>
+void rows_x_groups(size_t nb, const TileRows<V, kRagged>& rows, size_t n_rows, const FewActBlock* group, size_t n_tokens,
+                   float* out, size_t out_stride) {
+    __m512 c[G][V];
+    tile(nb, rows, group, nb, c);
     store(c, n_rows, n_tokens, out, out_stride);
 }
 
-void multiply(size_t n, const std::byte* w, size_t w_stride, size_t n_rows, const std::byte* group_bytes,
-              size_t n_tokens, float* out, size_t out_stride) {
-    const auto* group = reinterpret_cast<const FewActBlock*>(group_bytes);
-    const size_t nb = n / kQK;
-    n_tokens = std::min(n_tokens, kFewTokens);
+// Full tiles of V vectors, then the last rows 4 at a time.
+template <size_t V, size_t G>
+void multiply_groups(size_t nb, const std::byte* w, size_t w_stride, size_t n_rows, const FewActBlock* group,
+                     size_t n_tokens, float* out, size_t out_stride) {
+    constexpr size_t kTile = V * kRowsPerVec;
     size_t r = 0;
-    for (; r + kTileRowsFew <= n_rows; r += kTileRowsFew)
-        rows_x_group<kVecsPerTile>(nb, w + r * w_stride, w_stride, kTileRowsFew, group, n_tokens, out + r, out_stride);
-    for (; r < n_rows; r += kRowsPerVec)
-        rows_x_group<1>(nb, w + r * w_stride, w_stride, std::min(kRowsPerVec, n_rows - r), group, n_tokens, out + r,
-                        out_stride);
+    for (; r + kTile <= n_rows; r += kTile)
+        rows_x_groups<V, G>(nb, TileRows<V, false>{w + r * w_stride, w_stride}, kTile, group, n_tokens, out + r, out_stride);
+    for (; r < n_rows; r += kRowsPerVec) {
+        const size_t real = std::min(kRowsPerVec, n_rows - r);
+        rows_x_groups<1, G>(nb, TileRows<1, true>{w + r * w_stride, w_stride, real - 1}, real, group, n_tokens, out + r,
+                            out_stride);
+    }
+}
+
+// One group: 4 vectors (16 rows) per tile. Two: 2 vectors, as the second group's 8 activation
+// vectors take the registers the other accumulators would.
+void multiply(size_t n, const std::byte* w, size_t w_stride, size_t n_rows, const std::byte* groups,
+              size_t n_tokens, float* out, size_t out_stride) {
+    const auto* group = reinterpret_cast<const FewActBlock*>(groups);
+    const size_t nb = n / kQK;
+    if (n_tokens > kFewTokens)
+        multiply_groups<2, 2>(nb, w, w_stride, n_rows, group, std::min(n_tokens, 2 * kFewTokens), out, out_stride);
+    else
+        multiply_groups<4, 1>(nb, w, w_stride, n_rows, group, n_tokens, out, out_stride);
 }
 
 }  // namespace
