@@ -18,6 +18,7 @@ namespace {
 
 constexpr size_t kRowsPerVec = 4;  // rows per zmm: lane 4r + t holds (row r, token t)
 static_assert(kFewTokens == 4, "one 128-bit lane per row holds the 4 tokens");
+constexpr size_t kPrefetchBlocks = 24;
 static_assert(kFewGroupsPerCall == 2);
 
 // One 32-element block of a group of kFewTokens q8_0 activation rows.
@@ -99,6 +100,9 @@ void tile(size_t nb, const TileRows<V, kRagged>& rows, const FewActBlock* group,
             offset[g] = _mm512_broadcast_i32x4(_mm_load_si128(reinterpret_cast<const __m128i*>(blk.offset)));
             da[g] = _mm512_broadcast_f32x4(_mm_load_ps(blk.d));
         }
+        if (b % 2 == 0)
+            for (size_t i = 0; i < V * kRowsPerVec; ++i)
+                _mm_prefetch(reinterpret_cast<const char*>(&rows.block(i, b + kPrefetchBlocks)), _MM_HINT_T0);
         for (size_t v = 0; v < V; ++v) {
             auto qs = [&](size_t r) {
                 return _mm_loadu_si128(reinterpret_cast<const __m128i*>(rows.block(v * kRowsPerVec + r, b).qs));
