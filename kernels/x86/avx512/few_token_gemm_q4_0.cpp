@@ -18,7 +18,6 @@ namespace {
 
 constexpr size_t kRowsPerVec = 4;  // rows per zmm: lane 4r + t holds (row r, token t)
 static_assert(kFewTokens == 4, "one 128-bit lane per row holds the 4 tokens");
-constexpr size_t kPrefetchBlocks = 24;
 static_assert(kFewGroupsPerCall == 2);
 
 // One 32-element block of a group of kFewTokens q8_0 activation rows.
@@ -90,6 +89,15 @@ void tile(size_t nb, const TileRows<V, kRagged>& rows, const FewActBlock* group,
     const __m512i low4 = _mm512_set1_epi8(0x0F);
     for (size_t g = 0; g < G; ++g)
         for (size_t v = 0; v < V; ++v) c[g][v] = _mm512_setzero_ps();
+    struct {
+        const char* begin;
+        const char* cursor;
+        size_t per_block;
+    } next{};
+    if constexpr (!kRagged) {
+        next.begin = next.cursor = reinterpret_cast<const char*>(rows.w + V * kRowsPerVec * rows.w_stride);
+        next.per_block = (V * kRowsPerVec * rows.w_stride + nb - 1) / nb;
+    }
     for (size_t b = 0; b < nb; ++b) {
         __m512i a[G][kQK / 4], offset[G];
         __m512 da[G];
@@ -100,9 +108,13 @@ void tile(size_t nb, const TileRows<V, kRagged>& rows, const FewActBlock* group,
             offset[g] = _mm512_broadcast_i32x4(_mm_load_si128(reinterpret_cast<const __m128i*>(blk.offset)));
             da[g] = _mm512_broadcast_f32x4(_mm_load_ps(blk.d));
         }
-        if (b % 2 == 0)
-            for (size_t i = 0; i < V * kRowsPerVec; ++i)
-                _mm_prefetch(reinterpret_cast<const char*>(&rows.block(i, b + kPrefetchBlocks)), _MM_HINT_T0);
+        if constexpr (!kRagged) {
+            // The next tile's bytes (contiguous rows), spread evenly over this tile's blocks: the
+            // hardware prefetchers follow 16 row streams poorly, and at a tile's start they have
+            // seen none of them yet.
+            for (const char* end = next.begin + (b + 1) * next.per_block; next.cursor < end; next.cursor += 64)
+                _mm_prefetch(next.cursor, _MM_HINT_T1);
+        }
         for (size_t v = 0; v < V; ++v) {
             auto qs = [&](size_t r) {
                 return _mm_loadu_si128(reinterpret_cast<const __m128i*>(rows.block(v * kRowsPerVec + r, b).qs));
