@@ -4,10 +4,12 @@
 // phase: one session's prompt chunk and other sessions' single decode tokens mix in one batch.
 //
 // Numerics: every row of a batch is computed independently except attention (over its own
-// session's cache), so each session gets the same bits as Session::eval of the same tokens,
-// as long as the batch has fewer than 16 tokens in all; from 16 tokens the matmuls switch to the
-// block-GEMM order (as Session::eval does for 16+ token prompts), which differs in the last bits.
-// The thread count never changes a result.
+// session's cache), and a matmul's rounding order depends only on how many rows the pass has:
+// one token takes the vec_dot order; 2-15 rows take it too, or, for weight types whose CPU level
+// has a few-token GEMM (Q4_0 with AVX-512), the block-integer order; 16+ rows take the block-GEMM
+// order where there is one. So a session gets the same bits beside any other sessions in passes
+// of the same row-count class, and within the last bits of what it gets alone (as with
+// llama.cpp's batched decoding). The thread count never changes a result.
 #pragma once
 
 #include <atomic>
