@@ -117,6 +117,12 @@ TEST_F(ModelLibrary, ResolvesNamesPrefixesAndPaths) {
     EXPECT_EQ(resolve_model("org/Tiny", stores), stores.huggingface / "models--org--Tiny-GGUF/snapshots/abc/tiny-q4_0.gguf");
     const fs::path file = stores.hearth / "mine.gguf";
     EXPECT_EQ(resolve_model(file.string(), stores), file);  // a path is itself
+    // The name a model goes by (what `hearth serve` lists): the store's full name, or the stem.
+    EXPECT_EQ(resolve_local_model("qwen3", stores).name, "qwen3:latest");
+    EXPECT_EQ(resolve_local_model("llama3.2:1b", stores).name, "llama3.2:1b");
+    EXPECT_EQ(resolve_local_model("org/Tiny", stores).name, "org/Tiny-GGUF/tiny-q4_0");
+    EXPECT_EQ(resolve_local_model(file.string(), stores).name, file.stem().string());
+    EXPECT_EQ(resolve_local_model(file.string(), stores).source, "file");
 }
 
 TEST_F(ModelLibrary, AmbiguousAndUnknownNamesListWhatTheyCould) {

@@ -9,6 +9,7 @@
 #include "server/request_parse.hpp"
 #include "server/response_json.hpp"
 #include "server/served_model.hpp"
+#include "test_support.hpp"
 
 namespace hearth::server {
 namespace {
@@ -189,6 +190,20 @@ TEST(ServerJson, InvalidUtf8InAnswersIsReplacedNotThrown) {
 TEST(ServerJson, PlainTextRenderingJoinsContents) {
     const std::vector<ChatMessage> m = {{"system", "Be kind."}, {"user", "Once upon a time"}, {"assistant", " there was"}, {"user", "a cat"}};
     EXPECT_EQ(ServedModel::plain_text_rendering(m), "Be kind.\nOnce upon a time\n there was\na cat");
+}
+
+// The name a served model goes by, and the names its APIs answer to (Ollama's ":latest" either way).
+TEST(ServerJson, ServedModelAnswersToItsNameWithOrWithoutLatest) {
+    const auto path = test::model_path("stories260K.gguf");
+    HEARTH_REQUIRE_FILE(path);
+    const Model model = Model::load(path, {.threads = 1});
+    const ServedModel stem(model, path, "stories260K", 64), store(model, path, "stories:latest", 64);
+    EXPECT_EQ(store.name(), "stories:latest");
+    for (const char* name : {"", "stories260K", "stories260K:latest"}) EXPECT_TRUE(stem.answers_to(name)) << name;
+    for (const char* name : {"", "stories", "stories:latest"}) EXPECT_TRUE(store.answers_to(name)) << name;
+    for (const char* name : {"stories260", "stories:1b", "stories260K:latest:latest"}) EXPECT_FALSE(stem.answers_to(name)) << name;
+    EXPECT_TRUE(store.answers_to("stories260K"));  // general.name
+    EXPECT_FALSE(store.answers_to("tinystories"));
 }
 
 }  // namespace

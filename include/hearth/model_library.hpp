@@ -45,5 +45,8 @@ std::vector<LocalModel> list_local_models(const ModelStores& stores);
 // Throws Error(invalid_argument) for an ambiguous prefix (listing the candidates) or when
 // nothing matches (saying where hearth looked).
 std::filesystem::path resolve_model(std::string_view name_or_path, const ModelStores& stores);
+// The same, with the name the model goes by: the store's full name when it was found by name
+// ("llama3.2" -> "llama3.2:latest"), else the file name without ".gguf"; source "file" for a path.
+LocalModel resolve_local_model(std::string_view name_or_path, const ModelStores& stores);
 
 }  // namespace hearth

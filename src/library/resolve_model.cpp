@@ -34,19 +34,26 @@ bool looks_like_path(const std::string& arg) {
 }  // namespace
 
 fs::path resolve_model(std::string_view name_or_path, const ModelStores& stores) {
+    return resolve_local_model(name_or_path, stores).path;
+}
+
+LocalModel resolve_local_model(std::string_view name_or_path, const ModelStores& stores) {
     const std::string arg(name_or_path);
     std::error_code ec;
     if (arg.empty()) throw Error(ErrorCode::invalid_argument, "no model given");
     // An existing file, or something only a path looks like (File::open then says what is wrong
     // with it, e.g. "cannot open: No such file or directory").
-    if (fs::exists(arg, ec) || looks_like_path(arg)) return arg;
+    if (fs::exists(arg, ec) || looks_like_path(arg)) {
+        const uintmax_t size = fs::file_size(arg, ec);
+        return {fs::path(arg).stem().string(), arg, "file", ec ? 0 : uint64_t(size)};
+    }
 
     const std::vector<LocalModel> all = list_local_models(stores);
     // Exact name, then Ollama's implicit ":latest", then a prefix.
     auto found = matching(all, [&](const std::string& n) { return n == arg; });
     if (found.empty()) found = matching(all, [&](const std::string& n) { return n == arg + ":latest"; });
     if (found.empty()) found = matching(all, [&](const std::string& n) { return n.starts_with(arg); });
-    if (found.size() == 1) return found.front()->path;
+    if (found.size() == 1) return *found.front();
     if (found.size() > 1)
         throw Error(ErrorCode::invalid_argument,
                     "model name '" + arg + "' is ambiguous; it matches:" + candidates_text(found) + "\n(give more of the name or a path)");

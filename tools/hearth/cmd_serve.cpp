@@ -76,7 +76,7 @@ int cmd_serve(std::span<char*> argv) {
     ::signal(SIGPIPE, SIG_IGN);     // a client that hangs up is a failed write, not a dead server
     const Model model = load_model(m);
     server::Scheduler scheduler(model, sched);
-    const server::ServedModel served(model, m.path, scheduler.health().n_ctx);
+    const server::ServedModel served(model, m.path, m.name, scheduler.health().n_ctx);
     server::HttpServer server(served, scheduler, http);
     const int port = server.bind();
     signals.on_signal([&] {

@@ -46,10 +46,16 @@ void accept_llama_cli_flags(Args& args) {
         throw UsageError("for a conversation use `hearth chat MODEL` (interactive, with the model's chat template)");
 }
 
+void set_model(ModelArgs& m, const std::string& name_or_path) {
+    LocalModel found = resolve_model_arg_named(name_or_path);
+    m.path = found.path.string();
+    m.name = std::move(found.name);
+}
+
 ModelArgs parse_model_args(Args& args) {
     ModelArgs m;
     accept_llama_cli_flags(args);
-    if (auto path = args.value({"-m", "--model"})) m.path = resolve_model_arg(*path);
+    if (auto path = args.value({"-m", "--model"})) set_model(m, *path);
     if (auto t = args.integer({"-t", "--threads"}, 1, 1024)) m.model.threads = static_cast<size_t>(*t);
     if (auto c = args.integer({"-c", "--ctx-size"}, 1, 1 << 24)) m.session.n_ctx = static_cast<size_t>(*c);
     if (auto b = args.integer({"-b", "--batch-size"}, 1, 1 << 16)) m.session.n_batch = static_cast<size_t>(*b);
@@ -74,7 +80,7 @@ WeightStorage parse_weight_storage(Args& args) {
 std::vector<std::string> take_positionals(Args& args, ModelArgs& m) {
     std::vector<std::string> rest = args.positional();
     if (m.path.empty() && !rest.empty()) {
-        m.path = resolve_model_arg(rest.front());
+        set_model(m, rest.front());
         rest.erase(rest.begin());
     }
     if (m.path.empty()) throw UsageError("missing MODEL (-m MODEL, or the model as the first argument)");

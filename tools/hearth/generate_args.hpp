@@ -12,6 +12,7 @@ namespace hearth::cli {
 
 struct ModelArgs {
     std::string path;
+    std::string name;  // what the model goes by: its name in a local store, or the file's stem
     ModelOptions model;
     SessionOptions session;
     bool force = false;  // --force: skip the fit check

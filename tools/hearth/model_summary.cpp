@@ -51,8 +51,10 @@ std::string human_count(uint64_t n) {
 }
 
 
-std::string resolve_model_arg(const std::string& name_or_path) {
-    return resolve_model(name_or_path, ModelStores::from_environment()).string();
+std::string resolve_model_arg(const std::string& name_or_path) { return resolve_model_arg_named(name_or_path).path.string(); }
+
+LocalModel resolve_model_arg_named(const std::string& name_or_path) {
+    return resolve_local_model(name_or_path, ModelStores::from_environment());
 }
 
 }  // namespace hearth::cli

@@ -7,6 +7,7 @@
 #include <string>
 
 #include "hearth/gguf.hpp"
+#include "hearth/model_library.hpp"
 
 namespace hearth::cli {
 
@@ -28,5 +29,7 @@ Summary summarize(const gguf::File& f);
 std::string human_count(uint64_t n);
 // -m MODEL: the file itself, or the model of that name (or unambiguous prefix) in the local stores.
 std::string resolve_model_arg(const std::string& name_or_path);
+// The same with the name it goes by (the store's name, or the file's stem).
+LocalModel resolve_model_arg_named(const std::string& name_or_path);
 
 }  // namespace hearth::cli

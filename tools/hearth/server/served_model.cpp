@@ -27,8 +27,8 @@ ApiError too_long(size_t n, size_t n_ctx, const char* param) {
 
 }  // namespace
 
-ServedModel::ServedModel(const Model& model, const std::filesystem::path& path, size_t n_ctx)
-    : model_(model), name_(path.stem().string()), n_ctx_(n_ctx), tmpl_(ChatTemplate::from_gguf(model.file())) {
+ServedModel::ServedModel(const Model& model, const std::filesystem::path& path, std::string name, size_t n_ctx)
+    : model_(model), name_(std::move(name)), n_ctx_(n_ctx), tmpl_(ChatTemplate::from_gguf(model.file())) {
     const Tokenizer& tok = model.tokenizer();
     for (size_t id = 0; id < tok.n_vocab(); ++id)
         max_token_bytes_ = std::max(max_token_bytes_, tok.token_to_bytes(static_cast<TokenId>(id), true).size());
@@ -39,7 +39,12 @@ ServedModel::ServedModel(const Model& model, const std::filesystem::path& path, 
 
 bool ServedModel::answers_to(std::string_view requested) const {
     if (requested.empty() || requested == name_) return true;
-    if (requested.size() == name_.size() + 7 && requested.starts_with(name_) && requested.ends_with(":latest")) return true;
+    // Ollama's implicit tag, either way round: "x" is "x:latest".
+    constexpr std::string_view kLatest = ":latest";
+    if (requested.size() == name_.size() + kLatest.size() && requested.starts_with(name_) && requested.ends_with(kLatest))
+        return true;
+    if (name_.size() == requested.size() + kLatest.size() && name_.starts_with(requested) && name_.ends_with(kLatest))
+        return true;
     return !model_.config().name.empty() && requested == model_.config().name;
 }
 

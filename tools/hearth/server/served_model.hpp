@@ -18,17 +18,20 @@ namespace hearth::server {
 
 class ServedModel {
 public:
+    // name: what the model goes by (`hearth list`'s name, e.g. "llama3.2:1b", or the file's stem);
     // n_ctx: tokens per slot (what one request may use for prompt + answer).
-    ServedModel(const Model& model, const std::filesystem::path& path, size_t n_ctx);
+    ServedModel(const Model& model, const std::filesystem::path& path, std::string name, size_t n_ctx);
 
     const Model& model() const noexcept { return model_; }
-    // The file stem ("tiny-qwen3-q4_k_m"): the id /v1/models lists and Ollama's name before ":latest".
+    // The id /v1/models lists and Ollama's name ("tiny-qwen3-q4_k_m", answering to
+    // "tiny-qwen3-q4_k_m:latest" too, or a store's "llama3.2:1b").
     const std::string& name() const noexcept { return name_; }
     size_t n_ctx() const noexcept { return n_ctx_; }
     bool has_template() const noexcept { return tmpl_.has_value(); }
     const std::optional<ChatTemplate>& chat_template() const noexcept { return tmpl_; }
 
-    // True for "" (not given), the name, "name:latest" and general.name; the APIs answer 404 otherwise.
+    // True for "" (not given), the name, with or without Ollama's ":latest", and general.name; the
+    // APIs answer 404 otherwise.
     bool answers_to(std::string_view requested) const;
 
     // The prompt tokens for a conversation: the chat template with the assistant turn opened, or
