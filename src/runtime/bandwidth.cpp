@@ -2,6 +2,8 @@
 // page-aligned buffer with several independent accumulators, so the loop is load-bound.
 #include "runtime/bandwidth.hpp"
 
+#include "hearth/bandwidth.hpp"
+
 #include <sys/mman.h>
 
 #include <algorithm>
@@ -52,6 +54,11 @@ double measure_read_bandwidth(ThreadPool& pool, size_t bytes, int repeats) {
     for (uint64_t s : sums) sink = sink + s;
     ::munmap(p, bytes);
     return best;
+}
+
+double measure_read_bandwidth(size_t threads, size_t bytes, int repeats) {
+    ThreadPool pool(threads);
+    return measure_read_bandwidth(pool, bytes, repeats);
 }
 
 }  // namespace hearth

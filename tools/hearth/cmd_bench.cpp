@@ -8,16 +8,16 @@
 #include <string>
 #include <vector>
 
+#include <nlohmann/json.hpp>
+
 #include "args.hpp"
 #include "bench_parallel.hpp"
 #include "commands.hpp"
 #include "model_summary.hpp"
 #include "generate_args.hpp"
+#include "hearth/bandwidth.hpp"
 #include "hearth/hearth.hpp"
-#include "json_writer.hpp"
-#include "kernels/kernels.hpp"
-#include "runtime/bandwidth.hpp"
-#include "runtime/thread_pool.hpp"
+#include "hearth/version.hpp"
 
 namespace hearth::cli {
 namespace {
@@ -171,45 +171,30 @@ int cmd_bench(std::span<char*> argv) {
         }
         for (size_t s : streams)
             results.push_back({t, "tg" + std::to_string(n_gen) + "x" + std::to_string(s), bench_parallel_decode(model, s, gen, reps), s});
-        if (bandwidth) {
-            ThreadPool pool(t);
-            bandwidths.push_back(measure_read_bandwidth(pool));
-        }
+        if (bandwidth) bandwidths.push_back(measure_read_bandwidth(t));
     }
 
-    const std::string isa(kernels::isa_name(kernels::active_isa()));
+    const std::string isa = build_info().isa_active;
     if (json) {
-        JsonWriter j;
-        j.begin_object();
-        j.key("model").value(*model_path);
-        j.key("architecture").value(arch);
-        j.key("parameters").value(params);
-        j.key("weight_bytes").value(weight_bytes);
-        j.key("weight_bytes_per_token").value(bytes_per_token);
-        j.key("isa").value(isa);
-        j.key("weights").value(placement);
-        j.key("load_seconds").begin_array();
-        for (double v : load_seconds) j.value(v);
-        j.end_array();
-        j.key("results").begin_array();
+        nlohmann::ordered_json out_results = nlohmann::ordered_json::array();
         for (const Result& r : results) {
-            Stats s = summarize(r.tps);
-            j.begin_object();
-            j.key("threads").value(uint64_t{r.threads});
-            j.key("test").value(r.test);
-            j.key("streams").value(uint64_t{r.streams});
-            j.key("tps").begin_array();
-            for (double v : r.tps) j.value(v);
-            j.end_array();
-            j.key("min").value(s.min).key("median").value(s.median).key("max").value(s.max);
-            j.end_object();
+            const Stats s = summarize(r.tps);
+            out_results.push_back({{"threads", r.threads}, {"test", r.test}, {"streams", r.streams}, {"tps", r.tps},
+                                   {"min", s.min}, {"median", s.median}, {"max", s.max}});
         }
-        j.end_array();
-        j.key("read_bandwidth_gbs").begin_array();
-        for (double b : bandwidths) j.value(b / 1e9);
-        j.end_array();
-        j.end_object();
-        std::printf("%s\n", j.str().c_str());
+        nlohmann::ordered_json gbs = nlohmann::ordered_json::array();
+        for (double b : bandwidths) gbs.push_back(b / 1e9);
+        const nlohmann::ordered_json j = {{"model", *model_path},
+                                  {"architecture", arch},
+                                  {"parameters", params},
+                                  {"weight_bytes", weight_bytes},
+                                  {"weight_bytes_per_token", bytes_per_token},
+                                  {"isa", isa},
+                                  {"weights", placement},
+                                  {"load_seconds", load_seconds},
+                                  {"results", out_results},
+                                  {"read_bandwidth_gbs", gbs}};
+        std::printf("%s\n", j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace).c_str());
         return 0;
     }
     std::printf("model: %s (%s, %.2f M params, %.1f MiB of weights, %.1f MiB read per token), kernels: %s\n",

@@ -12,7 +12,6 @@
 #include "model_summary.hpp"
 #include "hearth/gguf.hpp"
 #include "hearth/tokenizer.hpp"
-#include "json_writer.hpp"
 
 namespace hearth::cli {
 
@@ -133,7 +132,8 @@ int run_text(const Tokenizer& tok, const std::string& text, bool add_special, bo
         char head[32];
         std::snprintf(head, sizeof head, "%7d -> ", id);
         out += head;
-        append_json_string(out, tok.token_to_bytes(id, true));
+        // A token may be part of a UTF-8 sequence: its invalid bytes show as U+FFFD.
+        out += nlohmann::json(tok.token_to_bytes(id, true)).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
         out += '\n';
     }
     out += "ids: ";
