@@ -3,8 +3,11 @@
 // chat commands, context trimming, --version, and llama-cli flags that do not apply to a CPU engine.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <fstream>
+#include <nlohmann/json.hpp>
 #include <regex>
+#include <thread>
 
 #include "test_support.hpp"
 
@@ -114,6 +117,19 @@ TEST_F(CliHabits, VersionNamesBuildAndKernels) {
         EXPECT_NE(r.out.find("kernels: compiled ref"), std::string::npos) << r.out;
         EXPECT_NE(r.out.find("using "), std::string::npos) << r.out;
     }
+}
+
+// `hearth bench` measures what `hearth run` uses: all cores unless -t says otherwise.
+TEST_F(CliHabits, BenchDefaultsToRunsThreadCount) {
+    const auto r = hearth("bench -m " + model + " -p 8 -n 4 -r 1 --json --no-bandwidth");
+    ASSERT_EQ(r.status, 0) << r.err;
+    const nlohmann::json j = nlohmann::json::parse(r.out);
+    ASSERT_FALSE(j.at("results").empty());
+    for (const auto& result : j.at("results"))
+        EXPECT_EQ(result.at("threads").get<size_t>(), std::max(1u, std::thread::hardware_concurrency())) << r.out;
+    const auto one = hearth("bench -m " + model + " -p 8 -n 4 -r 1 -t 1 --json --no-bandwidth");
+    ASSERT_EQ(one.status, 0) << one.err;
+    EXPECT_EQ(nlohmann::json::parse(one.out).at("results").at(0).at("threads"), 1);
 }
 
 TEST_F(CliHabits, LlamaCliFlagsAreAcceptedWithANote) {

@@ -6,6 +6,7 @@
 #include <cstdio>
 #include <sstream>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include <nlohmann/json.hpp>
@@ -23,8 +24,9 @@ namespace hearth::cli {
 namespace {
 
 constexpr const char* kUsage =
-    "usage: hearth bench -m MODEL [-p 512] [-n 128] [-t 1,2] [-r 3] [--parallel 1,2,4,8] [--json] [--no-bandwidth]\n"
+    "usage: hearth bench -m MODEL [-p 512] [-n 128] [-t N,..] [-r 3] [--parallel 1,2,4,8] [--json] [--no-bandwidth]\n"
     "                    [--mmap|--no-mmap]\n"
+    "  -t N,..: thread counts to measure (default: all cores, as `run` uses; e.g. -t 1,2 for both).\n"
     "  pp<P>: evaluate a P-token prompt in one batch; tg<N>: generate N tokens one at a time from an\n"
     "  empty context (as llama-bench does). Each test runs once to warm up, then -r times; the table\n"
     "  shows tokens/s as median (min..max). Generation is also compared with the bound set by memory\n"
@@ -108,7 +110,8 @@ int cmd_bench(std::span<char*> argv) {
     auto model_path = args.value({"-m", "--model"});
     size_t n_prompt = static_cast<size_t>(args.integer({"-p", "--n-prompt"}, 0, 65536).value_or(512));
     size_t n_gen = static_cast<size_t>(args.integer({"-n", "--n-gen"}, 0, 65536).value_or(128));
-    auto threads = parse_list(args.value({"-t", "--threads"}).value_or("1,2"), "-t");
+    const std::string all_cores = std::to_string(std::max(1u, std::thread::hardware_concurrency()));
+    auto threads = parse_list(args.value({"-t", "--threads"}).value_or(all_cores), "-t");
     size_t reps = static_cast<size_t>(args.integer({"-r", "--repetitions"}, 1, 1000).value_or(3));
     const auto parallel = args.value({"--parallel"});
     const std::vector<size_t> streams = parallel ? parse_list(*parallel, "--parallel") : std::vector<size_t>{};
