@@ -9,7 +9,7 @@
 #include "hearth/hearth.hpp"
 #include "memory/aligned_buffer.hpp"
 #include "memory/kv_cache.hpp"
-#include "memory/session_plan.hpp"
+#include "plan/session_plan.hpp"
 #include "model/model_impl.hpp"
 #include "test_support.hpp"
 

@@ -3,7 +3,7 @@
 #include <mutex>
 #include <string>
 
-#include "memory/session_plan.hpp"
+#include "plan/session_plan.hpp"
 #include "model/forward.hpp"
 #include "session/session_impl.hpp"
 

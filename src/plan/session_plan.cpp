@@ -1,5 +1,5 @@
 // plan_session: context and batch defaults, then the KV and activation sizes (session_plan.hpp).
-#include "memory/session_plan.hpp"
+#include "plan/session_plan.hpp"
 
 #include <algorithm>
 #include <string>

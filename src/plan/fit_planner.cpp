@@ -7,7 +7,7 @@
 
 #include "hearth/memory.hpp"
 #include "memory/model_storage.hpp"
-#include "memory/session_plan.hpp"
+#include "plan/session_plan.hpp"
 #include "model/arch.hpp"
 #include "model/model_config.hpp"
 
