@@ -152,6 +152,30 @@ TEST_F(CliHabits, ContextAboveTrainingWarnsWithMemory) {
     EXPECT_EQ(hearth("run -m " + model + " -p Once -c 512" + kGreedy).err.find("warning"), std::string::npos);
 }
 
+// Like llama-quantize: every fallback says which tensor, why, and what it costs; sizes in a unit
+// that shows them (stories260K's tensors are KiB, not "0.00 MiB").
+TEST_F(CliHabits, QuantizeReportsFallbacksAndBitsPerWeight) {
+    const fs::path out = fs::path(::testing::TempDir()) / ("cli-quantize-" + std::to_string(::getpid()) + ".gguf");
+    const auto r = hearth("quantize " + model + " " + test::shell_quote(out.string()) + " q3_k_m");
+    ASSERT_EQ(r.status, 0) << r.err;
+    EXPECT_NE(r.err.find("note: blk.0.ffn_down.weight: 172 columns are not a multiple of q4_K's 256-element blocks: "
+                         "stored as f16 (16.00 bits per weight instead of 4.50)"),
+              std::string::npos)
+        << r.err;
+    EXPECT_NE(r.err.find("note: blk.0.attn_q.weight: 64 columns are not a multiple of q3_K's 256-element blocks: "
+                         "stored as q4_0"),
+              std::string::npos)
+        << r.err;
+    EXPECT_TRUE(std::regex_search(r.err, std::regex("blk\\.0\\.attn_q\\.weight +f32 -> q4_0 +4\\.50 bpw +2\\.2 KiB"))) << r.err;
+    EXPECT_EQ(r.err.find("0.00 MiB"), std::string::npos) << r.err;
+    EXPECT_TRUE(std::regex_search(r.err, std::regex("32\\.00 -> [0-9.]+ bits per weight"))) << r.err;
+    EXPECT_TRUE(std::regex_search(r.err, std::regex("[0-9]+ of [0-9]+ tensors fell back to another type"))) << r.err;
+    const auto quiet = hearth("quantize -q " + model + " " + test::shell_quote(out.string()) + " q3_k_m");
+    EXPECT_NE(quiet.err.find("note: blk.0.ffn_down.weight"), std::string::npos);  // -q keeps the notes
+    EXPECT_EQ(quiet.err.find("bpw"), std::string::npos);                          // but not every tensor
+    fs::remove(out);
+}
+
 TEST_F(CliHabits, UsageMistakesExitTwo) {
     for (const char* bad : {" --temp nan", " --temp inf", " --top-p x", " -n -2", " --seed -5"})
         EXPECT_EQ(hearth("run -m " + model + " -p Once" + bad).status, 2) << bad;

@@ -6,7 +6,7 @@
 #include "hearth/gguf_writer.hpp"
 #include "hearth/hearth.hpp"
 #include "hearth/memory.hpp"
-#include "synth/synth_model.hpp"
+#include "hearth/synth.hpp"
 #include "test_support.hpp"
 
 namespace hearth::test {

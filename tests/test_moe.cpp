@@ -8,7 +8,7 @@
 
 #include "hearth/hearth.hpp"
 #include "ops/moe_route.hpp"
-#include "synth/synth_model.hpp"
+#include "hearth/synth.hpp"
 #include "test_golden_data.hpp"
 
 namespace hearth::test {

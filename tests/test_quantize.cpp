@@ -2,6 +2,7 @@
 // error bounds that reflect each format's bits, and degenerate blocks must stay finite.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <random>
 
@@ -43,7 +44,8 @@ TEST(Quantize, GaussianRoundTripErrorPerType) {
     const Case cases[] = {
         {GgmlType::f32, 0.0},      {GgmlType::f16, 1e-3},   {GgmlType::bf16, 5e-3},  {GgmlType::q8_0, 0.01},
         {GgmlType::q6_k, 0.035},   {GgmlType::q5_0, 0.07},  {GgmlType::q5_1, 0.06},  {GgmlType::q5_k, 0.06},
-        {GgmlType::q4_0, 0.14},    {GgmlType::q4_1, 0.12},  {GgmlType::q4_k, 0.11},
+        {GgmlType::q4_0, 0.14},    {GgmlType::q4_1, 0.12},  {GgmlType::q4_k, 0.11},  {GgmlType::q3_k, 0.22},
+        {GgmlType::q2_k, 0.42},
     };
     std::mt19937 rng(7);
     std::normal_distribution<float> g(0.0f, 0.02f);
@@ -65,13 +67,44 @@ TEST(Quantize, KQuantsBeatLegacyAtSameBits) {
     EXPECT_LT(rel_rms(x, round_trip(GgmlType::q4_k, x, 256)), rel_rms(x, round_trip(GgmlType::q4_0, x, 256)));
 }
 
+// Fewer bits, more error: each K-quant is strictly better than the one with a bit less, on data
+// with outliers too, so a layout slip (a level or scale in the wrong place) cannot hide.
+TEST(Quantize, KQuantErrorFallsWithEachBit) {
+    std::mt19937 rng(5);
+    std::normal_distribution<float> g(0.0f, 1.0f);
+    std::vector<float> x(16 * 256);
+    for (float& v : x) v = g(rng) * (1.0f + 4.0f * (rng() % 32 == 0));
+    double previous = 1.0;
+    for (GgmlType t : {GgmlType::q2_k, GgmlType::q3_k, GgmlType::q4_k, GgmlType::q5_k, GgmlType::q6_k}) {
+        const double e = rel_rms(x, round_trip(t, x, 256));
+        EXPECT_LT(e, previous * 0.75) << ggml_type_name(t);
+        previous = e;
+    }
+}
+
+// Every level of the 2- and 3-bit formats is reachable: a ramp through a block must decode to as
+// many distinct values per 16-element group as the format has levels. The ramp spans [-1, 0.75],
+// the shape of Q3_K's levels -4..3 (a symmetric ramp would rightly leave -4 unused).
+TEST(Quantize, LowBitKQuantsUseEveryLevel) {
+    std::vector<float> x(256);
+    for (size_t i = 0; i < x.size(); ++i) x[i] = -1.0f + 1.75f * static_cast<float>(i % 16) / 15.0f;
+    for (auto [t, levels] : {std::pair{GgmlType::q2_k, 4u}, std::pair{GgmlType::q3_k, 8u}}) {
+        const auto y = round_trip(t, x, 256);
+        for (size_t group = 0; group < 16; ++group) {
+            std::vector<float> v(y.begin() + 16 * group, y.begin() + 16 * group + 16);
+            std::sort(v.begin(), v.end());
+            EXPECT_EQ(std::unique(v.begin(), v.end()) - v.begin(), levels) << ggml_type_name(t) << " group " << group;
+        }
+    }
+}
+
 TEST(Quantize, DegenerateBlocksStayFinite) {
     const size_t n = 256;
     std::vector<std::vector<float>> inputs = {
         std::vector<float>(n, 0.0f), std::vector<float>(n, 3.5f), std::vector<float>(n, -1e-30f), std::vector<float>(n, 1e4f)};
     inputs.back()[17] = -6e4f;
-    for (GgmlType t : {GgmlType::q8_0, GgmlType::q4_0, GgmlType::q4_1, GgmlType::q5_0, GgmlType::q5_1, GgmlType::q4_k,
-                       GgmlType::q5_k, GgmlType::q6_k}) {
+    for (GgmlType t : {GgmlType::q8_0, GgmlType::q4_0, GgmlType::q4_1, GgmlType::q5_0, GgmlType::q5_1, GgmlType::q2_k,
+                       GgmlType::q3_k, GgmlType::q4_k, GgmlType::q5_k, GgmlType::q6_k}) {
         for (const auto& x : inputs) {
             auto y = round_trip(t, x, n);
             for (float v : y) ASSERT_TRUE(std::isfinite(v)) << ggml_type_name(t);

@@ -5,7 +5,8 @@
 #include <filesystem>
 
 #include "hearth/hearth.hpp"
-#include "quantize/quantize_model.hpp"
+#include "hearth/quantize.hpp"
+#include "quantize/mix.hpp"
 #include "test_support.hpp"
 
 namespace hearth {
@@ -60,6 +61,92 @@ TEST(QuantizeModel, MediumMixFallsBackForShortRows) {
     EXPECT_EQ(out.tensor("output.weight").type, GgmlType::q8_0);         // Q6_K's fallback
     EXPECT_EQ(out.tensor("blk.0.ffn_down.weight").type, GgmlType::f16);  // 172 columns: no 32-block fits
     std::filesystem::remove(dst);
+}
+
+// llama-quantize's per-tensor rules for the K-quant file types (llama-quant.cpp), on a 32-layer
+// model: the type each recipe gives each kind of matrix.
+GgmlType type_for(std::string_view recipe, std::string_view name, size_t n_gqa = 1, size_t n_expert = 0, size_t n_cols = 4096) {
+    const quant::TensorRole role{name, 2, n_cols, 32, false, n_gqa, n_expert};
+    return quant::choose_type(quant::parse_recipe(recipe), role)->type;
+}
+
+struct RecipeCase {
+    std::string_view recipe, tensor;
+    size_t n_gqa, n_expert;
+    GgmlType type;
+};
+
+TEST(QuantizeRecipes, KQuantMixesFollowLlamaCpp) {
+    using enum GgmlType;
+    const RecipeCase cases[] = {
+        {"q2_k", "output.weight", 1, 0, q6_k},
+        {"q2_k", "blk.3.attn_q.weight", 1, 0, q2_k},
+        {"q2_k", "blk.3.attn_v.weight", 1, 0, q3_k},
+        {"q2_k", "blk.3.attn_v.weight", 4, 0, q4_k},  // grouped-query attention: v is small
+        {"q2_k", "blk.3.ffn_down.weight", 1, 0, q3_k},
+        {"q2_k", "blk.3.attn_output.weight", 1, 0, q3_k},
+        {"q3_k_s", "blk.0.attn_v.weight", 1, 0, q3_k},
+        {"q3_k_s", "blk.0.ffn_down.weight", 1, 0, q3_k},
+        {"q3_k_m", "blk.1.attn_v.weight", 1, 0, q5_k},
+        {"q3_k_m", "blk.2.attn_v.weight", 1, 0, q4_k},
+        {"q3_k_m", "blk.1.ffn_down.weight", 1, 0, q5_k},  // the first sixteenth
+        {"q3_k_m", "blk.2.ffn_down.weight", 1, 0, q4_k},
+        {"q3_k_m", "blk.9.attn_output.weight", 1, 0, q4_k},
+        {"q3_k_m", "blk.9.ffn_up.weight", 1, 0, q3_k},
+        {"q3_k_l", "blk.9.attn_v.weight", 1, 0, q5_k},
+        {"q3_k_l", "blk.9.ffn_down.weight", 1, 0, q5_k},
+        {"q3_k_l", "blk.9.attn_output.weight", 1, 0, q5_k},
+        {"q4_k_s", "blk.3.attn_v.weight", 1, 0, q5_k},
+        {"q4_k_s", "blk.4.attn_v.weight", 1, 0, q4_k},
+        {"q4_k_s", "blk.3.ffn_down.weight", 1, 0, q5_k},  // the first eighth
+        {"q4_k_s", "blk.4.ffn_down.weight", 1, 0, q4_k},
+        {"q4_k_m", "blk.0.attn_v.weight", 1, 0, q6_k},  // use_more_bits: first eighth,
+        {"q4_k_m", "blk.5.attn_v.weight", 1, 0, q4_k},
+        {"q4_k_m", "blk.6.attn_v.weight", 1, 0, q6_k},  // every third after it,
+        {"q4_k_m", "blk.7.ffn_down.weight", 1, 0, q4_k},
+        {"q4_k_m", "blk.9.ffn_down.weight", 1, 0, q6_k},
+        {"q4_k_m", "blk.28.ffn_down.weight", 1, 0, q6_k},  // and the last eighth
+        {"q5_k_s", "blk.0.ffn_down.weight", 1, 0, q5_k},
+        {"q6_k", "blk.0.attn_v.weight", 1, 0, q6_k},
+        // Eight experts (Mixtral-like): attention gets the bits the experts save.
+        {"q4_k_m", "blk.9.attn_v.weight", 4, 8, q8_0},
+        {"q4_k_m", "blk.9.attn_k.weight", 4, 8, q8_0},
+        {"q4_k_m", "blk.9.attn_output.weight", 4, 8, q5_k},
+        {"q4_k_m", "blk.9.ffn_up_exps.weight", 4, 8, q4_k},
+    };
+    for (const RecipeCase& c : cases)
+        EXPECT_EQ(type_for(c.recipe, c.tensor, c.n_gqa, c.n_expert), c.type) << c.recipe << " " << c.tensor;
+
+    // The legacy and float recipes give every matrix the one type; 1-D tensors and the router stay.
+    EXPECT_EQ(type_for("q4_0", "output.weight"), q4_0);
+    EXPECT_EQ(type_for("f16", "blk.0.attn_v.weight"), f16);
+    EXPECT_FALSE(quant::choose_type(quant::parse_recipe("q4_k_m"), {"blk.0.ffn_gate_inp.weight", 2, 4096, 32}));
+    EXPECT_FALSE(quant::choose_type(quant::parse_recipe("q4_k_m"), {"blk.0.attn_norm.weight", 1, 4096, 32}));
+}
+
+TEST(QuantizeRecipes, RowsThatAreNotWholeBlocksFallBackAsLlamaCpp) {
+    const quant::Recipe q2 = quant::parse_recipe("q2_k");
+    const auto a = quant::choose_type(q2, {"blk.0.attn_q.weight", 2, 4544, 32});  // 4544 = 17.75 x 256
+    EXPECT_EQ(a->wanted, GgmlType::q2_k);
+    EXPECT_EQ(a->type, GgmlType::q4_0);
+    const auto b = quant::choose_type(q2, {"blk.0.attn_q.weight", 2, 100, 32});  // not even 32s
+    EXPECT_EQ(b->type, GgmlType::f16);
+    const auto out = quant::choose_type(quant::parse_recipe("q4_k_m"), {"output.weight", 2, 4544, 32});
+    EXPECT_EQ(out->type, GgmlType::q8_0);
+}
+
+TEST(QuantizeRecipes, NamesAndAliases) {
+    EXPECT_EQ(quant::parse_recipe("Q4_K").name, "Q4_K_M");  // llama-quantize's aliases
+    EXPECT_EQ(quant::parse_recipe("q3_k").name, "Q3_K_M");
+    EXPECT_EQ(quant::file_type_id(quant::parse_recipe("q2_k")), 10u);
+    EXPECT_EQ(quant::file_type_id(quant::parse_recipe("q3_k_l")), 13u);
+    EXPECT_EQ(quant::file_type_id(quant::parse_recipe("q5_k_s")), 16u);
+    try {
+        quant::parse_recipe("iq2_xxs");
+        FAIL();
+    } catch (const Error& e) {
+        EXPECT_NE(std::string(e.what()).find("q3_k_m"), std::string::npos) << e.what();
+    }
 }
 
 }  // namespace

@@ -7,7 +7,7 @@
 
 #include "hearth/gguf.hpp"
 #include "hearth/hearth.hpp"
-#include "synth/synth_model.hpp"
+#include "hearth/synth.hpp"
 #include "test_support.hpp"
 
 namespace hearth {

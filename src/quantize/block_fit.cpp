@@ -11,6 +11,24 @@ int clamp_round(float v, int lo, int hi) { return std::clamp(static_cast<int>(st
 
 }  // namespace
 
+int nearest(float v) { return static_cast<int>(std::lround(v)); }
+
+float signed_absmax(const float* x, size_t n) {
+    float amax = 0, max = 0;
+    for (size_t i = 0; i < n; ++i)
+        if (std::fabs(x[i]) > amax) {
+            amax = std::fabs(x[i]);
+            max = x[i];
+        }
+    return max;
+}
+
+float quantize_scales(const float* v, size_t n, int nmax, uint8_t* levels) {
+    const float max = *std::max_element(v, v + n), inv = max > 0 ? static_cast<float>(nmax) / max : 0.0f;
+    for (size_t i = 0; i < n; ++i) levels[i] = static_cast<uint8_t>(std::min(nmax, nearest(inv * v[i])));
+    return max / static_cast<float>(nmax);
+}
+
 void importance_weights(const float* x, size_t n, float* w) {
     double sum2 = 0;
     for (size_t i = 0; i < n; ++i) sum2 += double(x[i]) * x[i];

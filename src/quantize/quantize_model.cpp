@@ -1,6 +1,6 @@
-// Whole-model quantization (see quantize_model.hpp): decode rows with the kernels' dequantizers,
+// Whole-model quantization (see hearth/quantize.hpp): decode rows with the kernels' dequantizers,
 // re-encode with quantize_rows, in parallel chunks of rows, one tensor in memory at a time.
-#include "quantize/quantize_model.hpp"
+#include "hearth/quantize.hpp"
 
 #include <algorithm>
 #include <cstring>
@@ -10,6 +10,7 @@
 #include "hearth/error.hpp"
 #include "hearth/gguf_writer.hpp"
 #include "kernels/kernels.hpp"
+#include "quantize/mix.hpp"
 #include "quantize/quantize.hpp"
 #include "runtime/thread_pool.hpp"
 
@@ -27,15 +28,19 @@ void quantize_model(const gguf::File& in, const Recipe& recipe, const std::files
 
     const std::string arch(in.get_string_opt("general.architecture").value_or(""));
     const size_t n_layer = in.get_uint_opt(arch + ".block_count").value_or(0);
+    const size_t n_head = in.get_uint_opt(arch + ".attention.head_count").value_or(1);
+    const size_t n_head_kv = in.get_uint_opt(arch + ".attention.head_count_kv").value_or(n_head);
+    const size_t n_expert = in.get_uint_opt(arch + ".expert_count").value_or(0);
     const bool tied = in.find_tensor("output.weight") == nullptr;
-    std::vector<GgmlType> types;
+    std::vector<TypeChoice> types;
     for (const gguf::TensorInfo& t : in.tensors()) {
-        TensorRole role{t.name, t.n_dims, t.ne[0], n_layer, tied};
-        GgmlType to = choose_type(recipe, role).value_or(t.type);
+        const TensorRole role{t.name, t.n_dims, t.ne[0], n_layer, tied, n_head_kv ? n_head / n_head_kv : 1, n_expert};
+        const TypeChoice choice = choose_type(recipe, role).value_or(TypeChoice{t.type, t.type});
+        const GgmlType to = choice.type;
         if (to != t.type && !kernels::type_kernels(t.type))
             throw Error(ErrorCode::unsupported, in.name() + ": tensor '" + std::string(t.name) + "' is " +
                                                     std::string(ggml_type_name(t.type)) + ", which hearth cannot decode");
-        types.push_back(to);
+        types.push_back(choice);
         std::vector<uint64_t> ne(t.ne.begin(), t.ne.begin() + std::max<uint32_t>(t.n_dims, 1));
         w.add_tensor(t.name, to, ne);
     }
@@ -43,21 +48,22 @@ void quantize_model(const gguf::File& in, const Recipe& recipe, const std::files
     ThreadPool pool(threads);
     w.write(out, [&](size_t i, std::span<std::byte> dst) {
         const gguf::TensorInfo& t = in.tensors()[i];
-        if (types[i] == t.type) {
+        const GgmlType to = types[i].type;
+        if (to == t.type) {
             std::memcpy(dst.data(), t.data, t.n_bytes);
         } else {
             const kernels::TypeKernels* k = kernels::type_kernels(t.type);
             const size_t n_cols = t.ne[0], n_rows = t.rows();
-            const size_t in_row = *ggml_row_bytes(t.type, n_cols), out_row = *ggml_row_bytes(types[i], n_cols);
+            const size_t in_row = *ggml_row_bytes(t.type, n_cols), out_row = *ggml_row_bytes(to, n_cols);
             constexpr size_t kRowsPerChunk = 32;
             pool.parallel_for((n_rows + kRowsPerChunk - 1) / kRowsPerChunk, [&](size_t c) {
                 const size_t r0 = c * kRowsPerChunk, r1 = std::min(n_rows, r0 + kRowsPerChunk);
                 std::vector<float> rows((r1 - r0) * n_cols);
                 for (size_t r = r0; r < r1; ++r) k->dequantize_row(t.data + r * in_row, rows.data() + (r - r0) * n_cols, n_cols);
-                quantize_rows(types[i], rows.data(), dst.data() + r0 * out_row, r1 - r0, n_cols);
+                quantize_rows(to, rows.data(), dst.data() + r0 * out_row, r1 - r0, n_cols);
             });
         }
-        if (on_tensor) on_tensor({t.name, t.type, types[i], t.n_bytes, dst.size()});
+        if (on_tensor) on_tensor({t.name, t.type, to, types[i].wanted, t.n_elements, t.n_bytes, dst.size()});
     });
 }
 

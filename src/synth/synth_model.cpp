@@ -1,6 +1,6 @@
-// Random-weight model writer (see synth_model.hpp): shapes of real models, weights drawn from
+// Random-weight model writer (see hearth/synth.hpp): shapes of real models, weights drawn from
 // N(0, 1/fan_in) like an initialised network, quantized with the same quantizers as `hearth quantize`.
-#include "synth/synth_model.hpp"
+#include "hearth/synth.hpp"
 
 #include <algorithm>
 #include <array>
@@ -12,6 +12,7 @@
 
 #include "hearth/error.hpp"
 #include "hearth/gguf_writer.hpp"
+#include "quantize/mix.hpp"
 #include "quantize/quantize.hpp"
 #include "runtime/thread_pool.hpp"
 #include "synth/synth_vocab.hpp"
@@ -64,13 +65,14 @@ std::vector<TensorPlan> plan_tensors(const Shape& s, const quant::Recipe& recipe
     std::vector<TensorPlan> plan;
     const uint64_t q_dim = s.n_head * s.head_dim, kv_dim = s.n_head_kv * s.head_dim;
     auto matrix = [&](std::string name, uint64_t cols, uint64_t rows, Init init = Init::matrix) {
-        quant::TensorRole role{name, 2, cols, s.n_layer, s.tied_embeddings};
-        plan.push_back({name, {cols, rows}, quant::choose_type(recipe, role).value_or(GgmlType::f32), init});
+        const quant::TensorRole role{name, 2, cols, s.n_layer, s.tied_embeddings, s.n_head / s.n_head_kv, s.n_expert};
+        const auto choice = quant::choose_type(recipe, role);  // nullopt: kept in f32 (the MoE router)
+        plan.push_back({name, {cols, rows}, choice ? choice->type : GgmlType::f32, init});
     };
     // n_expert matrices of [rows, cols] in one 3-D tensor.
     auto experts = [&](std::string name, uint64_t cols, uint64_t rows) {
-        quant::TensorRole role{name, 3, cols, s.n_layer, s.tied_embeddings};
-        plan.push_back({name, {cols, rows, s.n_expert}, *quant::choose_type(recipe, role), Init::matrix});
+        const quant::TensorRole role{name, 3, cols, s.n_layer, s.tied_embeddings, s.n_head / s.n_head_kv, s.n_expert};
+        plan.push_back({name, {cols, rows, s.n_expert}, quant::choose_type(recipe, role)->type, Init::matrix});
     };
     auto vector = [&](std::string name, uint64_t n, Init init) { plan.push_back({std::move(name), {n}, GgmlType::f32, init}); };
     matrix("token_embd.weight", s.n_embd, s.n_vocab, Init::embedding);

@@ -7,6 +7,7 @@
 #include <csignal>
 #include <cstdio>
 #include <sstream>
+#include <vector>
 
 #include "args.hpp"
 
@@ -70,30 +71,44 @@ void ChatLoop::reset() {
 
 // Without a template the conversation is one text: each user line on a new line, each answer
 // continuing it directly (what a base model expects).
-std::string ChatLoop::render(bool add_generation_prompt) const {
-    if (tmpl_) return tmpl_->render(messages_, add_generation_prompt);
+std::string ChatLoop::render(std::span<const ChatMessage> messages, bool add_generation_prompt) const {
+    if (tmpl_) return tmpl_->render(messages, add_generation_prompt);
     std::string text;
-    for (const ChatMessage& m : messages_) {
+    for (const ChatMessage& m : messages) {
         if (m.role == "assistant") text += m.content;
         else text += (text.empty() ? "" : "\n") + m.content;
     }
     return text;
 }
 
+size_t ChatLoop::tokens_from(size_t start) const {
+    std::vector<ChatMessage> kept(messages_.begin(), messages_.begin() + (system_ ? 1 : 0));
+    kept.insert(kept.end(), messages_.begin() + static_cast<std::ptrdiff_t>(start), messages_.end());
+    return model_.tokenizer().encode(render(kept, true), gen_.add_special, gen_.parse_special).size();
+}
+
 size_t ChatLoop::fit_context() {
     const size_t first = system_ ? 1 : 0, limit = session_.n_ctx() - answer_reserve(session_.n_ctx(), gen_.max_tokens);
-    size_t dropped = 0;
-    while (true) {
-        const size_t n = model_.tokenizer().encode(render(true), gen_.add_special, gen_.parse_special).size();
-        if (n <= limit) return dropped;
-        if (messages_.size() <= first + 1)
-            throw Error(ErrorCode::context_full, "the message takes " + std::to_string(n) + " tokens; the context holds " +
-                                                     std::to_string(session_.n_ctx()) + " (start hearth chat with a larger -c)");
-        // The oldest exchange: a user message and the answer after it.
-        const size_t count = messages_.size() > first + 2 && messages_[first + 1].role == "assistant" ? 2 : 1;
-        messages_.erase(messages_.begin() + static_cast<std::ptrdiff_t>(first), messages_.begin() + static_cast<std::ptrdiff_t>(first + count));
-        dropped += count;
+    // Where the kept conversation may start: after 0, 1, 2, ... whole exchanges (a user message
+    // and the answer after it); the newest message always stays.
+    std::vector<size_t> starts{first};
+    while (starts.back() + 1 < messages_.size()) {
+        const size_t s = starts.back();
+        starts.push_back(s + (s + 2 < messages_.size() && messages_[s + 1].role == "assistant" ? 2 : 1));
     }
+    if (tokens_from(first) <= limit) return 0;
+    if (const size_t n = tokens_from(starts.back()); n > limit)
+        throw Error(ErrorCode::context_full, "the message takes " + std::to_string(n) + " tokens; the context holds " +
+                                                 std::to_string(session_.n_ctx()) + " (start hearth chat with a larger -c)");
+    // Dropping more never lengthens the prompt: bisect for the fewest exchanges to drop, so a long
+    // conversation is tokenized log2(turns) times instead of once per dropped turn.
+    size_t too_few = 0, enough = starts.size() - 1;
+    while (enough - too_few > 1) {
+        const size_t mid = (too_few + enough) / 2;
+        (tokens_from(starts[mid]) <= limit ? enough : too_few) = mid;
+    }
+    messages_.erase(messages_.begin() + static_cast<std::ptrdiff_t>(first), messages_.begin() + static_cast<std::ptrdiff_t>(starts[enough]));
+    return starts[enough] - first;
 }
 
 void ChatLoop::turn(const std::string& user) {

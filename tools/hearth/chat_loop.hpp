@@ -4,6 +4,7 @@
 #pragma once
 
 #include <optional>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -27,11 +28,14 @@ private:
     Action command(const std::string& line);
     void set_parameter(const std::string& name, const std::string& value);
     void show_info() const;
-    std::string render(bool add_generation_prompt) const;
+    std::string render(bool add_generation_prompt) const { return render(messages_, add_generation_prompt); }
+    std::string render(std::span<const ChatMessage> messages, bool add_generation_prompt) const;
     // Drops the oldest exchanges (never the system message) until the prompt leaves room for an
     // answer; returns how many messages went. Throws Error(context_full) when the newest message
     // alone does not fit.
     size_t fit_context();
+    // Prompt tokens of the conversation from messages_[start] on (plus the system message).
+    size_t tokens_from(size_t start) const;
 
     const Model& model_;
     Session& session_;

@@ -1,28 +1,55 @@
-// `hearth quantize IN.gguf OUT.gguf TYPE`: re-encode a model's matrices (e.g. F16 -> Q4_K_M).
+// `hearth quantize IN.gguf OUT.gguf TYPE`: re-encode a model's matrices (e.g. F16 -> Q4_K_M), and
+// say what it cost: each tensor's type and size, every fallback (rows that are not whole blocks of
+// the wanted type) with its reason, and the bits per weight before and after.
+#include <fmt/format.h>
+
 #include <chrono>
 #include <cstdio>
 
 #include "args.hpp"
 #include "commands.hpp"
 #include "hearth/gguf.hpp"
-#include "quantize/quantize_model.hpp"
+#include "hearth/memory.hpp"
+#include "hearth/quantize.hpp"
 
 namespace hearth::cli {
 namespace {
 
-constexpr const char* kUsage =
-    "usage: hearth quantize IN.gguf OUT.gguf TYPE [-t THREADS] [-q]\n"
-    "  TYPE: f32 f16 bf16 q8_0 q4_0 q4_1 q5_0 q5_1 q6_k q4_k_s q5_k_s q4_k_m q5_k_m\n"
-    "  Matrices are converted (K-quant medium mixes give the output matrix and some attn_v/ffn_down\n"
-    "  layers Q6_K, as llama.cpp does); norms, biases and metadata are copied. Input may be any type\n"
-    "  hearth can decode (re-quantizing an already quantized file loses quality: start from F16/BF16/F32).\n";
+std::string usage() {
+    return fmt::format(
+        "usage: hearth quantize IN.gguf OUT.gguf TYPE [-t THREADS] [-q]\n"
+        "  TYPE: {}\n"
+        "  K-quant types follow llama-quantize's per-tensor rules (the output matrix in Q6_K; more bits\n"
+        "  for attn_v, attn_output and ffn_down on some layers); the others give every matrix one type.\n"
+        "  Norms, biases and metadata are copied. A matrix whose rows are not whole blocks of its type\n"
+        "  falls back to another type, as llama-quantize does; each fallback is listed.\n"
+        "  Input may be any type hearth can decode (re-quantizing an already quantized file loses\n"
+        "  quality: start from F16/BF16/F32).\n"
+        "  -q  only the fallbacks and the summary, not every tensor\n",
+        quant::recipe_names());
+}
+
+std::string type_name(GgmlType t) { return std::string(ggml_type_name(t)); }
+
+double type_bits(GgmlType t) {
+    const GgmlTypeInfo info = ggml_type_info(t);
+    return quant::bits_per_weight(info.block_bytes, info.block_elements);
+}
+
+// Why a tensor did not get the type its recipe wanted.
+std::string fallback_note(const quant::TensorReport& r, uint64_t n_cols) {
+    return fmt::format("note: {}: {} columns are not a multiple of {}'s {}-element blocks: stored as {} ({:.2f} bits per "
+                       "weight instead of {:.2f})\n",
+                       r.name, n_cols, type_name(r.wanted), ggml_type_info(r.wanted).block_elements, type_name(r.to),
+                       type_bits(r.to), type_bits(r.wanted));
+}
 
 }  // namespace
 
 int cmd_quantize(std::span<char*> argv) {
     Args args(argv);
     if (args.help()) {
-        std::fputs(kUsage, stdout);
+        std::fputs(usage().c_str(), stdout);
         return 0;
     }
     auto threads = args.integer({"-t", "--threads"}, 0, 1024);
@@ -33,21 +60,36 @@ int cmd_quantize(std::span<char*> argv) {
     if (std::filesystem::exists(pos[1]) && std::filesystem::equivalent(pos[0], pos[1]))
         throw UsageError("output must be a different file from the input");
 
-    quant::Recipe recipe = quant::parse_recipe(pos[2]);
+    const quant::Recipe recipe = quant::parse_recipe(pos[2]);
     gguf::File in = gguf::File::open(pos[0]);
     auto t0 = std::chrono::steady_clock::now();
-    uint64_t bytes_in = 0, bytes_out = 0;
+    uint64_t bytes_in = 0, bytes_out = 0, elements = 0;
+    size_t n_tensors = 0, n_fallbacks = 0;
     quant::quantize_model(in, recipe, pos[1], static_cast<size_t>(threads.value_or(0)), [&](const quant::TensorReport& r) {
         bytes_in += r.bytes_in;
         bytes_out += r.bytes_out;
+        elements += r.n_elements;
+        ++n_tensors;
+        if (r.fell_back()) {
+            ++n_fallbacks;
+            std::fputs(fallback_note(r, in.tensor(r.name).ne[0]).c_str(), stderr);
+        }
         if (!quiet)
-            std::fprintf(stderr, "  %-36.*s %-6s -> %-6s %10.2f MiB\n", int(r.name.size()), r.name.data(),
-                         std::string(ggml_type_name(r.from)).c_str(), std::string(ggml_type_name(r.to)).c_str(),
-                         r.bytes_out / 1048576.0);
+            std::fputs(fmt::format("  {:<36} {:>6} -> {:<6} {:>6.2f} bpw {:>11}\n", r.name, type_name(r.from),
+                                   r.to == r.from ? "(kept)" : type_name(r.to), quant::bits_per_weight(r.bytes_out, r.n_elements),
+                                   format_bytes(r.bytes_out))
+                           .c_str(),
+                       stderr);
     });
-    double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-    std::fprintf(stderr, "wrote %s: %.2f MiB -> %.2f MiB of tensors in %.1f s\n", pos[1].c_str(), bytes_in / 1048576.0,
-                 bytes_out / 1048576.0, secs);
+    const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    std::fputs(fmt::format("wrote {} ({}): {} -> {} of tensors, {:.2f} -> {:.2f} bits per weight, in {:.1f} s\n", pos[1],
+                           recipe.name, format_bytes(bytes_in), format_bytes(bytes_out),
+                           quant::bits_per_weight(bytes_in, elements), quant::bits_per_weight(bytes_out, elements), secs)
+                   .c_str(),
+               stderr);
+    if (n_fallbacks)
+        std::fputs(fmt::format("{} of {} tensors fell back to another type (listed above)\n", n_fallbacks, n_tensors).c_str(),
+                   stderr);
     return 0;
 }
 

@@ -1,34 +1,39 @@
 // `hearth synth`: write a random-weight GGUF with the shape of a real model, for benchmarks.
+#include <fmt/format.h>
+
 #include <chrono>
 #include <cstdio>
 
 #include "args.hpp"
 #include "commands.hpp"
-#include "synth/synth_model.hpp"
+#include "hearth/synth.hpp"
 
 namespace hearth::cli {
 namespace {
 
-constexpr const char* kUsage =
+std::string usage() {
+    return fmt::format(
     "usage: hearth synth --arch ARCH --shape SHAPE --type TYPE -o FILE.gguf [--seed N] [-t THREADS]\n"
     "       hearth synth --shape ARCH-SHAPE (gemma3-12b) --type TYPE -o FILE.gguf ...\n"
     "       hearth synth --list\n"
     "  Writes a model with random weights (N(0, 1/fan_in)) and a synthetic SentencePiece vocabulary,\n"
     "  shaped like a real model, so prompt and generation speed can be measured without a download.\n"
     "  The file also loads in llama.cpp. Its text is nonsense by design.\n"
-    "  --type   f32 f16 bf16 q8_0 q4_0 q4_1 q5_0 q5_1 q6_k q4_k_s q5_k_s q4_k_m q5_k_m\n"
-    "           (single types apply to every matrix; *_k_m is llama.cpp's mix with Q6_K for the output,\n"
-    "            and for attn_v/ffn_down on some layers)\n"
+    "  --type   {}\n"
+    "           (as hearth quantize: K-quant types follow llama-quantize's per-tensor rules, the\n"
+    "            others give every matrix one type)\n"
     "  --repeat-layers  every layer reuses the first layer's random tensors of the same type: the\n"
     "           same file size and speed figures, written in minutes for 10B+ shapes (quantizing\n"
-    "           every layer of a 12B takes about an hour on two busy cores)\n";
+    "           every layer of a 12B takes about an hour on two busy cores)\n",
+    quant::recipe_names());
+}
 
 }  // namespace
 
 int cmd_synth(std::span<char*> argv) {
     Args args(argv);
     if (args.help()) {
-        std::fputs(kUsage, stdout);
+        std::fputs(usage().c_str(), stdout);
         return 0;
     }
     if (args.flag({"--list"})) {

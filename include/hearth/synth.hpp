@@ -12,7 +12,7 @@
 #include <string_view>
 
 #include "hearth/ggml_type.hpp"
-#include "quantize/mix.hpp"
+#include "hearth/quantize.hpp"
 
 namespace hearth::synth {
 
@@ -35,7 +35,7 @@ const Shape& find_shape(std::string_view arch, std::string_view name);
 // The same for "ARCH-NAME" ("gemma3-12b").
 const Shape& find_shape(std::string_view arch_and_name);
 
-// Writes the model, its matrices typed by the recipe (see quantize/mix.hpp). threads: 0 = all cores (generation and quantization are parallel; the bytes
+// Writes the model, its matrices typed by the recipe (see hearth/quantize.hpp). threads: 0 = all cores (generation and quantization are parallel; the bytes
 // do not depend on the thread count). Throws hearth::Error.
 // repeat_layers: every layer gets the bytes of the first layer's tensor of the same name and
 // type instead of its own draw; the file (and every speed figure) is the same size, and a 12B
