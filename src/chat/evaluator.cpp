@@ -5,6 +5,8 @@
 #include <algorithm>
 #include <optional>
 
+#include <fmt/format.h>
+
 #include "chat/builtins.hpp"
 #include "chat/lexer.hpp"
 #include "hearth/error.hpp"
@@ -121,12 +123,12 @@ std::string Evaluator::render(const Body& body, const Dict& globals) {
 void Evaluator::step(uint64_t cost) {
     steps_ += cost;
     if (steps_ > limits_.max_steps)
-        throw RuntimeError("template exceeded " + std::to_string(limits_.max_steps) + " evaluation steps");
+        throw RuntimeError(fmt::format("template exceeded {} evaluation steps", limits_.max_steps));
 }
 
 void Evaluator::emit(const std::string& s) {
     if (out_->size() + s.size() > limits_.max_output)
-        throw RuntimeError("template output exceeded " + std::to_string(limits_.max_output) + " bytes");
+        throw RuntimeError(fmt::format("template output exceeded {} bytes", limits_.max_output));
     *out_ += s;
 }
 
@@ -150,8 +152,7 @@ void Evaluator::assign_targets(const std::vector<std::string>& targets, const Va
     if (targets.size() == 1) return assign(targets[0], v);
     const List items = iterate(v);
     if (items.size() != targets.size())
-        throw RuntimeError("cannot unpack " + std::to_string(items.size()) + " values into " +
-                           std::to_string(targets.size()) + " names");
+        throw RuntimeError(fmt::format("cannot unpack {} values into {} names", items.size(), targets.size()));
     for (size_t i = 0; i < targets.size(); ++i) assign(targets[i], items[i]);
 }
 
@@ -252,10 +253,10 @@ void Evaluator::define_macro(const Stmt& s) {
     const Stmt* macro = &s;
     auto call = [this, macro](const CallArgs& a) -> Value {
         if (call_depth_ >= limits_.max_call_depth)
-            throw RuntimeError("macro calls nested deeper than " + std::to_string(limits_.max_call_depth));
+            throw RuntimeError(fmt::format("macro calls nested deeper than {}", limits_.max_call_depth));
         if (a.positional.size() > macro->targets.size())
-            throw RuntimeError("macro '" + macro->name + "' takes " + std::to_string(macro->targets.size()) +
-                               " arguments");
+            throw RuntimeError(fmt::format("macro '{}' takes {} arguments", macro->name, macro->targets.size()));
+
         Scope scope;
         for (size_t i = 0; i < macro->targets.size(); ++i) {
             const Value* given = a.get(i, macro->targets[i]);

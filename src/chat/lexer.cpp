@@ -4,6 +4,8 @@
 
 #include <cstdint>
 
+#include <fmt/format.h>
+
 #include "hearth/error.hpp"
 #include "tokenizer/unicode.hpp"
 
@@ -328,8 +330,8 @@ private:
 }  // namespace
 
 void fail_at(int line, int col, const std::string& what) {
-    throw Error(ErrorCode::invalid_argument,
-                "chat template: line " + std::to_string(line) + ", col " + std::to_string(col) + ": " + what);
+    throw Error(ErrorCode::invalid_argument, fmt::format("chat template: line {}, col {}: {}", line, col, what));
+
 }
 
 std::vector<Token> tokenize(std::string_view source) { return Lexer(source).run(); }

@@ -2,6 +2,8 @@
 // global functions (range, namespace, dict, raise_exception, strftime_now).
 #include <ctime>
 
+#include <fmt/format.h>
+
 #include "chat/builtins.hpp"
 
 namespace hearth::jinja {
@@ -134,7 +136,8 @@ Value range(const CallArgs& a) {
     List out;
     for (int64_t i = start; step > 0 ? i < stop : i > stop; i += step) {
         if (static_cast<int64_t>(out.size()) >= kMaxRange)
-            throw RuntimeError("range() longer than " + std::to_string(kMaxRange) + " items");
+            throw RuntimeError(fmt::format("range() longer than {} items", kMaxRange));
+
         out.emplace_back(i);
         if ((step > 0 && i > INT64_MAX - step) || (step < 0 && i < INT64_MIN - step)) break;
     }

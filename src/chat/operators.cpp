@@ -2,6 +2,8 @@
 // concatenation, comparison, membership, and iteration over values.
 #include <cmath>
 
+#include <fmt/format.h>
+
 #include "chat/builtins.hpp"
 
 namespace hearth::jinja {
@@ -90,7 +92,8 @@ bool contains(const Value& container, const Value& item) {
 }  // namespace
 
 void check_string_size(size_t n) {
-    if (n > kMaxStringBytes) throw RuntimeError("string larger than " + std::to_string(kMaxStringBytes) + " bytes");
+    if (n > kMaxStringBytes) throw RuntimeError(fmt::format("string larger than {} bytes", kMaxStringBytes));
+
 }
 
 int compare(const Value& a, const Value& b) {

@@ -9,6 +9,8 @@
 #include <string_view>
 #include <vector>
 
+#include <fmt/format.h>
+
 #include "chat/ast.hpp"
 #include "chat/lexer.hpp"
 #include "hearth/error.hpp"
@@ -36,7 +38,8 @@ private:
         Parser& p;
         explicit DepthGuard(Parser& parser) : p(parser) {
             if (++p.depth_ > kMaxParseDepth)
-                p.fail("template nested too deeply (limit " + std::to_string(kMaxParseDepth) + ")");
+                p.fail(fmt::format("template nested too deeply (limit {})", kMaxParseDepth));
+
         }
         ~DepthGuard() { --p.depth_; }
     };

@@ -5,6 +5,9 @@
 #include <bit>
 #include <cstring>
 #include <string>
+#include <utility>
+
+#include <fmt/format.h>
 
 #include "hearth/gguf.hpp"
 #include "hearth/mapped_file.hpp"
@@ -30,17 +33,17 @@ private:
     std::span<const std::byte> bytes_;
     uint64_t pos_ = 0;
 
-    [[noreturn]] void fail(uint64_t at, const std::string& what) const {
-        throw Error(ErrorCode::invalid_file, f_.name_ + ": " + what + " (offset " + std::to_string(at) + ", file size " +
-                                                 std::to_string(bytes_.size()) + ")");
+    template <typename... Args>
+    [[noreturn]] void fail(uint64_t at, fmt::format_string<Args...> what, Args&&... args) const {
+        throw Error(ErrorCode::invalid_file, fmt::format("{}: {} (offset {}, file size {})", f_.name_,
+                                                         fmt::format(what, std::forward<Args>(args)...), at, bytes_.size()));
     }
 
     uint64_t remaining() const { return bytes_.size() - pos_; }
 
     void need(uint64_t n, const char* field) const {
         if (n > remaining())
-            fail(pos_, std::string("truncated: ") + field + " needs " + std::to_string(n) + " bytes, " +
-                           std::to_string(remaining()) + " left");
+            fail(pos_, "truncated: {} needs {} bytes, {} left", field, n, remaining());
     }
 
     template <typename T>
@@ -56,8 +59,7 @@ private:
         uint64_t at = pos_;
         uint64_t len = read<uint64_t>(field);
         if (len > limits_.max_string_bytes)
-            fail(at, std::string(field) + ": string length " + std::to_string(len) + " exceeds limit " +
-                         std::to_string(limits_.max_string_bytes));
+            fail(at, "{}: string length {} exceeds limit {}", field, len, limits_.max_string_bytes);
         need(len, field);
         std::string_view s(reinterpret_cast<const char*>(bytes_.data() + pos_), static_cast<size_t>(len));
         pos_ += len;
@@ -78,7 +80,7 @@ private:
         uint64_t at = pos_;
         uint32_t t = read<uint32_t>(field);
         if (t > static_cast<uint32_t>(ValueType::f64))
-            fail(at, std::string(field) + ": unknown value type " + std::to_string(t));
+            fail(at, "{}: unknown value type {}", field, t);
         return static_cast<ValueType>(t);
     }
 
@@ -87,7 +89,7 @@ private:
         need(n, field);
         uint64_t bits = 0;
         std::memcpy(&bits, bytes_.data() + pos_, n);  // little-endian host: low bytes hold the value
-        if (t == ValueType::boolean && bits > 1) fail(pos_, std::string(field) + ": bool value " + std::to_string(bits));
+        if (t == ValueType::boolean && bits > 1) fail(pos_, "{}: bool value {}", field, bits);
         pos_ += n;
         v.bits_ = bits;
     }
@@ -107,7 +109,7 @@ private:
 
     void read_array(Value& v, const std::string& field, uint32_t depth) {
         if (depth >= limits_.max_array_depth)
-            fail(pos_, field + ": arrays nested deeper than " + std::to_string(limits_.max_array_depth));
+            fail(pos_, "{}: arrays nested deeper than {}", field, limits_.max_array_depth);
         v.elem_type_ = read_value_type((field + " element type").c_str());
         uint64_t at = pos_;
         v.count_ = read<uint64_t>((field + " array length").c_str());
@@ -117,9 +119,8 @@ private:
                             : v.elem_type_ == ValueType::array ? 12
                                                                : scalar_size(v.elem_type_);
         if (v.count_ > remaining() / min_elem)
-            fail(at, field + ": array of " + std::to_string(v.count_) + " " +
-                         std::string(value_type_name(v.elem_type_)) + " elements does not fit in the " +
-                         std::to_string(remaining()) + " bytes left");
+            fail(at, "{}: array of {} {} elements does not fit in the {} bytes left", field, v.count_,
+                 value_type_name(v.elem_type_), remaining());
         if (v.elem_type_ == ValueType::string) {
             v.strings_.reserve(static_cast<size_t>(v.count_));
             for (uint64_t i = 0; i < v.count_; ++i) v.strings_.push_back(read_string(field.c_str()));
@@ -131,7 +132,7 @@ private:
             pos_ += v.count_ * min_elem;
             if (v.elem_type_ == ValueType::boolean)
                 for (uint64_t i = 0; i < v.count_; ++i)
-                    if (static_cast<uint8_t>(v.raw_[i]) > 1) fail(at + 8 + i, field + ": bool array element is not 0 or 1");
+                    if (static_cast<uint8_t>(v.raw_[i]) > 1) fail(at + 8 + i, "{}: bool array element is not 0 or 1", field);
         }
     }
 
@@ -144,7 +145,7 @@ private:
             throw Error(ErrorCode::unsupported, f_.name_ + ": big-endian GGUF files are not supported");
         if (version == 1)
             throw Error(ErrorCode::unsupported, f_.name_ + ": GGUF version 1 is obsolete; re-convert the model");
-        if (version != 2 && version != 3) fail(4, "unsupported GGUF version " + std::to_string(version));
+        if (version != 2 && version != 3) fail(4, "unsupported GGUF version {}", version);
         f_.version_ = version;
     }
 
@@ -153,10 +154,10 @@ private:
     void parse_metadata() {
         n_tensors_ = read<uint64_t>("tensor count");
         if (n_tensors_ > limits_.max_tensors)
-            fail(8, "tensor count " + std::to_string(n_tensors_) + " exceeds limit " + std::to_string(limits_.max_tensors));
+            fail(8, "tensor count {} exceeds limit {}", n_tensors_, limits_.max_tensors);
         uint64_t n_kv = read<uint64_t>("metadata count");
         if (n_kv > limits_.max_metadata || n_kv > remaining() / 13)  // key length 8 + type 4 + 1 payload byte
-            fail(16, "metadata count " + std::to_string(n_kv) + " is impossible for the file size");
+            fail(16, "metadata count {} is impossible for the file size", n_kv);
         f_.metadata_.reserve(static_cast<size_t>(n_kv));
         for (uint64_t i = 0; i < n_kv; ++i) {
             uint64_t at = pos_;
@@ -164,7 +165,7 @@ private:
             std::string field = "metadata '" + std::string(key) + "'";
             ValueType t = read_value_type((field + " type").c_str());
             Value v = read_value(t, field, 0);
-            if (!f_.metadata_index_.emplace(key, f_.metadata_.size()).second) fail(at, "duplicate metadata key '" + std::string(key) + "'");
+            if (!f_.metadata_index_.emplace(key, f_.metadata_.size()).second) fail(at, "duplicate metadata key '{}'", key);
             f_.metadata_.push_back({key, std::move(v)});
         }
     }
@@ -174,14 +175,14 @@ private:
         if (!a) return;
         auto n = a->as_uint();
         if (a->type() != ValueType::u32 || !n || *n == 0 || !std::has_single_bit(*n))
-            fail(0, "general.alignment must be a power-of-two u32, got " + a->to_display());
+            fail(0, "general.alignment must be a power-of-two u32, got {}", a->to_display());
         f_.alignment_ = *n;
     }
 
     void parse_tensor_infos() {
         // name length 8 + n_dims 4 + type 4 + offset 8
         if (n_tensors_ > remaining() / 24)
-            fail(8, "tensor count " + std::to_string(n_tensors_) + " is impossible for the file size");
+            fail(8, "tensor count {} is impossible for the file size", n_tensors_);
         f_.tensors_.reserve(static_cast<size_t>(n_tensors_));
         for (uint64_t i = 0; i < n_tensors_; ++i) {
             uint64_t at = pos_;
@@ -189,29 +190,29 @@ private:
             t.name = read_string("tensor name");
             std::string field = "tensor '" + std::string(t.name) + "'";
             t.n_dims = read<uint32_t>("tensor dimension count");
-            if (t.n_dims > 4) fail(at, field + " has " + std::to_string(t.n_dims) + " dimensions (max 4)");
+            if (t.n_dims > 4) fail(at, "{} has {} dimensions (max 4)", field, t.n_dims);
             uint64_t n = 1;
             for (uint32_t d = 0; d < t.n_dims; ++d) {
                 t.ne[d] = read<uint64_t>("tensor dimension");
-                if (t.ne[d] > (uint64_t{1} << 62)) fail(at, field + " dimension " + std::to_string(d) + " is " + std::to_string(t.ne[d]));
-                if (t.ne[d] != 0 && n > UINT64_MAX / t.ne[d]) fail(at, field + ": element count overflows");
+                if (t.ne[d] > (uint64_t{1} << 62)) fail(at, "{} dimension {} is {}", field, d, t.ne[d]);
+                if (t.ne[d] != 0 && n > UINT64_MAX / t.ne[d]) fail(at, "{}: element count overflows", field);
                 n *= t.ne[d];
             }
             t.n_elements = n;
             uint64_t type_at = pos_;
             uint32_t type_id = read<uint32_t>("tensor type");
             auto info = ggml_type_info(type_id);
-            if (!info) fail(type_at, field + " has unknown tensor type id " + std::to_string(type_id));
+            if (!info) fail(type_at, "{} has unknown tensor type id {}", field, type_id);
             t.type = static_cast<GgmlType>(type_id);
             if (t.ne[0] % info->block_elements != 0)
-                fail(at, field + ": row length " + std::to_string(t.ne[0]) + " is not a multiple of the " +
-                             std::string(info->name) + " block size " + std::to_string(info->block_elements));
+                fail(at, "{}: row length {} is not a multiple of the {} block size {}", field, t.ne[0], info->name,
+                     info->block_elements);
             uint64_t blocks = n / info->block_elements;
-            if (blocks > UINT64_MAX / info->block_bytes) fail(at, field + ": byte size overflows");
+            if (blocks > UINT64_MAX / info->block_bytes) fail(at, "{}: byte size overflows", field);
             t.n_bytes = blocks * info->block_bytes;
             t.offset = read<uint64_t>("tensor data offset");
             if (!f_.tensor_index_.emplace(t.name, f_.tensors_.size()).second)
-                fail(at, "duplicate tensor name '" + std::string(t.name) + "'");
+                fail(at, "duplicate tensor name '{}'", t.name);
             f_.tensors_.push_back(t);
         }
     }
@@ -233,14 +234,16 @@ private:
         for (TensorInfo& t : f_.tensors_) {
             std::string field = "tensor '" + std::string(t.name) + "'";
             if (t.offset % align != 0)
-                fail(data, field + " data offset " + std::to_string(t.offset) + " is not aligned to " + std::to_string(align));
+                fail(data, "{} data offset {} is not aligned to {}", field, t.offset, align);
             if (t.offset != expected)
-                fail(data, field + " data offset " + std::to_string(t.offset) + " is not where GGUF places it: expected " +
-                               std::to_string(expected) + " (tensor data is stored in the order of the tensor infos, each padded to " +
-                               std::to_string(align) + " bytes; overlapping, reordered or mis-sized tensors)");
+                fail(data,
+                     "{} data offset {} is not where GGUF places it: expected {} (tensor data is stored in the order of the "
+                     "tensor infos, each padded to {} bytes; overlapping, reordered or mis-sized tensors)",
+                     field, t.offset, expected, align);
             if (t.offset > data_size || t.n_bytes > data_size - t.offset)
-                fail(data, field + " extends past end of file (data offset " + std::to_string(t.offset) + " in the section at " +
-                               std::to_string(data) + ", size " + std::to_string(t.n_bytes) + ")");
+                fail(data, "{} extends past end of file (data offset {} in the section at {}, size {})", field, t.offset, data,
+                     t.n_bytes);
+
             expected = t.offset + (t.n_bytes + align - 1) / align * align;  // no overflow: both fit in the file
             t.data = bytes_.data() + data + t.offset;
         }

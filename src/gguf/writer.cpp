@@ -5,6 +5,8 @@
 #include <cstring>
 #include <fstream>
 
+#include <fmt/format.h>
+
 namespace hearth::gguf {
 namespace {
 
@@ -30,7 +32,7 @@ uint64_t pad_to(uint64_t n, uint64_t align) { return (n + align - 1) / align * a
 
 Writer::Writer(uint32_t alignment) : alignment_(alignment) {
     if (alignment == 0 || (alignment & (alignment - 1)) != 0)
-        throw Error(ErrorCode::invalid_argument, "GGUF alignment must be a power of two, got " + std::to_string(alignment));
+        throw Error(ErrorCode::invalid_argument, fmt::format("GGUF alignment must be a power of two, got {}", alignment));
     if (alignment != 32) add_u32("general.alignment", alignment);
 }
 
@@ -122,17 +124,17 @@ uint64_t Writer::checked_bytes(std::string_view name, GgmlType type, std::span<c
     for (uint64_t d : ne) n *= d;
     auto row = ggml_row_bytes(type, ne[0]);
     if (!row)
-        throw Error(ErrorCode::invalid_argument, "tensor '" + std::string(name) + "': row of " + std::to_string(ne[0]) +
-                                                     " is not a whole number of " + std::string(ggml_type_name(type)) + " blocks");
+        throw Error(ErrorCode::invalid_argument, fmt::format("tensor '{}': row of {} is not a whole number of {} blocks", name,
+                                                             ne[0], ggml_type_name(type)));
     return *row * (ne[0] ? n / ne[0] : 0);
 }
 
 void Writer::add_tensor(std::string_view name, GgmlType type, std::span<const uint64_t> ne, std::span<const std::byte> data) {
     const uint64_t bytes = checked_bytes(name, type, ne);
     if (bytes != data.size())
-        throw Error(ErrorCode::invalid_argument, "tensor '" + std::string(name) + "': " + std::to_string(data.size()) +
-                                                     " bytes do not match its " + std::string(ggml_type_name(type)) +
-                                                     " shape (" + std::to_string(bytes) + ")");
+        throw Error(ErrorCode::invalid_argument, fmt::format("tensor '{}': {} bytes do not match its {} shape ({})", name,
+                                                             data.size(), ggml_type_name(type), bytes));
+
     tensors_.push_back({std::string(name), type, {ne.begin(), ne.end()}, data, bytes, data_size_, false});
     data_size_ = pad_to(data_size_ + bytes, alignment_);
 }

@@ -7,6 +7,8 @@
 #include <cstring>
 #include <string>
 
+#include <fmt/format.h>
+
 #include "hearth/error.hpp"
 #include "hearth/memory.hpp"
 
@@ -36,7 +38,8 @@ public:
 
     std::span<std::byte> allocate(size_t bytes, const char* what) override {
         if (bytes > kMaxBlock)
-            throw Error(ErrorCode::out_of_memory, std::string(what) + ": " + std::to_string(bytes) + " bytes is too large");
+            throw Error(ErrorCode::out_of_memory, fmt::format("{}: {} bytes is too large", what, bytes));
+
         const size_t size = round_to_pages(bytes, page_);
         // Committing more than the OS can give gets the process OOM-killed (Linux overcommits, so
         // mmap itself rarely fails): refuse large blocks up front with a message instead.

@@ -5,6 +5,8 @@
 #include <cstring>
 #include <string>
 
+#include <fmt/format.h>
+
 #include "hearth/error.hpp"
 #include "kernels/kernels.hpp"
 #include "kernels/ref/f16.hpp"
@@ -30,8 +32,8 @@ size_t KvCache::row_bytes(size_t kv_dim, KvType type) noexcept {
 
 size_t KvCache::planned_bytes(size_t n_layer, size_t n_ctx, size_t kv_dim, KvType type, const KvWindow& window) {
     if (type == KvType::q8_0 && kv_dim % kQ8Block != 0)
-        throw Error(ErrorCode::unsupported, "KV cache type q8_0 needs a key/value width that is a multiple of 32 (this model's is " +
-                                                std::to_string(kv_dim) + "): use f16");
+        throw Error(ErrorCode::unsupported,
+                    fmt::format("KV cache type q8_0 needs a key/value width that is a multiple of 32 (this model's is {}): use f16", kv_dim));
     size_t rows = 0;
     for (size_t il = 0; il < n_layer; ++il) rows += il < window.layers.size() && window.layers[il] ? window.rows : n_ctx;
     // Sizes come from validated metadata (each below 2^24), so this product cannot overflow 64 bits.
@@ -41,8 +43,9 @@ size_t KvCache::planned_bytes(size_t n_layer, size_t n_ctx, size_t kv_dim, KvTyp
 KvCache::KvCache(size_t n_layer, size_t n_ctx, size_t kv_dim, KvType type, KvWindow window)
     : window_(std::move(window)), n_ctx_(n_ctx), kv_dim_(kv_dim), row_bytes_(row_bytes(kv_dim, type)), type_(type) {
     if (!window_.layers.empty() && (window_.layers.size() != n_layer || window_.window == 0 || window_.rows < window_.window))
-        throw Error(ErrorCode::invalid_argument, "KV cache: inconsistent sliding-window plan (window " + std::to_string(window_.window) +
-                                                     ", rows " + std::to_string(window_.rows) + ")");
+        throw Error(ErrorCode::invalid_argument,
+                    fmt::format("KV cache: inconsistent sliding-window plan (window {}, rows {})", window_.window, window_.rows));
+
     buffer_ = AlignedBuffer(planned_bytes(n_layer, n_ctx, kv_dim, type, window_), "KV cache");
     layer_offset_.resize(n_layer);
     for (size_t il = 0, at = 0; il < n_layer; ++il) {

@@ -11,6 +11,8 @@
 #include <cstdint>
 #include <cstring>
 
+#include <fmt/format.h>
+
 #include "hearth/error.hpp"
 #include "memory/huge_pages.hpp"
 
@@ -66,7 +68,8 @@ MappedFile::MappedFile(const std::filesystem::path& path) : path_(path.string())
         if (p == MAP_FAILED) {
             int err = errno;
             ::close(fd);
-            throw Error(ErrorCode::io, path_ + ": cannot mmap " + std::to_string(size_) + " bytes: " + std::strerror(err));
+            throw Error(ErrorCode::io, fmt::format("{}: cannot mmap {} bytes: {}", path_, size_, std::strerror(err)));
+
         }
         data_ = static_cast<const std::byte*>(p);
     }

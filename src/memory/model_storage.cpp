@@ -13,6 +13,8 @@
 #include <string>
 #include <vector>
 
+#include <fmt/format.h>
+
 #include "hearth/mapped_file.hpp"
 
 namespace hearth {
@@ -46,8 +48,8 @@ PageBuffer read_whole_file(const std::filesystem::path& path, const ModelOptions
         const ssize_t n = ::pread(fd, buffer.data() + done, std::min(kStep, size - done), static_cast<off_t>(done));
         if (n < 0 && errno == EINTR) continue;
         if (n <= 0)
-            throw Error(ErrorCode::io, name + ": read failed at offset " + std::to_string(done) + ": " +
-                                           (n < 0 ? std::strerror(errno) : "unexpected end of file"));
+            throw Error(ErrorCode::io, fmt::format("{}: read failed at offset {}: {}", name, done,
+                                                   n < 0 ? std::strerror(errno) : "unexpected end of file"));
         done += static_cast<size_t>(n);
         report(options, static_cast<double>(done) / static_cast<double>(size));
     }
@@ -122,7 +124,8 @@ PlacementChoice placement_by_sample(std::optional<HugePageSample> sample) {
     if (!sample)
         return {WeightStorage::copied,
                 "automatic: copied into 2 MiB pages; how the kernel maps the file is unknown (no FilePmdMapped in /proc/self/smaps)"};
-    const std::string seen = std::to_string(sample->huge) + " of " + std::to_string(sample->chunks) + " sampled 2 MiB chunks";
+    const std::string seen = fmt::format("{} of {} sampled 2 MiB chunks", sample->huge, sample->chunks);
+
     if (sample->chunks == 0)
         return {WeightStorage::mapped, "automatic: the tensor data holds no whole 2 MiB chunk, so its page size does not matter"};
     if (sample->huge * 10 >= sample->chunks * 9)

@@ -1,7 +1,10 @@
 // Model::load: map, read the config, bind the weights, build the tokenizer and the thread pool.
 #include <thread>
 
+#include <fmt/format.h>
+
 #include "memory/model_storage.hpp"
+
 #include "ops/matmul.hpp"
 #include "model/model_config.hpp"
 #include "model/model_impl.hpp"
@@ -19,8 +22,9 @@ Model Model::load(const std::filesystem::path& path, const ModelOptions& options
     ModelConfig config = model::read_model_config(file);
     Tokenizer tokenizer = Tokenizer::from_gguf(file);
     if (tokenizer.n_vocab() != config.n_vocab)
-        throw Error(ErrorCode::invalid_file, file.name() + ": the vocabulary has " + std::to_string(tokenizer.n_vocab()) +
-                                                 " tokens but token_embd.weight has " + std::to_string(config.n_vocab) + " rows");
+        throw Error(ErrorCode::invalid_file, fmt::format("{}: the vocabulary has {} tokens but token_embd.weight has {} rows",
+                                                         file.name(), tokenizer.n_vocab(), config.n_vocab));
+
     auto impl = std::make_unique<Impl>(std::move(file), std::move(tokenizer));
     impl->storage = std::move(storage);  // the buffer's address is unchanged: file's views stay valid
     impl->config = std::move(config);

@@ -5,6 +5,8 @@
 #include <cmath>
 #include <string>
 
+#include <fmt/format.h>
+
 #include "ops/moe_route.hpp"
 
 namespace hearth::model {
@@ -22,25 +24,21 @@ void read_rope_scaling(const gguf::File& file, const ConfigReader& r, ModelConfi
 
 void check_consistency(const gguf::File& file, const ConfigReader& r, ModelConfig& c) {
     if (c.n_head % c.n_head_kv != 0)
-        r.fail(r.key("attention.head_count_kv"), "= " + std::to_string(c.n_head_kv) + " does not divide head_count " +
-                                                     std::to_string(c.n_head));
-    if (c.head_dim % 2 != 0) r.fail(r.key("attention.key_length"), "= " + std::to_string(c.head_dim) + " must be even");
+        r.fail(r.key("attention.head_count_kv"), fmt::format("= {} does not divide head_count {}", c.n_head_kv, c.n_head));
+    if (c.head_dim % 2 != 0) r.fail(r.key("attention.key_length"), fmt::format("= {} must be even", c.head_dim));
     if (c.n_rot > c.head_dim || c.n_rot % 2 != 0)
-        r.fail(r.key("rope.dimension_count"), "= " + std::to_string(c.n_rot) + " must be even and at most head_dim " +
-                                                  std::to_string(c.head_dim));
+        r.fail(r.key("rope.dimension_count"), fmt::format("= {} must be even and at most head_dim {}", c.n_rot, c.head_dim));
     if (const auto v = file.get_uint_opt(r.key("attention.value_length")); v && *v != c.head_dim)
-        throw Error(ErrorCode::unsupported, file.name() + ": attention.value_length " + std::to_string(*v) +
-                                                " differs from key_length " + std::to_string(c.head_dim) + " (not supported)");
+        throw Error(ErrorCode::unsupported, fmt::format("{}: attention.value_length {} differs from key_length {} (not supported)",
+                                                        file.name(), *v, c.head_dim));
     const gguf::TensorInfo* embd = file.find_tensor("token_embd.weight");
     if (!embd) throw Error(ErrorCode::invalid_file, file.name() + ": tensor 'token_embd.weight' is missing");
     if (embd->n_dims != 2 || embd->ne[0] != c.n_embd || embd->ne[1] == 0 || embd->ne[1] > (1u << 24))
-        throw Error(ErrorCode::invalid_file, file.name() + ": tensor 'token_embd.weight' has shape [" +
-                                                 std::to_string(embd->ne[0]) + ", " + std::to_string(embd->ne[1]) +
-                                                 "], expected [" + std::to_string(c.n_embd) + ", n_vocab]");
+        throw Error(ErrorCode::invalid_file, fmt::format("{}: tensor 'token_embd.weight' has shape [{}, {}], expected [{}, n_vocab]",
+                                                         file.name(), embd->ne[0], embd->ne[1], c.n_embd));
     c.n_vocab = static_cast<size_t>(embd->ne[1]);
     if (const auto v = file.get_uint_opt(r.key("vocab_size")); v && *v != c.n_vocab)
-        r.fail(r.key("vocab_size"), "= " + std::to_string(*v) + " disagrees with token_embd.weight rows " +
-                                        std::to_string(c.n_vocab));
+        r.fail(r.key("vocab_size"), fmt::format("= {} disagrees with token_embd.weight rows {}", *v, c.n_vocab));
 }
 
 // Mixture-of-experts sizes (qwen3moe); absent keys are an error only for an MoE architecture.
@@ -70,8 +68,9 @@ ModelConfig read_model_config(const gguf::File& file) {
     c.n_head = r.required("attention.head_count", kMaxDim);
     c.n_head_kv = r.optional("attention.head_count_kv", c.n_head, kMaxDim);
     if (!file.find(r.key("attention.key_length")) && c.n_embd % c.n_head != 0)
-        r.fail(r.key("embedding_length"), "= " + std::to_string(c.n_embd) + " is not a multiple of head_count " +
-                                              std::to_string(c.n_head) + " and attention.key_length is absent");
+        r.fail(r.key("embedding_length"), fmt::format("= {} is not a multiple of head_count {} and attention.key_length is absent",
+                                                      c.n_embd, c.n_head));
+
     c.head_dim = r.optional("attention.key_length", c.n_embd / c.n_head, kMaxDim);
     c.n_rot = r.optional("rope.dimension_count", c.head_dim, kMaxDim);
     c.rope_style = spec->rope_style;

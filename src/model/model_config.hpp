@@ -4,6 +4,8 @@
 #include <cmath>
 #include <string>
 
+#include <fmt/format.h>
+
 #include "hearth/gguf.hpp"
 #include "hearth/model_config.hpp"
 #include "model/arch.hpp"
@@ -50,7 +52,8 @@ public:
             return fallback;
         }
         const double v = file_.get_float(key);
-        if (!std::isfinite(v) || v <= 0.0) fail(key, "must be a positive finite number, got " + std::to_string(v));
+        // {:f}: six decimals, as the message printed before (std::to_string).
+        if (!std::isfinite(v) || v <= 0.0) fail(key, fmt::format("must be a positive finite number, got {:f}", v));
         return static_cast<float>(v);
     }
 
@@ -59,7 +62,8 @@ public:
 
 private:
     size_t checked(const std::string& key, uint64_t v, uint64_t max) const {
-        if (v == 0 || v > max) fail(key, "= " + std::to_string(v) + " is out of range [1, " + std::to_string(max) + "]");
+        if (v == 0 || v > max) fail(key, fmt::format("= {} is out of range [1, {}]", v, max));
+
         return static_cast<size_t>(v);
     }
 

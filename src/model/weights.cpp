@@ -3,18 +3,14 @@
 #include "model/weights.hpp"
 
 #include <algorithm>
+#include <span>
 #include <string>
 
+#include <fmt/format.h>
 
 namespace hearth::model {
 
 namespace {
-
-std::string shape_string(const gguf::TensorInfo& t) {
-    std::string s = "[";
-    for (uint32_t i = 0; i < t.n_dims; ++i) s += (i ? ", " : "") + std::to_string(t.ne[i]);
-    return s + "]";
-}
 
 class Binder {
 public:
@@ -61,8 +57,8 @@ private:
                                                     std::string(ggml_type_name(t.type)) + ", which hearth cannot multiply by");
         const auto row_bytes = ggml_row_bytes(t.type, n_cols);
         if (!row_bytes)
-            throw Error(ErrorCode::invalid_file, file_.name() + ": tensor '" + name + "' rows of " + std::to_string(n_cols) +
-                                                     " elements are not whole " + std::string(ggml_type_name(t.type)) + " blocks");
+            throw Error(ErrorCode::invalid_file, fmt::format("{}: tensor '{}' rows of {} elements are not whole {} blocks", file_.name(),
+                                                             name, n_cols, ggml_type_name(t.type)));
         ops::WeightView w;
         w.type = t.type;
         w.data = t.data;
@@ -75,10 +71,9 @@ private:
     void check_shape(const gguf::TensorInfo& t, std::array<size_t, 3> want, uint32_t dims) const {
         bool ok = t.ne[0] == want[0] && t.ne[1] == want[1] && t.ne[2] == want[2] && t.ne[3] == 1;
         if (ok) return;
-        std::string expected = "[" + std::to_string(want[0]);
-        for (uint32_t d = 1; d < dims; ++d) expected += ", " + std::to_string(want[d]);
-        throw Error(ErrorCode::invalid_file, file_.name() + ": tensor '" + std::string(t.name) + "' has shape " +
-                                                 shape_string(t) + ", expected " + expected + "]");
+        throw Error(ErrorCode::invalid_file, fmt::format("{}: tensor '{}' has shape [{}], expected [{}]", file_.name(), t.name,
+                                                         fmt::join(std::span(t.ne).first(t.n_dims), ", "),
+                                                         fmt::join(std::span(want).first(dims), ", ")));
     }
 
     const gguf::File& file_;

@@ -5,6 +5,8 @@
 #include <sstream>
 #include <string>
 
+#include <fmt/format.h>
+
 #include "hearth/memory.hpp"
 #include "memory/model_storage.hpp"
 #include "plan/session_plan.hpp"
@@ -63,7 +65,8 @@ std::string advise(const Planner& planner, const FitPlan& p, const SessionOption
         SessionOptions o = options;
         o.n_ctx = ctx;
         if (planner.at(o).fits()) {
-            add("-c " + std::to_string(ctx));
+            add(fmt::format("-c {}", ctx));
+
             break;
         }
     }

@@ -1,6 +1,8 @@
 // memory_report(Model / Session) and its text form, format_bytes.
-#include <cinttypes>
-#include <cstdio>
+#include <iterator>
+#include <string>
+
+#include <fmt/format.h>
 
 #include "hearth/memory.hpp"
 #include "memory/model_storage.hpp"
@@ -11,16 +13,14 @@ namespace hearth {
 
 std::string format_bytes(uint64_t bytes) {
     static constexpr const char* kUnits[] = {"KiB", "MiB", "GiB", "TiB"};
-    if (bytes < 1024) return std::to_string(bytes) + " B";
+    if (bytes < 1024) return fmt::format("{} B", bytes);
     double v = static_cast<double>(bytes) / 1024.0;
     size_t unit = 0;
     while (v >= 1024.0 && unit + 1 < std::size(kUnits)) {
         v /= 1024.0;
         ++unit;
     }
-    char buf[32];
-    std::snprintf(buf, sizeof buf, "%.1f %s", v, kUnits[unit]);
-    return buf;
+    return fmt::format("{:.1f} {}", v, kUnits[unit]);
 }
 
 MemoryReport memory_report(const Model& model) { return model.memory_report(); }
@@ -55,9 +55,7 @@ MemoryReport Session::memory_report() const {
 std::string format_memory_report(const MemoryReport& r) {
     std::string out;
     auto line = [&](const char* what, uint64_t bytes, const std::string& note) {
-        char buf[160];
-        std::snprintf(buf, sizeof buf, "  %-12s %12s%s%s\n", what, format_bytes(bytes).c_str(), note.empty() ? "" : "  ", note.c_str());
-        out += buf;
+        fmt::format_to(std::back_inserter(out), "  {:<12} {:>12}{}{}\n", what, format_bytes(bytes), note.empty() ? "" : "  ", note);
     };
     line("weights", r.weights_bytes,
          std::string(r.weights_storage == WeightStorage::copied ? "copied (RSS)" : "mapped (page cache)") + ", " +
@@ -67,10 +65,10 @@ std::string format_memory_report(const MemoryReport& r) {
         line("read/token", r.weights_read_per_token, "of the weights, read for each decoded token");
     line("repacked", r.repacked_bytes, "per-thread prompt-GEMM panels (slices of rows; no whole-matrix copies)");
     if (r.n_ctx) {
-        std::string kv = std::to_string(r.n_ctx) + " tokens, " + to_string(r.kv_type);
+        std::string kv = fmt::format("{} tokens, {}", r.n_ctx, to_string(r.kv_type));
         if (r.kv_window_layers)
-            kv += "; " + std::to_string(r.kv_window_layers) + " sliding-window layers keep " + std::to_string(r.kv_window_rows) +
-                  " (window - 1 + batch)";
+            kv += fmt::format("; {} sliding-window layers keep {} (window - 1 + batch)", r.kv_window_layers, r.kv_window_rows);
+
         line("KV cache", r.kv_cache_bytes, kv);
         line("activations", r.activation_bytes, "");
     }

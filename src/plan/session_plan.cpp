@@ -4,6 +4,8 @@
 #include <algorithm>
 #include <string>
 
+#include <fmt/format.h>
+
 #include "memory/kv_cache.hpp"
 #include "model/activations.hpp"
 
@@ -31,13 +33,14 @@ SessionPlan plan_session(const ModelConfig& c, const model::ModelWeights& weight
     SessionPlan p;
     p.n_ctx = options.n_ctx ? options.n_ctx : std::min(c.n_ctx_train, kDefaultMaxCtx);
     if (p.n_ctx > kMaxCtx)
-        throw Error(ErrorCode::invalid_argument, "SessionOptions.n_ctx = " + std::to_string(p.n_ctx) + " is too large");
+        throw Error(ErrorCode::invalid_argument, fmt::format("SessionOptions.n_ctx = {} is too large", p.n_ctx));
     if (options.n_batch == 0) throw Error(ErrorCode::invalid_argument, "SessionOptions.n_batch must be at least 1");
     p.n_batch = std::min(options.n_batch, p.n_ctx);
     p.kv_type = options.kv_type;
     if (p.kv_type == KvType::q8_0 && c.head_dim % 32 != 0)
-        throw Error(ErrorCode::unsupported, "KV cache type q8_0 needs a head size that is a multiple of 32 (this model's is " +
-                                                std::to_string(c.head_dim) + "): use f16");
+        throw Error(ErrorCode::unsupported,
+                    fmt::format("KV cache type q8_0 needs a head size that is a multiple of 32 (this model's is {}): use f16", c.head_dim));
+
     p.kv_window = plan_kv_window(c, p.n_ctx, p.n_batch);
     p.kv_bytes = KvCache::planned_bytes(c.n_layer, p.n_ctx, c.kv_dim(), p.kv_type, p.kv_window);
     p.activation_bytes = model::Activations::planned_bytes(c, weights, p.n_batch);

@@ -13,14 +13,18 @@
 #include <cstring>
 #include <vector>
 
+#include <fmt/format.h>
+
 #include "hearth/error.hpp"
+
 #include "runtime/thread_pool.hpp"
 
 namespace hearth {
 
 double measure_read_bandwidth(ThreadPool& pool, size_t bytes, int repeats) {
     void* p = ::mmap(nullptr, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-    if (p == MAP_FAILED) throw Error(ErrorCode::out_of_memory, "bandwidth probe: cannot map " + std::to_string(bytes) + " bytes");
+    if (p == MAP_FAILED) throw Error(ErrorCode::out_of_memory, fmt::format("bandwidth probe: cannot map {} bytes", bytes));
+
     auto* words = static_cast<uint64_t*>(p);
     const size_t n_words = bytes / sizeof(uint64_t);
 #ifdef MADV_HUGEPAGE

@@ -9,6 +9,8 @@
 #include <numeric>
 #include <string>
 
+#include <fmt/format.h>
+
 #include "hearth/error.hpp"
 #include "sample/filters.hpp"
 
@@ -48,8 +50,7 @@ Sampler::Sampler(const SamplerOptions& options, size_t n_vocab) : options_(optio
 
 void Sampler::accept(TokenId id) {
     if (id < 0 || static_cast<size_t>(id) >= n_vocab_)
-        throw Error(ErrorCode::invalid_argument, "sampler: accepted token " + std::to_string(id) +
-                                                     " outside vocabulary of " + std::to_string(n_vocab_));
+        throw Error(ErrorCode::invalid_argument, fmt::format("sampler: accepted token {} outside vocabulary of {}", id, n_vocab_));
     if (recent_.empty()) return;
     recent_[recent_pos_] = id;
     recent_pos_ = (recent_pos_ + 1) % recent_.size();
@@ -63,8 +64,8 @@ void Sampler::reset() {
 
 TokenId Sampler::sample(std::span<const float> logits) {
     if (logits.size() != n_vocab_)
-        throw Error(ErrorCode::invalid_argument, "sampler: got " + std::to_string(logits.size()) +
-                                                     " logits for a vocabulary of " + std::to_string(n_vocab_));
+        throw Error(ErrorCode::invalid_argument, fmt::format("sampler: got {} logits for a vocabulary of {}", logits.size(), n_vocab_));
+
     const SamplerOptions& o = options_;
     sample::sanitize_logits(logits, work_);
 

@@ -7,6 +7,8 @@
 #include <string>
 #include <vector>
 
+#include <fmt/format.h>
+
 #include "model/forward.hpp"
 #include "session/session_impl.hpp"
 
@@ -25,9 +27,9 @@ struct BatchEvaluator::Impl {
 BatchEvaluator::BatchEvaluator(const Model& model, size_t max_tokens, size_t max_sequences)
     : impl_(std::make_unique<Impl>()) {
     if (max_tokens == 0 || max_sequences == 0 || max_sequences > max_tokens)
-        throw Error(ErrorCode::invalid_argument, "BatchEvaluator: max_tokens = " + std::to_string(max_tokens) +
-                                                     " and max_sequences = " + std::to_string(max_sequences) +
-                                                     " must be >= 1 with max_sequences <= max_tokens");
+        throw Error(ErrorCode::invalid_argument,
+                    fmt::format("BatchEvaluator: max_tokens = {} and max_sequences = {} must be >= 1 with max_sequences <= max_tokens",
+                                max_tokens, max_sequences));
     Impl& b = *impl_;
     b.model = &model;
     b.m = &ModelInternals::of(model);
@@ -51,15 +53,15 @@ void BatchEvaluator::add(Session& session, std::span<const TokenId> tokens) {
         throw Error(ErrorCode::invalid_argument, "BatchEvaluator::add: the session is already in this batch");
     s.check_append(tokens);
     if (b.tokens.size() + tokens.size() > b.max_tokens || b.segments.size() == b.max_sequences)
-        throw Error(ErrorCode::invalid_argument, "BatchEvaluator::add: " + std::to_string(tokens.size()) + " more tokens for " +
-                                                     std::to_string(b.segments.size() + 1) + " sessions exceed max_tokens = " +
-                                                     std::to_string(b.max_tokens) + " or max_sequences = " +
-                                                     std::to_string(b.max_sequences) + " (" + std::to_string(b.tokens.size()) +
-                                                     " queued)");
+        throw Error(ErrorCode::invalid_argument,
+                    fmt::format("BatchEvaluator::add: {} more tokens for {} sessions exceed max_tokens = {} or max_sequences = {} ({} queued)",
+                                tokens.size(), b.segments.size() + 1, b.max_tokens, b.max_sequences, b.tokens.size()));
     if (tokens.size() > s.cache.max_batch())
-        throw Error(ErrorCode::invalid_argument, "BatchEvaluator::add: " + std::to_string(tokens.size()) +
-                                                     " tokens exceed the session's batch size " + std::to_string(s.n_batch) +
-                                                     " (its sliding-window layers keep window - 1 + n_batch positions)");
+        throw Error(ErrorCode::invalid_argument,
+                    fmt::format("BatchEvaluator::add: {} tokens exceed the session's batch size {} (its sliding-window layers keep "
+                                "window - 1 + n_batch positions)",
+                                tokens.size(), s.n_batch));
+
     b.tokens.insert(b.tokens.end(), tokens.begin(), tokens.end());
     b.segments.push_back({&s.cache, s.tokens.size(), tokens.size(), s.act.logits});
     b.sessions.push_back(&s);

@@ -5,6 +5,8 @@
 #include <algorithm>
 #include <chrono>
 
+#include <fmt/format.h>
+
 #include "session/session_impl.hpp"
 #include "hearth/generation.hpp"
 
@@ -37,8 +39,9 @@ GenerateResult Session::generate(std::span<const TokenId> prompt, const Generate
     Impl& s = *impl_;
     if (prompt.empty()) throw Error(ErrorCode::invalid_argument, "generate: the prompt has no tokens");
     if (prompt.size() > s.n_ctx)
-        throw Error(ErrorCode::context_full, "context full: the prompt has " + std::to_string(prompt.size()) +
-                                                 " tokens but n_ctx is " + std::to_string(s.n_ctx));
+        throw Error(ErrorCode::context_full,
+                    fmt::format("context full: the prompt has {} tokens but n_ctx is {}", prompt.size(), s.n_ctx));
+
     const size_t common = reusable_prefix(prompt);
     truncate(common);
     auto t0 = std::chrono::steady_clock::now();

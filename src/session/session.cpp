@@ -3,6 +3,8 @@
 #include <mutex>
 #include <string>
 
+#include <fmt/format.h>
+
 #include "plan/session_plan.hpp"
 #include "model/forward.hpp"
 #include "session/session_impl.hpp"
@@ -31,20 +33,20 @@ void Session::Impl::check_append(std::span<const TokenId> ids) const {
     if (ids.empty()) throw Error(ErrorCode::invalid_argument, "eval: no tokens to evaluate (empty prompt)");
     for (TokenId id : ids)
         if (id < 0 || static_cast<size_t>(id) >= c.n_vocab)
-            throw Error(ErrorCode::invalid_argument,
-                        "eval: token id " + std::to_string(id) + " is outside the vocabulary [0, " + std::to_string(c.n_vocab) + ")");
+            throw Error(ErrorCode::invalid_argument, fmt::format("eval: token id {} is outside the vocabulary [0, {})", id, c.n_vocab));
     if (tokens.size() + ids.size() > n_ctx)
-        throw Error(ErrorCode::context_full, "context full: " + std::to_string(tokens.size()) + " tokens in the session + " +
-                                                 std::to_string(ids.size()) + " new exceed n_ctx = " + std::to_string(n_ctx) +
-                                                 " (use a larger context, or reset the session)");
+        throw Error(ErrorCode::context_full,
+                    fmt::format("context full: {} tokens in the session + {} new exceed n_ctx = {} (use a larger context, or reset the session)",
+                                tokens.size(), ids.size(), n_ctx));
 }
 
 void Session::Impl::eval(std::span<const TokenId> ids, std::span<float> all_logits) {
     const ModelConfig& c = m->config;
     check_append(ids);
     if (!all_logits.empty() && all_logits.size() != ids.size() * c.n_vocab)
-        throw Error(ErrorCode::invalid_argument, "eval: all_logits holds " + std::to_string(all_logits.size()) +
-                                                     " floats, expected tokens x n_vocab = " + std::to_string(ids.size() * c.n_vocab));
+        throw Error(ErrorCode::invalid_argument, fmt::format("eval: all_logits holds {} floats, expected tokens x n_vocab = {}",
+                                                             all_logits.size(), ids.size() * c.n_vocab));
+
 
     std::lock_guard lock(*m->pool_mutex);
     have_logits = false;

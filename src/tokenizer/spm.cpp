@@ -2,7 +2,8 @@
 // characters, and the adjacent pair whose joined text is the highest-scoring token is merged
 // first (ties: leftmost), as llama.cpp's llm_tokenizer_spm does; leftovers become <0xNN> bytes.
 #include <algorithm>
-#include <cstdio>
+
+#include <fmt/format.h>
 
 #include "tokenizer_impl.hpp"
 #include "unicode.hpp"
@@ -35,9 +36,8 @@ constexpr std::string_view kSpaceMark = "\xE2\x96\x81";  // U+2581
 
 void Tokenizer::Impl::build_spm() {
     for (int b = 0; b < 256; ++b) {
-        char hex[8];
-        std::snprintf(hex, sizeof hex, "<0x%02X>", b);
-        TokenId id = lookup(hex);
+        TokenId id = lookup(fmt::format("<0x{:02X}>", b));
+
         if (id < 0) {
             const char raw = static_cast<char>(b);
             id = lookup(std::string_view(&raw, 1));

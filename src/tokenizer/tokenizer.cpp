@@ -2,6 +2,8 @@
 // BPE per fragment, BOS/EOS as the model asks), decode, and vocabulary queries.
 #include "hearth/tokenizer.hpp"
 
+#include <fmt/format.h>
+
 #include "hearth/error.hpp"
 #include "tokenizer_impl.hpp"
 
@@ -15,7 +17,7 @@ Tokenizer::~Tokenizer() = default;
 std::vector<TokenId> Tokenizer::encode(std::string_view text, bool add_special, bool parse_special) const {
     const Impl& t = *impl_;
     if (text.size() >= (size_t{1} << 31))
-        throw Error(ErrorCode::invalid_argument, "tokenizer: text of " + std::to_string(text.size()) + " bytes is too long (limit 2 GiB)");
+        throw Error(ErrorCode::invalid_argument, fmt::format("tokenizer: text of {} bytes is too long (limit 2 GiB)", text.size()));
     std::vector<TokenId> out;
     out.reserve(text.size() / 3 + 4);
     std::vector<tok::Fragment> fragments;
@@ -46,8 +48,8 @@ std::vector<TokenId> Tokenizer::encode(std::string_view text, bool add_special, 
 std::string Tokenizer::token_to_bytes(TokenId id, bool render_special) const {
     const Impl& t = *impl_;
     if (id < 0 || static_cast<size_t>(id) >= t.texts.size())
-        throw Error(ErrorCode::invalid_argument, "tokenizer: token id " + std::to_string(id) + " is outside the vocabulary (size " +
-                                                     std::to_string(t.texts.size()) + ")");
+        throw Error(ErrorCode::invalid_argument,
+                    fmt::format("tokenizer: token id {} is outside the vocabulary (size {})", id, t.texts.size()));
     const TokenType type = t.types[id];
     if (!render_special && (type == TokenType::control || type == TokenType::unknown)) return {};
     return std::string(t.piece(id));
@@ -66,7 +68,8 @@ std::string Tokenizer::decode(std::span<const TokenId> ids, bool render_special)
 
 std::string_view Tokenizer::token_text(TokenId id) const {
     if (id < 0 || static_cast<size_t>(id) >= impl_->texts.size())
-        throw Error(ErrorCode::invalid_argument, "tokenizer: token id " + std::to_string(id) + " is outside the vocabulary");
+        throw Error(ErrorCode::invalid_argument, fmt::format("tokenizer: token id {} is outside the vocabulary", id));
+
     return impl_->texts[id];
 }
 

@@ -3,6 +3,9 @@
 #include <algorithm>
 #include <cstdio>
 #include <initializer_list>
+#include <iterator>
+
+#include <fmt/format.h>
 
 #include "hearth/error.hpp"
 #include "hearth/gguf.hpp"
@@ -75,7 +78,7 @@ void load_specials(Impl& t, const gguf::File& file) {
         if (!id) return fallback;
         if (*id >= static_cast<uint64_t>(n))
             fail(ErrorCode::invalid_file, file,
-                 std::string(key) + " = " + std::to_string(*id) + " is outside the vocabulary [0, " + std::to_string(n) + ")");
+                 fmt::format("{} = {} is outside the vocabulary [0, {})", key, *id, n));
         return static_cast<TokenId>(*id);
     };
     const bool spm = t.kind == Impl::Kind::spm;
@@ -182,11 +185,9 @@ void build_pieces(Impl& t) {
                     t.pieces.append(s.substr(i, d.len));
                 } else {  // llama.cpp's marker for a character outside the byte alphabet
                     t.pieces += "[UNK_BYTE_0x";
-                    for (size_t k = 0; k < d.len; ++k) {
-                        char hex[4];
-                        std::snprintf(hex, sizeof hex, "%02x", static_cast<uint8_t>(s[i + k]));
-                        t.pieces += hex;
-                    }
+                    for (size_t k = 0; k < d.len; ++k)
+                        fmt::format_to(std::back_inserter(t.pieces), "{:02x}", static_cast<uint8_t>(s[i + k]));
+
                     t.pieces += s;
                     t.pieces += ']';
                 }

@@ -2,7 +2,9 @@
 #include "util/json_string.hpp"
 
 #include <cstdint>
-#include <cstdio>
+#include <iterator>
+
+#include <fmt/format.h>
 
 namespace hearth::util {
 namespace {
@@ -49,10 +51,9 @@ void append_json_string(std::string& out, std::string_view s) {
             case '\f': out += "\\f"; break;
             default:
                 if (c < 0x20) {
-                    char buf[8];
-                    std::snprintf(buf, sizeof buf, "\\u%04x", c);
-                    out += buf;
+                    fmt::format_to(std::back_inserter(out), "\\u{:04x}", c);
                 } else {
+
                     out += static_cast<char>(c);
                 }
         }
