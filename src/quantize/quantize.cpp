@@ -3,6 +3,8 @@
 // K-quants are in k_quant_rows.cpp.
 #include "quantize/quantize.hpp"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <cmath>
 #include <cstring>
@@ -110,10 +112,10 @@ bool can_quantize(GgmlType type) noexcept {
 
 void quantize_rows(GgmlType type, const float* src, std::byte* dst, size_t n_rows, size_t n_cols) {
     if (!can_quantize(type))
-        throw Error(ErrorCode::invalid_argument, "cannot quantize to " + std::string(ggml_type_name(type)));
+        throw Error(ErrorCode::invalid_argument, fmt::format("cannot quantize to {}", ggml_type_name(type)));
     if (!ggml_row_bytes(type, n_cols))
-        throw Error(ErrorCode::invalid_argument, "row length " + std::to_string(n_cols) + " is not a multiple of the " +
-                                                     std::string(ggml_type_name(type)) + " block size");
+        throw Error(ErrorCode::invalid_argument,
+                    fmt::format("row length {} is not a multiple of the {} block size", n_cols, ggml_type_name(type)));
     const size_t n = n_rows * n_cols;
     switch (type) {
         case GgmlType::f32: std::memcpy(dst, src, n * sizeof(float)); return;

@@ -1,6 +1,8 @@
 // Synthetic SentencePiece vocabulary (see synth_vocab.hpp).
 #include "synth/synth_vocab.hpp"
 
+#include <fmt/format.h>
+
 #include <cstdio>
 #include <unordered_set>
 
@@ -14,9 +16,7 @@ void add_synthetic_vocab(gguf::Writer& w, size_t n_vocab) {
     std::vector<std::string> tokens = {"<unk>", "<s>", "</s>"};
     std::vector<int32_t> types = {2, 3, 3};  // unknown, control, control
     for (int b = 0; b < 256; ++b) {
-        char buf[8];
-        std::snprintf(buf, sizeof buf, "<0x%02X>", b);
-        tokens.emplace_back(buf);
+        tokens.push_back(fmt::format("<0x{:02X}>", b));
         types.push_back(6);  // byte
     }
     std::unordered_set<std::string> seen(tokens.begin(), tokens.end());
