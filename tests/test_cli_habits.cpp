@@ -179,6 +179,15 @@ TEST_F(CliHabits, QuantizeReportsFallbacksAndBitsPerWeight) {
 TEST_F(CliHabits, UsageMistakesExitTwo) {
     for (const char* bad : {" --temp nan", " --temp inf", " --top-p x", " -n -2", " --seed -5"})
         EXPECT_EQ(hearth("run -m " + model + " -p Once" + bad).status, 2) << bad;
+    // Bad values of the offline tools' options too: an unknown synth shape or weight type.
+    const std::string out = test::shell_quote((fs::path(::testing::TempDir()) / "never-written.gguf").string());
+    for (const std::string bad : {"synth --shape nosuch-1b --type q4_0 -o " + out, "synth --shape llama-tiny --type q9 -o " + out,
+                                  "quantize " + model + " " + out + " q9"}) {
+        const auto r = hearth(bad);
+        EXPECT_EQ(r.status, 2) << bad << "\n" << r.err;
+        EXPECT_NE(r.err.find("--help"), std::string::npos) << r.err;
+    }
+    EXPECT_FALSE(fs::exists(fs::path(::testing::TempDir()) / "never-written.gguf"));
 }
 
 }  // namespace

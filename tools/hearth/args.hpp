@@ -11,12 +11,26 @@
 #include <string_view>
 #include <vector>
 
+#include "hearth/error.hpp"
+
 namespace hearth::cli {
 
 // Thrown for a usage mistake: main prints it with the command's usage and exits 2.
 struct UsageError : std::runtime_error {
     using std::runtime_error::runtime_error;
 };
+
+// Runs parse(), a library call that reads an option's value (a weight type, a shape name), so that
+// its Error(invalid_argument) is a usage mistake (exit 2) like any other bad option value.
+template <typename Parse>
+decltype(auto) parse_option_value(Parse&& parse) {
+    try {
+        return parse();
+    } catch (const Error& e) {
+        if (e.code() == ErrorCode::invalid_argument) throw UsageError(e.what());
+        throw;
+    }
+}
 
 class Args {
 public:

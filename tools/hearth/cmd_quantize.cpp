@@ -60,7 +60,7 @@ int cmd_quantize(std::span<char*> argv) {
     if (std::filesystem::exists(pos[1]) && std::filesystem::equivalent(pos[0], pos[1]))
         throw UsageError("output must be a different file from the input");
 
-    const quant::Recipe recipe = quant::parse_recipe(pos[2]);
+    const quant::Recipe recipe = parse_option_value([&] { return quant::parse_recipe(pos[2]); });
     gguf::File in = gguf::File::open(pos[0]);
     auto t0 = std::chrono::steady_clock::now();
     uint64_t bytes_in = 0, bytes_out = 0, elements = 0;

@@ -59,8 +59,9 @@ int cmd_synth(std::span<char*> argv) {
     args.finish();
     if (!shape || !type || !out) throw UsageError("--shape, --type and -o are required (and --arch, unless --shape is ARCH-NAME)");
 
-    const synth::Shape& s = arch ? synth::find_shape(*arch, *shape) : synth::find_shape(*shape);
-    quant::Recipe q = quant::parse_recipe(*type);
+    const synth::Shape& s =
+        parse_option_value([&]() -> const synth::Shape& { return arch ? synth::find_shape(*arch, *shape) : synth::find_shape(*shape); });
+    const quant::Recipe q = parse_option_value([&] { return quant::parse_recipe(*type); });
     auto t0 = std::chrono::steady_clock::now();
     synth::write_model(s, q, static_cast<uint64_t>(seed.value_or(1)), *out, static_cast<size_t>(threads.value_or(0)),
                        repeat_layers);
