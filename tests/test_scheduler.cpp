@@ -136,8 +136,13 @@ TEST(Scheduler, NextTurnReusesTheSlotsCache) {
     const Model model = Model::load(path, {.threads = 1});
     const std::vector<TokenId> turn1 = tokens_of(model, "Once upon a time");
     Scheduler scheduler(model, {.n_parallel = 2, .n_ctx = 256, .prompt_chunk = 4});
-    auto other = scheduler.submit({tokens_of(model, "The cat"), greedy(8)});  // occupies the other slot's cache
+    // Another conversation holds one slot while turn 1 runs, so turn 1 lands in the empty slot
+    // (were the other one idle, its cache would share the BOS and win); after it, both slots have a
+    // cache and turn 2 must find its own.
+    auto other = scheduler.submit({tokens_of(model, "The cat"), greedy(100000)});
+    wait_for_text(*other);
     const Collected first = collect(*scheduler.submit({turn1, greedy(8)}));
+    other->cancel();
     collect(*other);
     EXPECT_EQ(first.last.result.reused_tokens, 0u);
 
