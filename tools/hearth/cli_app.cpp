@@ -8,16 +8,33 @@
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
+#include <memory>
 
 #include "llama_cli_flags.hpp"
 
 namespace hearth::cli {
+namespace {
+
+// CLI11's help with the usage line first, as man pages and most CLIs print it (CLI11 puts the
+// description above it).
+class UsageFirstFormatter : public CLI::Formatter {
+public:
+    std::string make_help(const CLI::App* app, std::string name, CLI::AppFormatMode mode) const override {
+        return make_usage(app, std::move(name)) + "\n" + make_description(app) + make_positionals(app) + make_groups(app, mode);
+    }
+};
+
+}  // namespace
 
 CommandLine::CommandLine(const std::string& name, std::string description) : app_(std::move(description), "hearth " + name) {
     // Set before any option is added: options copy these defaults when they are created.
     app_.option_defaults()->multi_option_policy(CLI::MultiOptionPolicy::TakeLast);
     app_.set_help_flag("-h,--help", "print this help and exit");
+    app_.formatter(std::make_shared<UsageFirstFormatter>());
     app_.get_formatter()->column_width(32);
+    // Unmatched words are reported by parse() in hearth's words (CLI11 would say "The following
+    // argument was not expected").
+    app_.allow_extras();
 }
 
 void CommandLine::add_model(const std::string& model_help, const Positionals& rest) {
@@ -73,15 +90,27 @@ bool CommandLine::parse(std::span<char*> args) {
     } catch (const CLI::ParseError& e) {
         throw UsageError(e.what());
     }
+    reject_extras();
     for (const auto& step : after_parse_) step();
     return true;
+}
+
+void CommandLine::reject_extras() const {
+    const std::vector<std::string> extras = app_.remaining();
+    if (extras.empty()) return;
+    const std::string& first = extras.front();
+    if (first.size() > 1 && first[0] == '-') throw UsageError(fmt::format("unknown option '{}'", first));
+    if (rest_spec_.max > 0)
+        throw UsageError(fmt::format("unexpected argument '{}' after {} (quote a {} that has spaces)", first, rest_spec_.name,
+                                     rest_spec_.name));
+    throw UsageError(fmt::format("unexpected argument '{}'", first));
 }
 
 CLI::Option* add_threads(CommandLine& cli, size_t& threads) {
     return cli.app()
         .add_option("-t,--threads", threads, "worker threads (default: all cores)")
         ->type_name("N")
-        ->check(integer_in(0, 1024));
+        ->transform(integer_in(0, 1024));
 }
 
 CLI::Validator integer_in(int64_t min, int64_t max) {

@@ -8,16 +8,12 @@
 #include <cstdint>
 #include <functional>
 #include <span>
-#include <stdexcept>
 #include <string>
 #include <vector>
 
-namespace hearth::cli {
+#include "usage_error.hpp"
 
-// Thrown for a usage mistake: main prints it with a pointer to the command's --help and exits 2.
-struct UsageError : std::runtime_error {
-    using std::runtime_error::runtime_error;
-};
+namespace hearth::cli {
 
 // The positional arguments a command takes after MODEL (run's PROMPT, tokenize's TEXT...).
 struct Positionals {
@@ -56,6 +52,8 @@ public:
 
 private:
     void settle_positionals();
+    // UsageError naming the first word that matched no option or positional argument.
+    void reject_extras() const;
 
     CLI::App app_;
     std::vector<std::function<void()>> after_parse_;
@@ -70,7 +68,8 @@ private:
 // -t/--threads N into threads (0 = all cores, the default everywhere).
 CLI::Option* add_threads(CommandLine& cli, size_t& threads);
 
-// Validators. CLI11 itself would read "010" as octal and accept "nan": these check the text the
+// Validators. Give integer_in to transform(), not check(): check() would not let it rewrite the
+// text. CLI11 itself would read "010" as octal and accept "nan": these check the text the
 // way hearth always did (decimal integers, finite numbers) and report the range on a mistake.
 // A decimal integer in [min, max] (rewritten without leading zeros before CLI11 converts it).
 CLI::Validator integer_in(int64_t min, int64_t max);

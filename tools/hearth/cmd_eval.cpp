@@ -40,7 +40,6 @@ int cmd_eval(std::span<char*> argv) {
     bool special = false;
     CLI::Option* prompt_option = app.add_option("-p,--prompt", prompt, "text to tokenize")->type_name("TEXT");
     CLI::Option* ids_option = app.add_option("--ids", ids_text, "token ids, separated by spaces or commas")->type_name("\"1 2 3\"");
-    prompt_option->excludes(ids_option);
     app.add_option("--logits-out", out_path, "where to write the logits")->type_name("FILE")->required();
     app.add_flag("--special", special, "recognise special token texts in --prompt");
     if (!cli.parse(argv)) return 0;

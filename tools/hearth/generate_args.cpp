@@ -36,11 +36,11 @@ void add_session_options(CommandLine& cli, SessionOptions& session) {
     const char* group = "Model and memory";
     app.add_option("-c,--ctx-size", session.n_ctx, "context length in tokens (default: min(training context, 4096))")
         ->type_name("N")
-        ->check(integer_in(1, 1 << 24))
+        ->transform(integer_in(1, 1 << 24))
         ->group(group);
     app.add_option("-b,--batch-size", session.n_batch, "prompt tokens per forward pass")
         ->type_name("N")
-        ->check(integer_in(1, 1 << 16))
+        ->transform(integer_in(1, 1 << 16))
         ->capture_default_str()
         ->group(group);
     const CLI::Validator kv_type(
@@ -56,14 +56,16 @@ void add_session_options(CommandLine& cli, SessionOptions& session) {
 void add_weight_storage(CommandLine& cli, WeightStorage& storage) {
     CLI::App& app = cli.app();
     const char* group = "Model and memory";
-    CLI::Option* mapped = app.add_flag("--mmap", "zero copy: use the weights in place from the mapped file")->group(group);
-    CLI::Option* copied = app.add_flag("--no-mmap",
+    CLI::Option* mapped = app.add_flag("--mmap")->description("zero copy: use the weights in place from the mapped file")->group(group);
+    CLI::Option* copied = app.add_flag("--no-mmap")->description(
                                        "copy the weights into 2 MiB-page memory (faster decoding)\n"
                                        "(default: copy when the page cache maps the file with 4 KiB\n"
                                        "pages and the weights take at most half the available memory)")
                               ->group(group);
-    mapped->excludes(copied);
+    // Checked here rather than with CLI11's excludes(), which would print "Excludes: ..." in the
+    // option column of the help.
     cli.after_parse([&storage, mapped, copied] {
+        if (mapped->count() && copied->count()) throw UsageError("--mmap and --no-mmap exclude each other");
         storage = mapped->count() ? WeightStorage::mapped : copied->count() ? WeightStorage::copied : WeightStorage::automatic;
     });
 }
@@ -104,7 +106,7 @@ void add_sampling_options(CommandLine& cli, SamplerOptions& s) {
     number("--temp,--temperature", s.temperature, "temperature, 0 = greedy", number_in(0, kAny));
     app.add_option("--top-k", s.top_k, "keep the K most likely tokens, 0 = off")
         ->type_name("K")
-        ->check(integer_in(0, 1 << 30))
+        ->transform(integer_in(0, 1 << 30))
         ->capture_default_str()
         ->group(group);
     number("--top-p", s.top_p, "nucleus sampling, 1 = off", number_in(0, 1, true));
@@ -112,7 +114,7 @@ void add_sampling_options(CommandLine& cli, SamplerOptions& s) {
     number("--repeat-penalty", s.repeat_penalty, "penalize recent tokens, 1 = off", number_in(0, kAny, true));
     app.add_option("--repeat-last-n", s.penalty_last_n, "window of the penalties")
         ->type_name("N")
-        ->check(integer_in(0, 1 << 20))
+        ->transform(integer_in(0, 1 << 20))
         ->capture_default_str()
         ->group(group);
     number("--frequency-penalty", s.frequency_penalty, "subtract X x count", number_in(-kAny, kAny));
@@ -124,7 +126,7 @@ void add_sampling_options(CommandLine& cli, SamplerOptions& s) {
            "-s,--seed", [&s](int64_t seed) { s.seed = seed >= 0 ? static_cast<uint64_t>(seed) : random_seed(); },
            "random seed; -1 or none: a random one (printed with the stats)")
         ->type_name("S")
-        ->check(integer_in(-1, INT64_MAX))
+        ->transform(integer_in(-1, INT64_MAX))
         ->group(group);
 }
 
@@ -135,7 +137,7 @@ void add_generate_options(CommandLine& cli, GenerateOptions& gen, size_t default
             "-n,--n-predict", [&gen](int64_t n) { gen.max_tokens = n < 0 ? SIZE_MAX : static_cast<size_t>(n); },
             "tokens to generate at most; -1 = until the end of the text or a full context")
         ->type_name("N")
-        ->check(integer_in(-1, 1 << 24))
+        ->transform(integer_in(-1, 1 << 24))
         ->default_str(fmt::format("{}", default_max_tokens));
     add_sampling_options(cli, gen.sampling);
 }

@@ -55,16 +55,14 @@ std::vector<std::string> rewrite_llama_cli_names(std::span<char*> args) {
 
 void add_llama_cli_flags(CommandLine& cli) {
     const char* group = "llama-cli flags (accepted so scripts keep working; no effect on a CPU engine)";
-    const std::vector<std::string> choices = {"true", "on", "off", "auto"};
     CLI::App& app = cli.app();
     CLI::Option* gpu_layers =
         app.add_option("--n-gpu-layers,--gpu-layers", "(also -ngl) layers to offload to a GPU")->type_name("N")->group(group);
-    CLI::Option* no_warmup = app.add_flag("--no-warmup", "skip the warm-up run")->group(group);
-    CLI::Option* flash_attn =
-        app.add_flag("--flash-attn", "(also -fa) [on|off|auto]: fused attention")->check(CLI::IsMember(choices))->group(group);
-    CLI::Option* color = app.add_flag("--color", "[on|off|auto]: coloured output")->check(CLI::IsMember(choices))->group(group);
-    CLI::Option* interactive = app.add_flag("-i,--interactive,--conversation,--interactive-first",
-                                            "(also -cnv, -if) refused: `hearth chat` is the conversation")
+    CLI::Option* no_warmup = app.add_flag("--no-warmup")->description("skip the warm-up run")->group(group);
+    CLI::Option* flash_attn = app.add_flag("--flash-attn")->description("(also -fa) [on|off|auto]: fused attention")->group(group);
+    CLI::Option* color = app.add_flag("--color")->description("[on|off|auto]: coloured output")->group(group);
+    CLI::Option* interactive = app.add_flag("-i,--interactive,--conversation,--interactive-first")
+                                   ->description("(also -cnv, -if) refused: `hearth chat` is the conversation")
                                    ->group(group);
     cli.after_parse([=] {
         auto note = [](std::string_view what) { fmt::print(stderr, "[hearth] note: {}\n", what); };
