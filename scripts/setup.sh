@@ -9,7 +9,7 @@ shift || true
 
 packages=(build-essential cmake ninja-build pkg-config
           libeigen3-dev libxsimd-dev libgtest-dev libgmock-dev libbenchmark-dev libfmt-dev
-          nlohmann-json3-dev libcpp-httplib-dev)
+          nlohmann-json3-dev libcpp-httplib-dev libcli11-dev)
 
 . "$here/scripts/install_packages.sh"
 install_packages "${packages[@]}"

@@ -181,13 +181,69 @@ TEST_F(CliHabits, UsageMistakesExitTwo) {
         EXPECT_EQ(hearth("run -m " + model + " -p Once" + bad).status, 2) << bad;
     // Bad values of the offline tools' options too: an unknown synth shape or weight type.
     const std::string out = test::shell_quote((fs::path(::testing::TempDir()) / "never-written.gguf").string());
-    for (const std::string bad : {"synth --shape nosuch-1b --type q4_0 -o " + out, "synth --shape llama-tiny --type q9 -o " + out,
+    for (const std::string& bad : {"synth --shape nosuch-1b --type q4_0 -o " + out, "synth --shape llama-tiny --type q9 -o " + out,
                                   "quantize " + model + " " + out + " q9"}) {
         const auto r = hearth(bad);
         EXPECT_EQ(r.status, 2) << bad << "\n" << r.err;
         EXPECT_NE(r.err.find("--help"), std::string::npos) << r.err;
     }
     EXPECT_FALSE(fs::exists(fs::path(::testing::TempDir()) / "never-written.gguf"));
+    // Mistakes the parser itself catches, each said in hearth's words.
+    const std::vector<std::pair<std::string, std::string>> mistakes = {
+        {"run " + model + " Once --bogus 5", "unknown option '--bogus'"},
+        {"run " + model + " Once upon", "unexpected argument 'upon' after PROMPT (quote a PROMPT that has spaces)"},
+        {"run " + model + " Once -t 0x10", "--threads: expects an integer, got '0x10'"},
+        {"run " + model + " Once -c 0", "--ctx-size: must be in [1, 16777216], got 0"},
+        {"run " + model + " Once --mmap --no-mmap", "--mmap and --no-mmap exclude each other"},
+        {"run", "missing MODEL"},
+        {"bench " + model + " -t 1,0", "--threads: must be in [1, 1024], got 0"},
+        {"list extra", "unexpected argument 'extra'"},
+        {"synth --list --type q4_0", "--list takes no other options"},
+        {"quantize " + model, "OUT is required"},
+    };
+    for (const auto& [args, message] : mistakes) {
+        const auto r = hearth(args);
+        EXPECT_EQ(r.status, 2) << args;
+        EXPECT_NE(r.err.find(message), std::string::npos) << args << "\n" << r.err;
+    }
+}
+
+TEST_F(CliHabits, IntegersAreDecimalAndOptionsTakeEveryForm) {
+    // "010" is ten, not octal eight: the same text as a seed of 10 gives the same sampled text.
+    const std::string prompt = " -p 'Once upon a time' -n 16 --temp 1";
+    const auto ten = hearth("run -m " + model + prompt + " --seed 10");
+    ASSERT_EQ(ten.status, 0) << ten.err;
+    EXPECT_NE(ten.err.find("seed 10\n"), std::string::npos) << ten.err;
+    EXPECT_EQ(hearth("run -m " + model + prompt + " --seed 010").out, ten.out);
+    EXPECT_NE(hearth("run -m " + model + prompt + " --seed 8").out, ten.out);
+    // --name=value, -nVALUE and the last of a repeated option, as in most CLIs.
+    const auto greedy = hearth("run -m " + model + " -p Once --temp 0 -n 8");
+    ASSERT_EQ(greedy.status, 0) << greedy.err;
+    EXPECT_EQ(hearth("run --model=" + model + " --prompt=Once --temp=0 -n8").out, greedy.out);
+    EXPECT_EQ(hearth("run " + model + " Once --temp 0 -n 3 -n 8").out, greedy.out);
+}
+
+// Every command's help comes from its option definitions: usage line first, every option with its
+// value name, defaults taken from the library's own defaults.
+TEST_F(CliHabits, HelpListsEveryOptionWithItsDefault) {
+    for (const char* command : {"run", "chat", "eval", "info", "show", "list", "bench", "perplexity", "quantize", "synth", "serve",
+                                "tokenize"}) {
+        const auto r = hearth(std::string(command) + " --help");
+        EXPECT_EQ(r.status, 0) << command;
+        EXPECT_EQ(r.out.rfind("Usage: hearth ", 0), 0u) << command << "\n" << r.out;
+        EXPECT_NE(r.out.find("-h,--help"), std::string::npos) << command;
+        EXPECT_EQ(r.out.find("/work/"), std::string::npos) << command;  // no development paths
+    }
+    const auto run = hearth("run --help");
+    for (const char* option : {"--temp,--temperature X=0.8", "--top-k K=40", "--top-p X=0.95", "--min-p X=0.05", "-n,--n-predict N=256",
+                               "--repeat-last-n N=64", "-b,--batch-size N=512", "--stop TEXT", "-f,--file FILE", "--kv-type f16|q8_0",
+                               "--no-mmap", "(also -ngl)"})
+        EXPECT_NE(run.out.find(option), std::string::npos) << option << "\n" << run.out;
+    EXPECT_NE(hearth("chat --help").out.find("-n,--n-predict N=1024"), std::string::npos);
+    const auto serve = hearth("serve --help").out;
+    for (const char* option : {"--host ADDR=127.0.0.1", "--port N=8080", "--parallel N=4", "--queue N=16", "--timeout S=10"})
+        EXPECT_NE(serve.find(option), std::string::npos) << option << "\n" << serve;
+    EXPECT_NE(hearth("quantize --help").out.find("q3_k_m"), std::string::npos);  // the recipe list
 }
 
 }  // namespace

@@ -9,7 +9,7 @@
 #include <sstream>
 #include <vector>
 
-#include "args.hpp"
+#include "usage_error.hpp"
 
 namespace hearth::cli {
 

@@ -11,7 +11,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "args.hpp"
+#include "cli_app.hpp"
 #include "bench_parallel.hpp"
 #include "commands.hpp"
 #include "model_summary.hpp"
@@ -23,36 +23,12 @@
 namespace hearth::cli {
 namespace {
 
-constexpr const char* kUsage =
-    "usage: hearth bench -m MODEL [-p 512] [-n 128] [-t N,..] [-r 3] [--parallel 1,2,4,8] [--json] [--no-bandwidth]\n"
-    "                    [--mmap|--no-mmap]\n"
-    "  -t N,..: thread counts to measure (default: all cores, as `run` uses; e.g. -t 1,2 for both).\n"
-    "  pp<P>: evaluate a P-token prompt in one batch; tg<N>: generate N tokens one at a time from an\n"
-    "  empty context (as llama-bench does). Each test runs once to warm up, then -r times; the table\n"
-    "  shows tokens/s as median (min..max). Generation is also compared with the bound set by memory\n"
-    "  bandwidth (measured here) divided by the weight bytes read per token. Weights are placed as\n"
-    "  `run` places them: --mmap forces zero copy, --no-mmap a copy into 2 MiB pages, the default\n"
-    "  picks (the placement, its reason and the load time are printed).\n"
-    "  --parallel S,..: tg<N>xS: S streams decode N tokens each together, one batched forward pass\n"
-    "  per step (as `hearth serve --parallel S`); t/s is the aggregate of all streams.\n";
-
-std::vector<size_t> parse_list(const std::string& s, const char* what) {
-    std::vector<size_t> out;
-    std::stringstream in(s);
-    std::string item;
-    while (std::getline(in, item, ',')) {
-        try {
-            size_t used = 0;
-            long v = std::stol(item, &used);
-            if (used != item.size() || v < 0 || v > 100000) throw std::invalid_argument(item);
-            out.push_back(static_cast<size_t>(v));
-        } catch (const std::exception&) {
-            throw UsageError(std::string(what) + " expects a comma-separated list of numbers, got '" + s + "'");
-        }
-    }
-    if (out.empty()) throw UsageError(std::string(what) + " is empty");
-    return out;
-}
+constexpr const char* kDescription =
+    "pp<P>: evaluate a P-token prompt in one batch; tg<N>: generate N tokens one at a time from an\n"
+    "empty context (as llama-bench does). Each test runs once to warm up, then -r times; the table\n"
+    "shows tokens/s as median (min..max). Generation is also compared with the bound set by memory\n"
+    "bandwidth (measured here) divided by the weight bytes read per token. Weights are placed as\n"
+    "`run` places them (the placement, its reason and the load time are printed).";
 
 struct Stats {
     double min, median, max;
@@ -102,30 +78,35 @@ void print_parallel_speedups(const std::vector<Result>& results) {
 }  // namespace
 
 int cmd_bench(std::span<char*> argv) {
-    Args args(argv);
-    if (args.help()) {
-        std::fputs(kUsage, stdout);
-        return 0;
-    }
-    auto model_path = args.value({"-m", "--model"});
-    size_t n_prompt = static_cast<size_t>(args.integer({"-p", "--n-prompt"}, 0, 65536).value_or(512));
-    size_t n_gen = static_cast<size_t>(args.integer({"-n", "--n-gen"}, 0, 65536).value_or(128));
-    const std::string all_cores = std::to_string(std::max(1u, std::thread::hardware_concurrency()));
-    auto threads = parse_list(args.value({"-t", "--threads"}).value_or(all_cores), "-t");
-    size_t reps = static_cast<size_t>(args.integer({"-r", "--repetitions"}, 1, 1000).value_or(3));
-    const auto parallel = args.value({"--parallel"});
-    const std::vector<size_t> streams = parallel ? parse_list(*parallel, "--parallel") : std::vector<size_t>{};
-    bool json = args.flag({"--json"});
-    bool bandwidth = !args.flag({"--no-bandwidth"});
-    const WeightStorage storage = parse_weight_storage(args);
-    args.finish();
-    if (!model_path) throw UsageError("missing -m MODEL");
-    model_path = resolve_model_arg(*model_path);
-    for (size_t t : threads)
-        if (t == 0) throw UsageError("-t values must be >= 1");
-    for (size_t s : streams)
-        if (s == 0 || s > 256) throw UsageError("--parallel values must be 1..256");
+    CommandLine cli("bench", kDescription);
+    cli.add_model("GGUF file, or a model name from `hearth list`");
+    CLI::App& app = cli.app();
+    size_t n_prompt = 512, n_gen = 128, reps = 3;
+    std::vector<size_t> threads = {std::max(1u, std::thread::hardware_concurrency())};
+    std::vector<size_t> streams;
+    bool json = false, no_bandwidth = false;
+    WeightStorage storage = WeightStorage::automatic;
+    app.add_option("-p,--n-prompt", n_prompt, "prompt length of the pp test, 0 = none")
+        ->type_name("P")->transform(integer_in(0, 65536))->capture_default_str();
+    app.add_option("-n,--n-gen", n_gen, "tokens of the tg test, 0 = none")
+        ->type_name("N")->transform(integer_in(0, 65536))->capture_default_str();
+    app.add_option("-t,--threads", threads, "thread counts to measure, e.g. 1,2 (default: all cores, as `run` uses)")
+        ->type_name("N,..")->delimiter(',')->transform(integer_in(1, 1024))
+        ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
+    app.add_option("-r,--repetitions", reps, "timed runs of each test")
+        ->type_name("R")->transform(integer_in(1, 1000))->capture_default_str();
+    app.add_option("--parallel", streams,
+                   "tg<N>xS: S streams decode N tokens each together, one batched forward pass per step\n"
+                   "(as `hearth serve --parallel S`); t/s is the aggregate of all streams")
+        ->type_name("S,..")->delimiter(',')->transform(integer_in(1, 256))
+        ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
+    app.add_flag("--json", json, "one JSON object for machines");
+    app.add_flag("--no-bandwidth", no_bandwidth, "skip measuring the memory bandwidth");
+    add_weight_storage(cli, storage);
+    if (!cli.parse(argv)) return 0;
     if (!streams.empty() && n_gen == 0) throw UsageError("--parallel needs -n > 0");
+    const bool bandwidth = !no_bandwidth;
+    const std::string model_path = resolve_model_arg(cli.model());
 
     std::vector<Result> results;
     std::vector<double> bandwidths;  // bytes/s per thread count
@@ -135,7 +116,7 @@ int cmd_bench(std::span<char*> argv) {
     std::string arch;
     for (size_t t : threads) {
         const auto load_start = std::chrono::steady_clock::now();
-        Model model = Model::load(*model_path, {.threads = t, .weights = storage});
+        Model model = Model::load(model_path, {.threads = t, .weights = storage});
         load_seconds.push_back(seconds_since(load_start));
         const MemoryReport placed = model.memory_report();
         placement = std::string(to_string(placed.weights_storage)) + " (" + placed.weights_storage_reason + ")";
@@ -187,7 +168,7 @@ int cmd_bench(std::span<char*> argv) {
         }
         nlohmann::ordered_json gbs = nlohmann::ordered_json::array();
         for (double b : bandwidths) gbs.push_back(b / 1e9);
-        const nlohmann::ordered_json j = {{"model", *model_path},
+        const nlohmann::ordered_json j = {{"model", model_path},
                                   {"architecture", arch},
                                   {"parameters", params},
                                   {"weight_bytes", weight_bytes},
@@ -201,7 +182,7 @@ int cmd_bench(std::span<char*> argv) {
         return 0;
     }
     std::printf("model: %s (%s, %.2f M params, %.1f MiB of weights, %.1f MiB read per token), kernels: %s\n",
-                model_path->c_str(), arch.c_str(), params / 1e6, weight_bytes / 1048576.0, bytes_per_token / 1048576.0,
+                model_path.c_str(), arch.c_str(), params / 1e6, weight_bytes / 1048576.0, bytes_per_token / 1048576.0,
                 isa.c_str());
     std::printf("weights: %s\nload:", placement.c_str());
     for (double v : load_seconds) std::printf(" %.2f s", v);

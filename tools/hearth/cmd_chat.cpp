@@ -15,31 +15,26 @@ namespace hearth::cli {
 
 namespace {
 
-constexpr const char* kUsage =
-    "usage: hearth chat MODEL [QUESTION] [--system TEXT] [-n N] [options]     (or -m MODEL)\n"
-    "\n"
+constexpr const char* kDescription =
     "With QUESTION: answers it once and exits. Without: an interactive chat using the model's chat\n"
     "template (streamed answers); lines piped to stdin are the user's turns, and then only the\n"
     "answers go to stdout. Type /? for the commands (/set, /show info, /clear, /bye); Ctrl-C stops\n"
-    "an answer. When the context fills, the oldest turns are dropped (the system message stays).\n"
-    "\n"
-    "  --system TEXT            system message at the start of the conversation\n"
-    "  -n, --n-predict N        tokens per answer at most (default 1024; -1 = no limit)\n";
+    "an answer. When the context fills, the oldest turns are dropped (the system message stays).";
 
 }  // namespace
 
 int cmd_chat(std::span<char*> argv) {
-    Args args(argv);
-    if (args.help()) {
-        std::printf("%s%s%s", kUsage, kModelArgsHelp, kSamplingHelp);
-        return 0;
-    }
-    ModelArgs m = parse_model_args(args);
-    const GenerateOptions gen = parse_generate_options(args, 1024);
-    const auto system = args.value({"--system"});
-    const std::vector<std::string> rest = take_positionals(args, m);
-    args.finish();
-    if (rest.size() > 1) throw UsageError("expected one QUESTION (quote it), got " + std::to_string(rest.size()) + " arguments");
+    CommandLine cli("chat", kDescription);
+    ModelArgs m;
+    add_model_options(cli, m, {"QUESTION", "answer this one question and exit", 1});
+    GenerateOptions gen;
+    add_generate_options(cli, gen, 1024);
+    std::string system_text;
+    CLI::Option* system_option =
+        cli.app().add_option("--system", system_text, "system message at the start of the conversation")->type_name("TEXT");
+    if (!cli.parse(argv)) return 0;
+    const std::vector<std::string>& rest = cli.rest();
+    const std::optional<std::string> system = system_option->count() ? std::optional(system_text) : std::nullopt;
 
     const Model model = load_model(m);  // fit check + progress bar
     Session session(model, m.session);

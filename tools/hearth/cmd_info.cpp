@@ -8,7 +8,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "args.hpp"
+#include "generate_args.hpp"
 #include "commands.hpp"
 #include "hearth/gguf.hpp"
 #include "hearth/hearth.hpp"
@@ -18,15 +18,10 @@
 namespace hearth::cli {
 namespace {
 
-constexpr const char* kUsage =
-    "usage: hearth info MODEL [--json]      (hearth show MODEL: the same)\n"
-    "  MODEL is a GGUF file or a model name from `hearth list` (Ollama, LM Studio, HF cache).\n"
-    "  Prints the architecture, parameter count, file type, context length, vocabulary,\n"
-    "  all metadata (long arrays abbreviated) and a table of tensors (name, type, shape, bytes).\n"
-    "  --json   one JSON object for machines\n"
-    "  --memory [-c CTX] [-b N] [--kv-type f16|q8_0]\n"
-    "           instead: the memory a run at context CTX needs (weights, KV cache, activations,\n"
-    "           overhead) against MemAvailable, and whether it fits (exit 0 either way)\n";
+constexpr const char* kDescription =
+    "Prints the architecture, parameter count, file type, context length, vocabulary, all metadata\n"
+    "(long arrays abbreviated) and a table of tensors (name, type, shape, bytes), read from the\n"
+    "header only. `hearth show MODEL` is the same.";
 
 std::string shape_text(const gguf::TensorInfo& t) {
     std::string out;
@@ -133,28 +128,17 @@ void print_memory(const FitPlan& p, bool json) {
 }  // namespace
 
 int cmd_info(std::span<char*> argv) {
-    Args args(argv);
-    if (args.help()) {
-        std::fputs(kUsage, stdout);
-        return 0;
-    }
-    bool json = args.flag({"--json"});
-    const bool memory = args.flag({"--memory"});
+    CommandLine cli("info", kDescription);
+    cli.add_model("GGUF file, or a model name from `hearth list` (Ollama, LM Studio, HF cache)");
+    bool json = false, memory = false;
+    cli.app().add_flag("--json", json, "one JSON object for machines");
+    cli.app().add_flag("--memory", memory,
+                       "instead: the memory a run at context -c needs (weights, KV cache, activations,\n"
+                       "overhead) against MemAvailable, and whether it fits (exit 0 either way)");
     SessionOptions session;
-    if (auto c = args.integer({"-c", "--ctx-size"}, 1, 1 << 24)) session.n_ctx = static_cast<size_t>(*c);
-    if (auto b = args.integer({"-b", "--batch-size"}, 1, 1 << 16)) session.n_batch = static_cast<size_t>(*b);
-    if (auto kv = args.value({"--kv-type"})) {
-        const auto type = parse_kv_type(*kv);
-        if (!type) throw UsageError("--kv-type must be f16 or q8_0, not '" + *kv + "'");
-        session.kv_type = *type;
-    }
-    auto model = args.value({"-m", "--model"});
-    auto rest = args.positional();
-    args.finish();
-    if (!model && rest.size() == 1) model = rest[0];
-    else if (!rest.empty()) throw UsageError("expected one model file");
-    if (!model) throw UsageError("missing MODEL (a GGUF file or a name from `hearth list`)");
-    const std::string path = resolve_model_arg(*model);
+    add_session_options(cli, session);
+    if (!cli.parse(argv)) return 0;
+    const std::string path = resolve_model_arg(cli.model());
 
     if (memory) {
         print_memory(plan_fit(path, session), json);

@@ -4,7 +4,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "args.hpp"
+#include "cli_app.hpp"
 #include "commands.hpp"
 #include "hearth/memory.hpp"
 #include "hearth/model_library.hpp"
@@ -13,15 +13,13 @@
 namespace hearth::cli {
 namespace {
 
-constexpr const char* kUsage =
-    "usage: hearth list [--json]\n"
-    "  The GGUF models on this machine, by the name -m MODEL accepts (an unambiguous prefix works too):\n"
-    "    hearth       $HEARTH_MODELS, else ~/.local/share/hearth/models (any *.gguf below it)\n"
-    "    ollama       $OLLAMA_MODELS, else ~/.ollama/models (names as `ollama list` shows them)\n"
-    "    lmstudio     ~/.lmstudio/models, ~/.cache/lm-studio/models\n"
-    "    huggingface  $HF_HUB_CACHE, else $HF_HOME/hub, else ~/.cache/huggingface/hub\n"
-    "  Nothing is copied or changed in those folders.\n"
-    "  --json   one JSON array for machines\n";
+constexpr const char* kDescription =
+    "The GGUF models on this machine, by the name -m MODEL accepts (an unambiguous prefix works too):\n"
+    "  hearth       $HEARTH_MODELS, else ~/.local/share/hearth/models (any *.gguf below it)\n"
+    "  ollama       $OLLAMA_MODELS, else ~/.ollama/models (names as `ollama list` shows them)\n"
+    "  lmstudio     ~/.lmstudio/models, ~/.cache/lm-studio/models\n"
+    "  huggingface  $HF_HUB_CACHE, else $HF_HOME/hub, else ~/.cache/huggingface/hub\n"
+    "Nothing is copied or changed in those folders.";
 
 struct Row {
     const LocalModel* model;
@@ -32,13 +30,10 @@ struct Row {
 }  // namespace
 
 int cmd_list(std::span<char*> argv) {
-    Args args(argv);
-    if (args.help()) {
-        std::fputs(kUsage, stdout);
-        return 0;
-    }
-    const bool json = args.flag({"--json"});
-    args.finish();
+    CommandLine cli("list", kDescription);
+    bool json = false;
+    cli.app().add_flag("--json", json, "one JSON array for machines");
+    if (!cli.parse(argv)) return 0;
 
     const std::vector<LocalModel> models = list_local_models(ModelStores::from_environment());
     std::vector<Row> rows;

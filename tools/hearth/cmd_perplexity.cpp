@@ -4,6 +4,7 @@
 #include <cmath>
 #include <cstdio>
 #include <fstream>
+#include <optional>
 #include <sstream>
 #include <vector>
 
@@ -13,10 +14,9 @@
 namespace hearth::cli {
 namespace {
 
-constexpr const char* kUsage =
-    "usage: hearth perplexity -m MODEL -f TEXT_FILE [-c 512] [--chunks N] [options]\n"
-    "  Prints the running perplexity after each chunk and the final estimate with its standard error.\n"
-    "  --chunks N   score at most N chunks (default: all)\n";
+constexpr const char* kDescription =
+    "Scores TEXT_FILE in chunks of -c tokens (default 512) and prints the running perplexity after\n"
+    "each chunk and the final estimate with its standard error, as llama.cpp's perplexity does.";
 
 // -log softmax(logits)[target], in double to keep the sum over many tokens accurate.
 double negative_log_likelihood(const float* logits, size_t n_vocab, TokenId target) {
@@ -30,19 +30,19 @@ double negative_log_likelihood(const float* logits, size_t n_vocab, TokenId targ
 }  // namespace
 
 int cmd_perplexity(std::span<char*> argv) {
-    Args args(argv);
-    if (args.help()) {
-        std::printf("%s%s", kUsage, kModelArgsHelp);
-        return 0;
-    }
-    ModelArgs m = parse_model_args(args);
-    auto file = args.value({"-f", "--file"});
-    auto max_chunks = args.integer({"--chunks"}, 1, 1 << 30);
-    if (!take_positionals(args, m).empty()) throw UsageError("unexpected argument after MODEL");
-    args.finish();
-    if (!file) throw UsageError("missing -f TEXT_FILE");
-    std::ifstream in(*file, std::ios::binary);
-    if (!in) throw Error(ErrorCode::io, *file + ": cannot open");
+    CommandLine cli("perplexity", kDescription);
+    ModelArgs m;
+    add_model_options(cli, m);
+    std::string file;
+    std::optional<size_t> max_chunks;
+    cli.app().add_option("-f,--file", file, "the text to score")->type_name("TEXT_FILE")->required();
+    cli.app()
+        .add_option_function<size_t>("--chunks", [&](size_t n) { max_chunks = n; }, "score at most N chunks (default: all)")
+        ->type_name("N")
+        ->transform(integer_in(1, 1 << 30));
+    if (!cli.parse(argv)) return 0;
+    std::ifstream in(file, std::ios::binary);
+    if (!in) throw Error(ErrorCode::io, file + ": cannot open");
     std::ostringstream text;
     text << in.rdbuf();
 
@@ -55,7 +55,7 @@ int cmd_perplexity(std::span<char*> argv) {
     size_t n_chunks = tokens.size() / n_ctx;
     if (max_chunks) n_chunks = std::min(n_chunks, static_cast<size_t>(*max_chunks));
     if (n_chunks == 0)
-        throw Error(ErrorCode::invalid_argument, *file + ": " + std::to_string(tokens.size()) +
+        throw Error(ErrorCode::invalid_argument, file + ": " + std::to_string(tokens.size()) +
                                                      " tokens is less than one chunk of -c " + std::to_string(n_ctx));
 
     Session session(model, m.session);

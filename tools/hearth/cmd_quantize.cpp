@@ -6,7 +6,7 @@
 #include <chrono>
 #include <cstdio>
 
-#include "args.hpp"
+#include "cli_app.hpp"
 #include "commands.hpp"
 #include "hearth/gguf.hpp"
 #include "hearth/memory.hpp"
@@ -15,17 +15,15 @@
 namespace hearth::cli {
 namespace {
 
-std::string usage() {
+std::string description() {
     return fmt::format(
-        "usage: hearth quantize IN.gguf OUT.gguf TYPE [-t THREADS] [-q]\n"
-        "  TYPE: {}\n"
-        "  K-quant types follow llama-quantize's per-tensor rules (the output matrix in Q6_K; more bits\n"
-        "  for attn_v, attn_output and ffn_down on some layers); the others give every matrix one type.\n"
-        "  Norms, biases and metadata are copied. A matrix whose rows are not whole blocks of its type\n"
-        "  falls back to another type, as llama-quantize does; each fallback is listed.\n"
-        "  Input may be any type hearth can decode (re-quantizing an already quantized file loses\n"
-        "  quality: start from F16/BF16/F32).\n"
-        "  -q  only the fallbacks and the summary, not every tensor\n",
+        "Re-encodes IN's matrices as TYPE into OUT: {}.\n"
+        "K-quant types follow llama-quantize's per-tensor rules (the output matrix in Q6_K; more bits\n"
+        "for attn_v, attn_output and ffn_down on some layers); the others give every matrix one type.\n"
+        "Norms, biases and metadata are copied. A matrix whose rows are not whole blocks of its type\n"
+        "falls back to another type, as llama-quantize does; each fallback is listed. Input may be any\n"
+        "type hearth can decode (re-quantizing an already quantized file loses quality: start from\n"
+        "F16/BF16/F32).",
         quant::recipe_names());
 }
 
@@ -47,25 +45,26 @@ std::string fallback_note(const quant::TensorReport& r, uint64_t n_cols) {
 }  // namespace
 
 int cmd_quantize(std::span<char*> argv) {
-    Args args(argv);
-    if (args.help()) {
-        std::fputs(usage().c_str(), stdout);
-        return 0;
-    }
-    auto threads = args.integer({"-t", "--threads"}, 0, 1024);
-    bool quiet = args.flag({"-q", "--quiet"});
-    auto pos = args.positional();
-    args.finish();
-    if (pos.size() != 3) throw UsageError("expected IN.gguf OUT.gguf TYPE");
-    if (std::filesystem::exists(pos[1]) && std::filesystem::equivalent(pos[0], pos[1]))
+    CommandLine cli("quantize", description());
+    CLI::App& app = cli.app();
+    std::string in_path, out_path, type;
+    size_t threads = 0;
+    bool quiet = false;
+    app.add_option("IN", in_path, "the model to read (.gguf)")->required();
+    app.add_option("OUT", out_path, "the file to write (.gguf)")->required();
+    app.add_option("TYPE", type, "the weight type or mix, e.g. q4_k_m")->required();
+    add_threads(cli, threads);
+    app.add_flag("-q,--quiet", quiet, "only the fallbacks and the summary, not every tensor");
+    if (!cli.parse(argv)) return 0;
+    if (std::filesystem::exists(out_path) && std::filesystem::equivalent(in_path, out_path))
         throw UsageError("output must be a different file from the input");
 
-    const quant::Recipe recipe = parse_option_value([&] { return quant::parse_recipe(pos[2]); });
-    gguf::File in = gguf::File::open(pos[0]);
+    const quant::Recipe recipe = parse_option_value([&] { return quant::parse_recipe(type); });
+    gguf::File in = gguf::File::open(in_path);
     auto t0 = std::chrono::steady_clock::now();
     uint64_t bytes_in = 0, bytes_out = 0, elements = 0;
     size_t n_tensors = 0, n_fallbacks = 0;
-    quant::quantize_model(in, recipe, pos[1], static_cast<size_t>(threads.value_or(0)), [&](const quant::TensorReport& r) {
+    quant::quantize_model(in, recipe, out_path, threads, [&](const quant::TensorReport& r) {
         bytes_in += r.bytes_in;
         bytes_out += r.bytes_out;
         elements += r.n_elements;
@@ -82,7 +81,7 @@ int cmd_quantize(std::span<char*> argv) {
                        stderr);
     });
     const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-    std::fputs(fmt::format("wrote {} ({}): {} -> {} of tensors, {:.2f} -> {:.2f} bits per weight, in {:.1f} s\n", pos[1],
+    std::fputs(fmt::format("wrote {} ({}): {} -> {} of tensors, {:.2f} -> {:.2f} bits per weight, in {:.1f} s\n", out_path,
                            recipe.name, format_bytes(bytes_in), format_bytes(bytes_out),
                            quant::bits_per_weight(bytes_in, elements), quant::bits_per_weight(bytes_out, elements), secs)
                    .c_str(),

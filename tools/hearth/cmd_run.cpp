@@ -7,61 +7,60 @@
 #include <sstream>
 #include <string>
 
+#include <fmt/format.h>
+
 #include "commands.hpp"
 #include "generate_args.hpp"
 
 namespace hearth::cli {
 
 namespace {
-constexpr const char* kUsage =
-    "usage: hearth run MODEL [PROMPT] [-n N] [options]      (or -m MODEL -p PROMPT)\n"
-    "\n"
+
+constexpr const char* kDescription =
     "Continues PROMPT and prints the continuation (streamed) to stdout; load time and prompt /\n"
-    "generation speed go to stderr. BOS is added as the model asks. MODEL is a GGUF file or a\n"
-    "model name from `hearth list`.\n"
-    "\n"
-    "  -p, --prompt TEXT        the text to continue ('-' reads it from stdin)\n"
-    "  -f, --file FILE          read the prompt from FILE\n"
-    "  -n, --n-predict N        tokens to generate at most (default 256; -1 = until the end of the\n"
-    "                           text or a full context)\n"
-    "  --stop TEXT              stop when TEXT appears (not printed); may be given several times\n"
-    "  --special                recognise special token texts (e.g. <|im_start|>) in PROMPT\n";
+    "generation speed go to stderr. BOS is added as the model asks.";
 
 std::string read_stream(std::istream& in) { return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()}; }
 
-// Exactly one of -p TEXT, -p - (stdin), -f FILE, or a positional PROMPT.
-std::string read_prompt(const std::optional<std::string>& text, const std::optional<std::string>& file,
-                        const std::vector<std::string>& positionals) {
-    if (positionals.size() > 1) throw UsageError("expected one PROMPT argument (quote it), got " + std::to_string(positionals.size()));
-    if (int(text.has_value()) + int(file.has_value()) + int(!positionals.empty()) > 1)
-        throw UsageError("give the prompt once: -p TEXT, -f FILE or PROMPT");
+// Where the prompt comes from: exactly one of -p TEXT, -p - (stdin), -f FILE or PROMPT.
+struct PromptSource {
+    std::string text, file;
+    CLI::Option *text_option = nullptr, *file_option = nullptr;
+};
+
+std::string read_prompt(const PromptSource& p, const std::vector<std::string>& positionals) {
+    const bool text = p.text_option->count() > 0, file = p.file_option->count() > 0;
+    if (int(text) + int(file) + int(!positionals.empty()) > 1) throw UsageError("give the prompt once: -p TEXT, -f FILE or PROMPT");
     if (file) {
-        std::ifstream in(*file, std::ios::binary);
-        if (!in) throw Error(ErrorCode::io, *file + ": cannot open the prompt file");
+        std::ifstream in(p.file, std::ios::binary);
+        if (!in) throw Error(ErrorCode::io, fmt::format("{}: cannot open the prompt file", p.file));
         return read_stream(in);
     }
-    if (text && *text == "-") return read_stream(std::cin);
-    if (text) return *text;
+    if (text && p.text == "-") return read_stream(std::cin);
+    if (text) return p.text;
     if (!positionals.empty()) return positionals.front();
     throw UsageError("missing prompt: -p TEXT, -p - (stdin), -f FILE or PROMPT after the model");
 }
 }  // namespace
 
 int cmd_run(std::span<char*> argv) {
-    Args args(argv);
-    if (args.help()) {
-        std::printf("%s%s%s", kUsage, kModelArgsHelp, kSamplingHelp);
-        return 0;
-    }
-    ModelArgs m = parse_model_args(args);
-    GenerateOptions gen = parse_generate_options(args, 256);
-    const auto text = args.value({"-p", "--prompt"});
-    const auto file = args.value({"-f", "--file"});
-    gen.stop = args.values({"--stop"});
-    gen.parse_special = args.flag({"--special"});
-    const std::vector<std::string> rest = take_positionals(args, m);
-    args.finish();
-    const std::string prompt = read_prompt(text, file, rest);
+    CommandLine cli("run", kDescription);
+    ModelArgs m;
+    add_model_options(cli, m, {"PROMPT", "the text to continue (or -p, -f)", 1});
+    GenerateOptions gen;
+    add_generate_options(cli, gen, 256);
+    CLI::App& app = cli.app();
+    PromptSource source;
+    source.text_option = app.add_option("-p,--prompt", source.text, "the text to continue ('-' reads it from stdin)")->type_name("TEXT");
+    source.file_option = app.add_option("-f,--file", source.file, "read the prompt from FILE")->type_name("FILE");
+    app.add_option("--stop", gen.stop, "stop when TEXT appears (not printed); may be given several times")
+        ->type_name("TEXT")
+        ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll)
+        ->allow_extra_args(false);
+    gen.parse_special = false;
+    app.add_flag("--special", gen.parse_special, "recognise special token texts (e.g. <|im_start|>) in PROMPT");
+    if (!cli.parse(argv)) return 0;
+    const std::string prompt = read_prompt(source, cli.rest());
 
     const auto t0 = std::chrono::steady_clock::now();
     const Model model = load_model(m);  // fit check + progress bar

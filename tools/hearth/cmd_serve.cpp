@@ -18,24 +18,11 @@ namespace hearth::cli {
 
 namespace {
 
-constexpr const char* kUsage =
-    "usage: hearth serve [-m] MODEL [--host 127.0.0.1] [--port 8080] [-c CTX] [--parallel N] [--api-key KEY] [-t N]\n"
-    "\n"
+constexpr const char* kDescription =
     "Serves the model over HTTP: the OpenAI API (/v1/chat/completions, /v1/completions, /v1/models),\n"
     "the Ollama API (/api/chat, /api/generate, /api/tags, /api/show, /api/ps, /api/version), a chat\n"
-    "page at / and /health. Ctrl-C or SIGTERM stops it (in-flight answers are ended).\n"
-    "\n"
-    "  --host ADDR              address to listen on (default 127.0.0.1: this machine only)\n"
-    "  --port N                 port (default 8080; 0 picks a free one, printed at start-up)\n"
-    "  -c, --ctx-size N         context per request slot in tokens, prompt + answer\n"
-    "                           (default: min(training context, 4096))\n"
-    "  --parallel N             requests decoded together, each with its own slot (default 4)\n"
-    "  --queue N                requests waiting for a slot; beyond that 503 (default 16)\n"
-    "  --api-key KEY            require 'Authorization: Bearer KEY' on /v1 and /api\n"
-    "                           (or set HEARTH_API_KEY, which keeps the key out of the process list)\n"
-    "  --max-body BYTES         largest request body accepted (default 8388608 = 8 MiB)\n"
-    "  --timeout S              drop a connection whose request stalls or that stops reading\n"
-    "                           the answer for S seconds (default 10)\n";
+    "page at / and /health. Ctrl-C or SIGTERM stops it (in-flight answers are ended). -c is the\n"
+    "context of each request slot, prompt + answer.";
 
 bool is_loopback(const std::string& host) {
     return host == "127.0.0.1" || host == "localhost" || host == "::1" || host.rfind("127.", 0) == 0;
@@ -44,26 +31,35 @@ bool is_loopback(const std::string& host) {
 }  // namespace
 
 int cmd_serve(std::span<char*> argv) {
-    Args args(argv);
-    if (args.help()) {
-        std::printf("%s%s", kUsage, kModelArgsHelp);
-        return 0;
-    }
-    ModelArgs m = parse_model_args(args);
+    CommandLine cli("serve", kDescription);
+    ModelArgs m;
+    add_model_options(cli, m);
     server::HttpOptions http;
     server::SchedulerOptions sched;
-    http.host = args.value({"--host"}).value_or(http.host);
-    if (auto p = args.integer({"--port"}, 0, 65535)) http.port = static_cast<int>(*p);
-    if (auto n = args.integer({"--parallel", "-np"}, 1, 256)) sched.n_parallel = static_cast<size_t>(*n);
     sched.queue_capacity = 16;
-    if (auto n = args.integer({"--queue"}, 0, 4096)) sched.queue_capacity = static_cast<size_t>(*n);
-    if (auto n = args.integer({"--max-body"}, 1024, int64_t{1} << 32)) http.max_body = static_cast<size_t>(*n);
-    if (auto n = args.integer({"--timeout"}, 1, 3600)) http.read_timeout_seconds = http.write_timeout_seconds = static_cast<int>(*n);
-    if (auto k = args.value({"--api-key"})) http.api_key = *k;
-    else if (const char* env = std::getenv("HEARTH_API_KEY")) http.api_key = env;
-    const std::vector<std::string> rest = take_positionals(args, m);  // MODEL may come without -m
-    if (!rest.empty()) throw UsageError("unexpected argument '" + rest.front() + "'");
-    args.finish();
+    CLI::App& app = cli.app();
+    const char* group = "Server";
+    app.add_option("--host", http.host, "address to listen on (127.0.0.1: this machine only)")
+        ->type_name("ADDR")->capture_default_str()->group(group);
+    app.add_option("--port", http.port, "port (0 picks a free one, printed at start-up)")
+        ->type_name("N")->transform(integer_in(0, 65535))->capture_default_str()->group(group);
+    app.add_option("--parallel", sched.n_parallel, "requests decoded together, each with its own slot (also -np)")
+        ->type_name("N")->transform(integer_in(1, 256))->capture_default_str()->group(group);
+    app.add_option("--queue", sched.queue_capacity, "requests waiting for a slot; beyond that 503")
+        ->type_name("N")->transform(integer_in(0, 4096))->capture_default_str()->group(group);
+    CLI::Option* key = app.add_option("--api-key", http.api_key,
+                                      "require 'Authorization: Bearer KEY' on /v1 and /api (or set HEARTH_API_KEY,\n"
+                                      "which keeps the key out of the process list)")
+                           ->type_name("KEY")->group(group);
+    app.add_option("--max-body", http.max_body, "largest request body accepted, in bytes")
+        ->type_name("BYTES")->transform(integer_in(1024, int64_t{1} << 32))->capture_default_str()->group(group);
+    int timeout = http.read_timeout_seconds;
+    app.add_option("--timeout", timeout, "drop a connection whose request stalls or that stops reading the answer\nfor S seconds")
+        ->type_name("S")->transform(integer_in(1, 3600))->capture_default_str()->group(group);
+    if (!cli.parse(argv)) return 0;
+    http.read_timeout_seconds = http.write_timeout_seconds = timeout;
+    if (key->count() == 0)
+        if (const char* env = std::getenv("HEARTH_API_KEY")) http.api_key = env;
     sched.n_ctx = m.session.n_ctx;
     // Every slot keeps its own KV cache: the fit check counts all of them.
     if (m.session.n_ctx) m.session.n_ctx *= sched.n_parallel;

@@ -7,7 +7,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "args.hpp"
+#include "cli_app.hpp"
 #include "commands.hpp"
 #include "model_summary.hpp"
 #include "hearth/gguf.hpp"
@@ -17,24 +17,15 @@ namespace hearth::cli {
 
 namespace {
 
-constexpr const char* kUsage =
-    "usage: hearth tokenize -m MODEL [--no-special] [--no-bos] TEXT...\n"
-    "       hearth tokenize -m MODEL [--no-special] --jsonl < lines.jsonl\n"
-    "\n"
-    "Splits text into the model's token ids exactly as llama.cpp does.\n"
-    "\n"
-    "  -m, --model MODEL  GGUF file whose tokenizer.ggml.* vocabulary is used\n"
-    "  --no-special       do not recognise special token texts such as <|im_start|>\n"
-    "                     (user-defined tokens are still recognised, as in llama.cpp)\n"
-    "  --no-bos           TEXT mode: do not add BOS/EOS even if the model asks for them\n"
-    "  --jsonl            read one JSON object per line on stdin and write one line back:\n"
-    "                       in:  {\"text\": \"...\", \"add_special\": false, \"parse_special\": true}\n"
-    "                       out: {\"ids\": [...]}   (or {\"error\": \"...\"} for a bad line)\n"
-    "                     add_special (BOS/EOS as the model asks) defaults to false, so lines\n"
-    "                     of llama.cpp-style tokenize.jsonl files compare as they are;\n"
-    "                     parse_special defaults to true (false with --no-special);\n"
-    "                     other fields (e.g. \"ids\") are ignored; every input line, blank\n"
-    "                     or bad ones too, gets exactly one output line.\n";
+constexpr const char* kDescription =
+    "Splits TEXT into the model's token ids exactly as llama.cpp does, or with --jsonl one JSON\n"
+    "object per line of stdin, one line back for each:\n"
+    "  in:  {\"text\": \"...\", \"add_special\": false, \"parse_special\": true}\n"
+    "  out: {\"ids\": [...]}   (or {\"error\": \"...\"} for a bad line)\n"
+    "add_special (BOS/EOS as the model asks) defaults to false, so lines of llama.cpp-style\n"
+    "tokenize.jsonl files compare as they are; parse_special defaults to true (false with\n"
+    "--no-special); other fields (e.g. \"ids\") are ignored; every input line, blank or bad ones\n"
+    "too, gets exactly one output line.";
 
 void append_ids(std::string& out, const std::vector<TokenId>& ids) {
     out += '[';
@@ -146,22 +137,22 @@ int run_text(const Tokenizer& tok, const std::string& text, bool add_special, bo
 }  // namespace
 
 int cmd_tokenize(std::span<char*> argv) {
-    Args args(argv);
-    if (args.help()) {
-        std::fputs(kUsage, stdout);
-        return 0;
-    }
-    const std::optional<std::string> model = args.value({"-m", "--model"});
-    const bool no_special = args.flag({"--no-special"});
-    const bool no_bos = args.flag({"--no-bos"});
-    const bool jsonl = args.flag({"--jsonl"});
-    const std::vector<std::string> words = args.positional();
-    args.finish();
-    if (!model) throw UsageError("missing -m MODEL");
+    CommandLine cli("tokenize", kDescription);
+    cli.add_model("GGUF file (or a name from `hearth list`) whose tokenizer.ggml.* vocabulary is used",
+                  {"TEXT", "the text (several words are joined with spaces)", SIZE_MAX});
+    bool no_special = false, no_bos = false, jsonl = false;
+    CLI::App& app = cli.app();
+    app.add_flag("--no-special", no_special,
+                 "do not recognise special token texts such as <|im_start|> (user-defined tokens are\n"
+                 "still recognised, as in llama.cpp)");
+    app.add_flag("--no-bos", no_bos, "TEXT mode: do not add BOS/EOS even if the model asks for them");
+    app.add_flag("--jsonl", jsonl, "read JSON lines on stdin (see above)");
+    if (!cli.parse(argv)) return 0;
+    const std::vector<std::string>& words = cli.rest();
     if (jsonl && !words.empty()) throw UsageError("--jsonl reads stdin; do not pass TEXT");
     if (!jsonl && words.empty()) throw UsageError("missing TEXT (or use --jsonl)");
 
-    const gguf::File file = gguf::File::open(resolve_model_arg(*model));
+    const gguf::File file = gguf::File::open(resolve_model_arg(cli.model()));
     const Tokenizer tok = Tokenizer::from_gguf(file);
     if (jsonl) return run_jsonl(tok, !no_special);
     std::string text;

@@ -1,98 +1,79 @@
-// Parsing of the model and sampling options shared by run, chat and eval.
+// The model, memory and sampling options shared by the commands that run a model, loading the
+// model they name, and the speed line printed after a generation.
 #include "generate_args.hpp"
 
-#include "model_summary.hpp"
-
+#include <fmt/format.h>
 #include <unistd.h>
 
+#include <cmath>
 #include <cstdio>
 #include <random>
 
+#include "llama_cli_flags.hpp"
+#include "model_summary.hpp"
+
 namespace hearth::cli {
 
-const char* const kModelArgsHelp =
-    "  -m, --model MODEL        GGUF file, or a model name from `hearth list` (required)\n"
-    "  -t, --threads N          worker threads (default: all cores)\n"
-    "  -c, --ctx-size N         context length in tokens (default: min(training context, 4096))\n"
-    "  -b, --batch-size N       prompt tokens per forward pass (default 512)\n"
-    "  --kv-type f16|q8_0       KV cache element type (default f16; q8_0 takes about half)\n"
-    "  --mlock                  lock the weights in RAM (fails with the limit when refused)\n"
-    "  --mmap                   zero copy: use the weights in place from the mapped file\n"
-    "  --no-mmap                copy the weights into 2 MiB-page memory (faster decoding)\n"
-    "                           (default: copy when the page cache maps the file with 4 KiB pages\n"
-    "                           and the weights take at most half of the available memory)\n"
-    "  --force                  run even when the fit planner says model + context do not fit\n";
-
-const char* const kSamplingHelp =
-    "  --temp T                 temperature, 0 = greedy (default 0.8)\n"
-    "  --top-k K                keep the K most likely tokens, 0 = off (default 40)\n"
-    "  --top-p P                nucleus sampling, 1 = off (default 0.95)\n"
-    "  --min-p P                drop tokens below P x the top probability, 0 = off (default 0.05)\n"
-    "  --repeat-penalty R       penalize recent tokens, 1 = off (default 1)\n"
-    "  --repeat-last-n N        window of the penalties (default 64)\n"
-    "  --frequency-penalty F    subtract F x count (default 0)\n"
-    "  --presence-penalty P     subtract P once per present token (default 0)\n"
-    "  --seed S                 random seed; -1 or none: a random one (printed with the stats)\n";
-
-// llama-cli habits that mean nothing for a CPU engine: accepted with a note, so scripts keep working.
-void accept_llama_cli_flags(Args& args) {
-    auto note = [](const char* what) { std::fprintf(stderr, "[hearth] note: %s\n", what); };
-    if (args.value({"-ngl", "--n-gpu-layers", "--gpu-layers"})) note("-ngl has no effect: hearth runs on the CPU");
-    if (args.flag({"--no-warmup"})) note("--no-warmup has no effect: hearth needs no warm-up run");
-    if (args.flag_with_choice({"-fa", "--flash-attn"}, {"on", "off", "auto"}))
-        note("-fa has no effect: hearth's attention is always the fused (flash) kernel");
-    if (args.flag_with_choice({"--color"}, {"on", "off", "auto"})) note("--color has no effect: hearth prints plain text");
-    if (args.flag({"-i", "--interactive", "-cnv", "--conversation", "-if", "--interactive-first"}))
-        throw UsageError("for a conversation use `hearth chat MODEL` (interactive, with the model's chat template)");
+void add_model_options(CommandLine& cli, ModelArgs& m, const Positionals& rest) {
+    CLI::App& app = cli.app();
+    cli.add_model("GGUF file, or a model name from `hearth list`", rest);
+    const char* group = "Model and memory";
+    add_threads(cli, m.model.threads)->group(group);
+    add_session_options(cli, m.session);
+    app.add_flag("--mlock", m.model.mlock, "lock the weights in RAM (fails with the limit when refused)")->group(group);
+    add_weight_storage(cli, m.model.weights);
+    app.add_flag("--force,--no-fit-check", m.force, "run even when the fit planner says model + context do not fit")->group(group);
+    add_llama_cli_flags(cli);
+    cli.after_parse([&cli, &m] {
+        LocalModel found = resolve_model_arg_named(cli.model());
+        m.path = found.path.string();
+        m.name = std::move(found.name);
+    });
 }
 
-void set_model(ModelArgs& m, const std::string& name_or_path) {
-    LocalModel found = resolve_model_arg_named(name_or_path);
-    m.path = found.path.string();
-    m.name = std::move(found.name);
+void add_session_options(CommandLine& cli, SessionOptions& session) {
+    CLI::App& app = cli.app();
+    const char* group = "Model and memory";
+    app.add_option("-c,--ctx-size", session.n_ctx, "context length in tokens (default: min(training context, 4096))")
+        ->type_name("N")
+        ->transform(integer_in(1, 1 << 24))
+        ->group(group);
+    app.add_option("-b,--batch-size", session.n_batch, "prompt tokens per forward pass")
+        ->type_name("N")
+        ->transform(integer_in(1, 1 << 16))
+        ->capture_default_str()
+        ->group(group);
+    const CLI::Validator kv_type(
+        [](std::string& text) { return parse_kv_type(text) ? std::string() : fmt::format("must be f16 or q8_0, not '{}'", text); }, "");
+    app.add_option_function<std::string>(
+           "--kv-type", [&session](const std::string& text) { session.kv_type = *parse_kv_type(text); },
+           "KV cache element type (default f16; q8_0 takes about half)")
+        ->type_name("f16|q8_0")
+        ->check(kv_type)
+        ->group(group);
 }
 
-ModelArgs parse_model_args(Args& args) {
-    ModelArgs m;
-    accept_llama_cli_flags(args);
-    if (auto path = args.value({"-m", "--model"})) set_model(m, *path);
-    if (auto t = args.integer({"-t", "--threads"}, 1, 1024)) m.model.threads = static_cast<size_t>(*t);
-    if (auto c = args.integer({"-c", "--ctx-size"}, 1, 1 << 24)) m.session.n_ctx = static_cast<size_t>(*c);
-    if (auto b = args.integer({"-b", "--batch-size"}, 1, 1 << 16)) m.session.n_batch = static_cast<size_t>(*b);
-    if (auto kv = args.value({"--kv-type"})) {
-        const auto type = parse_kv_type(*kv);
-        if (!type) throw UsageError("--kv-type must be f16 or q8_0, not '" + *kv + "'");
-        m.session.kv_type = *type;
-    }
-    m.model.mlock = args.flag({"--mlock"});
-    m.model.weights = parse_weight_storage(args);
-    m.force = args.flag({"--force", "--no-fit-check"});
-    return m;
-}
-
-WeightStorage parse_weight_storage(Args& args) {
-    const bool mmap = args.flag({"--mmap"});
-    const bool no_mmap = args.flag({"--no-mmap"});
-    if (mmap && no_mmap) throw UsageError("--mmap and --no-mmap exclude each other");
-    return mmap ? WeightStorage::mapped : no_mmap ? WeightStorage::copied : WeightStorage::automatic;
-}
-
-std::vector<std::string> take_positionals(Args& args, ModelArgs& m) {
-    std::vector<std::string> rest = args.positional();
-    if (m.path.empty() && !rest.empty()) {
-        set_model(m, rest.front());
-        rest.erase(rest.begin());
-    }
-    if (m.path.empty()) throw UsageError("missing MODEL (-m MODEL, or the model as the first argument)");
-    return rest;
+void add_weight_storage(CommandLine& cli, WeightStorage& storage) {
+    CLI::App& app = cli.app();
+    const char* group = "Model and memory";
+    CLI::Option* mapped = app.add_flag("--mmap")->description("zero copy: use the weights in place from the mapped file")->group(group);
+    CLI::Option* copied = app.add_flag("--no-mmap")->description(
+                                       "copy the weights into 2 MiB-page memory (faster decoding)\n"
+                                       "(default: copy when the page cache maps the file with 4 KiB\n"
+                                       "pages and the weights take at most half the available memory)")
+                              ->group(group);
+    // Checked here rather than with CLI11's excludes(), which would print "Excludes: ..." in the
+    // option column of the help.
+    cli.after_parse([&storage, mapped, copied] {
+        if (mapped->count() && copied->count()) throw UsageError("--mmap and --no-mmap exclude each other");
+        storage = mapped->count() ? WeightStorage::mapped : copied->count() ? WeightStorage::copied : WeightStorage::automatic;
+    });
 }
 
 Model load_model(const ModelArgs& m) {
-    if (m.path.empty()) throw UsageError("missing -m MODEL");
     const FitPlan plan = plan_fit(m.path, m.session);  // header only: cheap
     if (!m.force && !plan.fits())
-        throw Error(ErrorCode::out_of_memory, m.path + " at -c " + std::to_string(plan.n_ctx) + ": " + plan.advice +
-                                                  " (--force runs anyway)");
+        throw Error(ErrorCode::out_of_memory, fmt::format("{} at -c {}: {} (--force runs anyway)", m.path, plan.n_ctx, plan.advice));
     ModelOptions options = m.model;
     const bool tty = ::isatty(STDERR_FILENO) == 1;
     if (tty) {
@@ -115,40 +96,56 @@ Model load_model(const ModelArgs& m) {
     return model;
 }
 
-SamplerOptions parse_sampling(Args& args) {
-    SamplerOptions s;
-    if (auto v = args.number({"--temp", "--temperature"})) s.temperature = static_cast<float>(*v);
-    if (auto v = args.integer({"--top-k"}, 0, 1 << 30)) s.top_k = static_cast<int32_t>(*v);
-    if (auto v = args.number({"--top-p"})) s.top_p = static_cast<float>(*v);
-    if (auto v = args.number({"--min-p"})) s.min_p = static_cast<float>(*v);
-    if (auto v = args.number({"--repeat-penalty"})) s.repeat_penalty = static_cast<float>(*v);
-    if (auto v = args.integer({"--repeat-last-n"}, 0, 1 << 20)) s.penalty_last_n = static_cast<int32_t>(*v);
-    if (auto v = args.number({"--frequency-penalty"})) s.frequency_penalty = static_cast<float>(*v);
-    if (auto v = args.number({"--presence-penalty"})) s.presence_penalty = static_cast<float>(*v);
+void add_sampling_options(CommandLine& cli, SamplerOptions& s) {
+    CLI::App& app = cli.app();
+    const char* group = "Sampling";
+    constexpr double kAny = HUGE_VAL;
+    auto number = [&](const char* names, float& value, const char* help, const CLI::Validator& range) {
+        app.add_option(names, value, help)->type_name("X")->check(range)->capture_default_str()->group(group);
+    };
+    number("--temp,--temperature", s.temperature, "temperature, 0 = greedy", number_in(0, kAny));
+    app.add_option("--top-k", s.top_k, "keep the K most likely tokens, 0 = off")
+        ->type_name("K")
+        ->transform(integer_in(0, 1 << 30))
+        ->capture_default_str()
+        ->group(group);
+    number("--top-p", s.top_p, "nucleus sampling, 1 = off", number_in(0, 1, true));
+    number("--min-p", s.min_p, "drop tokens below P x the top probability, 0 = off", number_in(0, 1));
+    number("--repeat-penalty", s.repeat_penalty, "penalize recent tokens, 1 = off", number_in(0, kAny, true));
+    app.add_option("--repeat-last-n", s.penalty_last_n, "window of the penalties")
+        ->type_name("N")
+        ->transform(integer_in(0, 1 << 20))
+        ->capture_default_str()
+        ->group(group);
+    number("--frequency-penalty", s.frequency_penalty, "subtract X x count", number_in(-kAny, kAny));
+    number("--presence-penalty", s.presence_penalty, "subtract X once per present token", number_in(-kAny, kAny));
     // No seed, or -1 (llama.cpp's and Ollama's "random"): a fresh one, printed with the stats so
     // the run can be repeated with --seed.
-    const auto seed = args.integer({"--seed", "-s"}, -1, INT64_MAX);
-    s.seed = seed && *seed >= 0 ? static_cast<uint64_t>(*seed) : random_seed();
-    if (s.temperature < 0) throw UsageError("--temp must be >= 0");
-    if (s.top_p <= 0 || s.top_p > 1) throw UsageError("--top-p must be in (0, 1]");
-    if (s.min_p < 0 || s.min_p > 1) throw UsageError("--min-p must be in [0, 1]");
-    if (s.repeat_penalty <= 0) throw UsageError("--repeat-penalty must be > 0");
-    return s;
+    s.seed = random_seed();
+    app.add_option_function<int64_t>(
+           "-s,--seed", [&s](int64_t seed) { s.seed = seed >= 0 ? static_cast<uint64_t>(seed) : random_seed(); },
+           "random seed; -1 or none: a random one (printed with the stats)")
+        ->type_name("S")
+        ->transform(integer_in(-1, INT64_MAX))
+        ->group(group);
 }
 
-GenerateOptions parse_generate_options(Args& args, size_t default_max_tokens) {
-    GenerateOptions gen;
-    gen.sampling = parse_sampling(args);
+void add_generate_options(CommandLine& cli, GenerateOptions& gen, size_t default_max_tokens) {
     gen.max_tokens = default_max_tokens;
-    if (auto n = args.integer({"-n", "--n-predict"}, -1, 1 << 24))  // -1: until end of text or a full context
-        gen.max_tokens = *n < 0 ? SIZE_MAX : static_cast<size_t>(*n);
-    return gen;
+    cli.app()
+        .add_option_function<int64_t>(
+            "-n,--n-predict", [&gen](int64_t n) { gen.max_tokens = n < 0 ? SIZE_MAX : static_cast<size_t>(n); },
+            "tokens to generate at most; -1 = until the end of the text or a full context")
+        ->type_name("N")
+        ->transform(integer_in(-1, 1 << 24))
+        ->default_str(fmt::format("{}", default_max_tokens));
+    add_sampling_options(cli, gen.sampling);
 }
 
 void print_generation_stats(double load_seconds, const GenerateResult& r, const SamplerOptions& sampling) {
     const size_t evaluated = r.prompt_tokens - r.reused_tokens;
     auto rate = [](double n, double s) { return s > 0 ? n / s : 0.0; };
-    const std::string seed = sampling.temperature > 0 ? " | seed " + std::to_string(sampling.seed) : "";
+    const std::string seed = sampling.temperature > 0 ? fmt::format(" | seed {}", sampling.seed) : "";
     std::fprintf(stderr, "\n[hearth] load %.0f ms | prompt %zu tok (%zu reused), %.1f tok/s | generation %zu tok, %.1f tok/s | stop: %s%s\n",
                  load_seconds * 1000.0, r.prompt_tokens, r.reused_tokens, rate(double(evaluated), r.prompt_seconds),
                  r.tokens.size(), rate(double(r.tokens.size()), r.generate_seconds), to_string(r.stop_reason), seed.c_str());

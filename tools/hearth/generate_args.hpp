@@ -1,11 +1,11 @@
-// Options shared by the commands that run a model (run, chat, eval): model/threads/context and
-// sampling flags, with the same names and defaults everywhere.
+// Options shared by the commands that run a model (run, chat, eval, perplexity, serve): model,
+// threads, context and sampling options, with the same names, defaults and help everywhere.
 #pragma once
 
 #include <string>
 #include <vector>
 
-#include "args.hpp"
+#include "cli_app.hpp"
 #include "hearth/hearth.hpp"
 
 namespace hearth::cli {
@@ -18,28 +18,24 @@ struct ModelArgs {
     bool force = false;  // --force: skip the fit check
 };
 
-// -m/--model (a path or a model name; may instead come positionally, see take_positionals), -t/--threads, -c/--ctx-size, -b/--batch-size, --kv-type, --mlock,
-// --mmap/--no-mmap, --force; llama-cli's GPU/warm-up/colour flags are accepted with a note.
-ModelArgs parse_model_args(Args& args);
-// After every option was taken: the positional arguments, the first of them taken as the model
-// when -m was not given. UsageError when there is no model either way.
-std::vector<std::string> take_positionals(Args& args, ModelArgs& m);
-// --mmap (mapped), --no-mmap (copied), neither (automatic); both is a UsageError.
-WeightStorage parse_weight_storage(Args& args);
+// MODEL (-m or the first positional, then the command's positionals `rest`), -t, the session
+// options, --mlock, --mmap/--no-mmap, --force and llama-cli's no-op flags. After parsing, m.path
+// and m.name name the resolved model; the positionals after it are cli.rest().
+void add_model_options(CommandLine& cli, ModelArgs& m, const Positionals& rest = {});
+// -c/--ctx-size, -b/--batch-size, --kv-type (also for `info --memory`).
+void add_session_options(CommandLine& cli, SessionOptions& session);
+// --mmap (mapped), --no-mmap (copied), neither (automatic); they exclude each other.
+void add_weight_storage(CommandLine& cli, WeightStorage& storage);
 
 // Checks with the fit planner that the model and context fit in available memory (unless
 // m.force), then loads the model with a progress bar on a TTY. Throws Error(out_of_memory) with
 // the planner's advice when they do not fit.
 Model load_model(const ModelArgs& m);
 // --temp, --top-k, --top-p, --min-p, --repeat-penalty, --repeat-last-n, --frequency-penalty,
-// --presence-penalty, --seed.
-SamplerOptions parse_sampling(Args& args);
-// The sampling flags plus -n/--n-predict (default_max_tokens when absent; -1 = no limit).
-GenerateOptions parse_generate_options(Args& args, size_t default_max_tokens);
-
-// Help text for the two groups above.
-extern const char* const kModelArgsHelp;
-extern const char* const kSamplingHelp;
+// --presence-penalty, -s/--seed (none or -1: a random one, printed with the stats).
+void add_sampling_options(CommandLine& cli, SamplerOptions& sampling);
+// The sampling options plus -n/--n-predict (default_max_tokens when absent; -1 = no limit).
+void add_generate_options(CommandLine& cli, GenerateOptions& gen, size_t default_max_tokens);
 
 // "load 12 ms | prompt 5 tok, 1234.5 tok/s | generation 64 tok, 456.7 tok/s | stop: max_tokens | seed 42" on
 // stderr (the seed when sampling is random).

@@ -8,7 +8,7 @@
 #include <exception>
 #include <string_view>
 
-#include "args.hpp"
+#include "usage_error.hpp"
 #include "commands.hpp"
 #include "hearth/error.hpp"
 #include "hearth/version.hpp"
