@@ -34,7 +34,6 @@ const std::vector<TokenId>& Constraint::allowed() {
     allowed_.clear();
     if (complete()) allowed_ = trie_.end_of_generation();
     collect(0, state_);
-    std::sort(allowed_.begin(), allowed_.end());
     return allowed_;
 }
 

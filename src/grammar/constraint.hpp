@@ -21,7 +21,7 @@ public:
     // Whether id may come next: end-of-generation tokens once the text is complete, other tokens
     // when their bytes keep the text a prefix of the language.
     bool allows(TokenId id);
-    // Every token that may come next, in id order (reuses one buffer).
+    // Every token that may come next, in no particular order (reuses one buffer).
     const std::vector<TokenId>& allowed();
     // Reads the chosen token (one that allows() accepted).
     void accept(TokenId id);

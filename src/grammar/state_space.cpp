@@ -68,13 +68,9 @@ StateSpace::StateId StateSpace::intern(std::vector<uint32_t>& stacks) {
     return it->second;
 }
 
-StateSpace::StateId StateSpace::advance(StateId from, uint32_t c) {
-    if (from == kDead) return kDead;
-    if (c < 128) {
-        if (const StateId known = ascii_next_[from][c]; known != kUnknown) return known;
-    } else if (auto it = other_next_.find(uint64_t(from) << 32 | c); it != other_next_.end()) {
-        return it->second;
-    }
+StateSpace::StateId StateSpace::advance_uncached(StateId from, uint32_t c) {
+    if (c >= 128)
+        if (auto it = other_next_.find(uint64_t(from) << 32 | c); it != other_next_.end()) return it->second;
     scratch_.clear();
     for (uint32_t n : states_[from].stacks) {
         if (n == 0) continue;

@@ -24,8 +24,12 @@ public:
     explicit StateSpace(const Grammar::Rules& rules);
 
     StateId initial() const noexcept { return initial_; }
-    // The state after reading code point c (kDead when c cannot come next).
-    StateId advance(StateId from, uint32_t c);
+    // The state after reading code point c (kDead when c cannot come next). Inline for the
+    // common case, an ASCII character already read from this state before.
+    StateId advance(StateId from, uint32_t c) {
+        if (c < 128 && ascii_next_[from][c] != kUnknown) return ascii_next_[from][c];
+        return advance_uncached(from, c);
+    }
     // The text read so far is a complete match.
     bool accepting(StateId s) const noexcept { return states_[s].accepting; }
     // Some character may still follow.
@@ -45,6 +49,7 @@ private:
     };
     static constexpr StateId kUnknown = UINT32_MAX;
 
+    StateId advance_uncached(StateId from, uint32_t c);
     uint32_t node(uint32_t pos, uint32_t parent);
     // The stack continuing after the element at node n's top.
     uint32_t after(uint32_t n);
