@@ -10,10 +10,12 @@ namespace {
 // Days are checked against the month (30 or 31, February up to 29); whether the 29th of February
 // falls in a leap year is not: that would need the year's digits to agree with the day's.
 // Seconds go to 60 for leap seconds; the time offset is required, as RFC 3339 full-time says.
+// RFC 3339 also allows a lower-case "t" and "z"; only the upper-case ones are written, which
+// every date parser reads (Python's fromisoformat before 3.11 rejects "z", for one).
 constexpr std::array kFormatRules = {
     SharedRuleDef{"date-string", R"("\"" full-date "\"")", "full-date"},
     SharedRuleDef{"time-string", R"("\"" full-time "\"")", "full-time"},
-    SharedRuleDef{"date-time-string", R"("\"" full-date [Tt] full-time "\"")", "full-date full-time"},
+    SharedRuleDef{"date-time-string", R"("\"" full-date "T" full-time "\"")", "full-date full-time"},
     SharedRuleDef{"full-date",
                   R"([0-9]{4} "-" ( ( "0" [13578] | "1" [02] ) "-" long-month-day | ( "0" [469] | "11" ) "-" short-month-day | "02-" february-day ))",
                   "long-month-day short-month-day february-day"},
@@ -23,7 +25,7 @@ constexpr std::array kFormatRules = {
     SharedRuleDef{"full-time", R"(time-hour ":" [0-5] [0-9] ":" ( [0-5] [0-9] | "60" ) ( "." [0-9]{1,9} )? time-offset)",
                   "time-hour time-offset"},
     SharedRuleDef{"time-hour", R"([01] [0-9] | "2" [0-3])", ""},
-    SharedRuleDef{"time-offset", R"([Zz] | [+-] time-hour ":" [0-5] [0-9])", "time-hour"},
+    SharedRuleDef{"time-offset", R"("Z" | [+-] time-hour ":" [0-5] [0-9])", "time-hour"},
     SharedRuleDef{"uuid-string",
                   R"("\"" [0-9a-fA-F]{8} "-" [0-9a-fA-F]{4} "-" [0-9a-fA-F]{4} "-" [0-9a-fA-F]{4} "-" [0-9a-fA-F]{12} "\"")", ""},
     SharedRuleDef{"ipv4-string", R"("\"" ipv4-octet ( "." ipv4-octet ){3} "\"")", "ipv4-octet"},

@@ -86,9 +86,11 @@ std::vector<std::string> whole_range(uint64_t a, uint64_t b) {
         full_from = 0;
     };
     for (size_t len = sa.size(); len <= sb.size(); ++len) {
-        const std::string lo = len == sa.size() ? sa : "1" + std::string(len - 1, '0');
+        std::string smallest(len, '0');  // 10..0
+        smallest[0] = '1';
+        const std::string lo = len == sa.size() ? sa : smallest;
         const std::string hi = len == sb.size() ? sb : std::string(len, '9');
-        if (lo == "1" + std::string(len - 1, '0') && hi == std::string(len, '9')) {
+        if (lo == smallest && hi == std::string(len, '9')) {
             if (full_from == 0) full_from = len;
             full_to = len;
             continue;
