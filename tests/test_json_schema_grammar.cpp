@@ -289,6 +289,38 @@ TEST(JsonSchemaGrammar, StringCharactersAndEscapes) {
                   {"\"a\"b\"", R"("\x")", R"("\u12")", "\"line\nbreak\"", "\"tab\tinside\"", R"("unterminated)", "'single'"});
 }
 
+TEST(JsonSchemaGrammar, AnchoredPatterns) {
+    expect_schema(R"({"type": "string", "pattern": "^[A-Z]{2}-\\d{3}$"})", {R"("AB-123")", R"("ZZ-000")"},
+                  {R"("ab-123")", R"("AB-1234")", R"("AB123")", R"("xAB-123")", R"("AB-12")"});
+    expect_schema(R"({"pattern": "^(foo|bar)+$"})", {R"("foo")", R"("foobar")", R"("barfoo")"}, {R"("")", R"("fo")", R"("foobaz")"});
+    expect_schema(R"({"pattern": "^(?:\\+1 )?\\d{3}$"})", {R"("+1 555")", R"("555")"}, {R"("+1555")", R"("+2 555")"});
+    expect_schema(R"({"pattern": "^\\w+@\\w+\\.com$"})", {R"("me@host.com")", R"("a_1@b.com")"}, {R"("me@host.org")", R"("me@hostxcom")"});
+    expect_schema(R"({"pattern": "^a+?$|^b{2,}$"})", {R"("aaa")", R"("bb")", R"("bbbb")"}, {R"("b")", R"("ab")"});
+    expect_schema(R"({"pattern": "^日本.$"})", {R"("日本語")"}, {R"("日本")", R"("日本語だ")"});
+    expect_schema(R"({"pattern": "^\\u0041[\\x42-\\x43]$"})", {R"("AB")", R"("AC")"}, {R"("AD")"});
+    expect_schema(R"({"pattern": "^a{,2}}$"})", {R"("a{,2}}")"}, {R"("aa")"});  // not a quantifier: literal braces
+    // Repeated parts that can match "" (the GBNF engine refuses x* for such an x: they are rewritten).
+    expect_schema(R"({"pattern": "^(a*b?)*c$"})", {R"("c")", R"("aac")", R"("abbac")"}, {R"("ca")", R"("bcc")"});
+    expect_schema(R"({"pattern": "^(a|)+$"})", {R"("")", R"("aaa")"}, {R"("b")"});
+    expect_schema(R"({"pattern": "^((x?)(y?)){2,}-$"})", {R"("-")", R"("xyyx-")", R"("y-")"}, {R"("xx")", R"("z-")"});
+}
+
+TEST(JsonSchemaGrammar, PatternsSpeakJsonEscapes) {
+    // The pattern matches the decoded string; the grammar writes it as JSON: a quote, a backslash
+    // and control characters escaped.
+    expect_schema(R"({"pattern": "^a.c$"})", {R"("abc")", R"("a\"c")", R"("a\\c")", R"("a\tc")"}, {R"("a"c")", R"("a\nc")", R"("ac")"});
+    expect_schema(R"({"pattern": "^\"x\\\\$"})", {R"("\"x\\")"}, {R"(""x\")", R"("\"x\")"});
+    expect_schema(R"({"pattern": "^[^a-z\\s]+$"})", {R"("ABC123")", R"("A\"B")", R"("\\")"}, {R"("AB C")", R"("abc")", R"("A\nB")", R"("")"});
+    expect_schema(R"({"pattern": "^\\s$"})", {R"(" ")", R"("\n")", R"("\t")"}, {R"("x")", "\"\n\""});
+}
+
+TEST(JsonSchemaGrammar, UnanchoredPatternsMatchAnywhere) {
+    expect_schema(R"({"type": "string", "pattern": "\\d{3}"})", {R"("123")", R"("abc123def")", R"("x\"999")"}, {R"("12")", R"("")", R"("1a2b3")"});
+    expect_schema(R"({"pattern": "^ab"})", {R"("ab")", R"("abc")"}, {R"("cab")"});
+    expect_schema(R"({"pattern": "yz$"})", {R"("xyz")"}, {R"("yzx")"});
+    expect_schema(R"({"pattern": ""})", {R"("")", R"("anything")"}, {"1"});
+}
+
 TEST(JsonSchemaGrammar, DateFormat) {
     expect_schema(R"({"type": "string", "format": "date"})",
                   {R"("2024-02-29")", R"("2024-12-31")", R"("1999-01-01")", R"("2024-04-30")"},
@@ -445,7 +477,6 @@ TEST(JsonSchemaErrors, UnsupportedKeywordsAreNamedWithTheirPlace) {
         {"multipleOf", R"({"type": "integer", "multipleOf": 3})"},
         {"minProperties", R"({"type": "object", "minProperties": 1})"},
         {"maxProperties", R"({"type": "object", "maxProperties": 1})"},
-        {"pattern", R"({"type": "string", "pattern": "^[a-z]+$"})"},
         {"propertyNames", R"({"type": "object", "propertyNames": {"maxLength": 3}})"},
         {"$anchor", R"({"$anchor": "x", "type": "string"})"},
         {"nullable", R"({"type": "string", "nullable": true})"},
@@ -455,6 +486,14 @@ TEST(JsonSchemaErrors, UnsupportedKeywordsAreNamedWithTheirPlace) {
     expect_refused(R"({"type": "array", "items": {"anyOf": [{"type": "string"}, {"type": "object", "minProperties": 1}]}})",
                    {"'minProperties'", "/items/anyOf/1"});
     expect_refused(R"({"$defs": {"a~b/c": {"not": {}}}, "$ref": "#/$defs/a~0b~1c"})", {"'not'", "/$defs/a~0b~1c"});
+}
+
+TEST(JsonSchemaErrors, UntranslatablePatternsAreRefused) {
+    for (const char* pattern : {R"(\\bword\\b)", R"((a)\\1)", R"((?=a)b)", R"((?<!a)b)", R"(\\p{L})", R"(^a$b)", R"(a^b)", R"([z-a])", R"(a**)", R"(*a)", R"((a)", R"(a))", R"([ab)", R"(\\)", R"(\\q)"})
+        expect_refused(std::string(R"({"type": "string", "pattern": ")") + pattern + R"("})", {"'pattern'", "pattern offset", "the schema root"});
+    expect_refused(R"({"type": "string", "pattern": "^a+$", "maxLength": 3})", {"'maxLength' together with 'pattern'"});
+    expect_refused(R"({"type": "string", "pattern": "^a+$", "format": "date"})", {"'format' together with 'pattern'"});
+    expect_refused(R"({"type": "string", "pattern": 5})", {"'pattern' must be a string"});
 }
 
 TEST(JsonSchemaErrors, UnhonourableCombinationsAreRefused) {

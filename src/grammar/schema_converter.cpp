@@ -23,11 +23,11 @@ constexpr std::array<std::string_view, 12> kAnnotations = {
 
 // Keywords honoured (each in the function that reads it). Any other keyword is refused: a schema
 // keyword left out would let the model write what the schema forbids.
-constexpr std::array<std::string_view, 23> kHonoured = {
+constexpr std::array<std::string_view, 24> kHonoured = {
     "type", "enum", "const", "anyOf", "oneOf", "allOf", "$ref",
     "properties", "required", "additionalProperties",
     "items", "prefixItems", "additionalItems", "minItems", "maxItems", "uniqueItems",
-    "minLength", "maxLength", "format",
+    "minLength", "maxLength", "format", "pattern",
     "minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum",
 };
 
@@ -221,7 +221,7 @@ std::string SchemaConverter::body(const Json& schema, const std::string& where, 
         };
         if (any({"properties", "required", "additionalProperties"})) types.push_back("object");
         if (any({"items", "prefixItems", "additionalItems", "minItems", "maxItems"})) types.push_back("array");
-        if (any({"minLength", "maxLength", "format"})) types.push_back("string");
+        if (any({"minLength", "maxLength", "format", "pattern"})) types.push_back("string");
         if (any({"minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum"})) types.push_back("number");
         if (types.empty()) return shared("value");
     }

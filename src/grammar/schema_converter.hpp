@@ -1,12 +1,13 @@
 // One JSON Schema -> GBNF conversion (json_schema_gbnf.hpp): the rules made so far, their names,
 // and the rule of each $ref target. The work is split by topic: schema_converter.cpp (dispatch,
-// $ref, anyOf, enum, names), schema_scalars.cpp (strings, numbers), schema_containers.cpp
-// (objects, arrays).
+// $ref, anyOf, enum, names), schema_scalars.cpp (strings, numbers; patterns in pattern_gbnf.cpp),
+// schema_containers.cpp (objects, arrays).
 #pragma once
 
 #include <nlohmann/json.hpp>
 
 #include <map>
+#include <optional>
 #include <set>
 #include <string>
 #include <string_view>

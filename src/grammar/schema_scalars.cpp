@@ -1,8 +1,9 @@
-// Strings (minLength, maxLength, format) and numbers (minimum, maximum and their exclusive forms)
+// Strings (minLength, maxLength, format, pattern) and numbers (minimum, maximum and their exclusive forms)
 // of the JSON Schema -> GBNF conversion (schema_converter.hpp).
 #include <fmt/format.h>
 
 #include "grammar/number_range_gbnf.hpp"
+#include "grammar/pattern_gbnf.hpp"
 #include "grammar/schema_converter.hpp"
 #include "hearth/error.hpp"
 
@@ -66,6 +67,17 @@ std::string SchemaConverter::string_body(const Json& schema, const std::string& 
     const auto min = count_keyword(schema, "minLength", where);
     const auto max = count_keyword(schema, "maxLength", where);
     if (min && max && *min > *max) fail(where, "JSON Schema 'minLength' is above 'maxLength': no string is accepted");
+    if (const auto p = schema.find("pattern"); p != schema.end()) {
+        if (!p->is_string()) fail(where, "JSON Schema 'pattern' must be a string");
+        // Lengths and formats would have to be intersected with the pattern's language.
+        for (const char* other : {"minLength", "maxLength", "format"})
+            if (schema.contains(other)) fail(where, fmt::format("JSON Schema '{}' together with 'pattern' is not supported", other));
+        try {
+            return fmt::format(R"("\"" {} "\"")", pattern_gbnf(p->get<std::string>(), shared("char")));
+        } catch (const Error& e) {
+            fail(where, fmt::format("JSON Schema 'pattern' {}: {}", p->dump(), e.what()));
+        }
+    }
     if (const auto f = schema.find("format"); f != schema.end()) {
         const std::optional<std::string> rule = f->is_string() ? string_format_rule(f->get<std::string>()) : std::nullopt;
         if (!rule) fail(where, fmt::format("JSON Schema format {} is not supported", f->dump()));
