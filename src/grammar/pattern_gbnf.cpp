@@ -12,13 +12,12 @@
 #include <vector>
 
 #include "grammar/json_gbnf_rules.hpp"
+#include "grammar/rules.hpp"
 #include "hearth/error.hpp"
 #include "tokenizer/unicode.hpp"
 
 namespace hearth::grammar {
 namespace {
-
-constexpr uint32_t kMaxCodePoint = 0x10FFFF;
 
 // Sorted, merged inclusive code point ranges.
 class CodePointSet {
@@ -26,28 +25,11 @@ public:
     void add(uint32_t lo, uint32_t hi) { ranges_.emplace_back(lo, hi); }
     void add(const CodePointSet& other) { ranges_.insert(ranges_.end(), other.ranges_.begin(), other.ranges_.end()); }
 
-    void normalize() {
-        std::sort(ranges_.begin(), ranges_.end());
-        std::vector<std::pair<uint32_t, uint32_t>> merged;
-        for (const auto& r : ranges_) {
-            if (!merged.empty() && r.first <= merged.back().second + 1)
-                merged.back().second = std::max(merged.back().second, r.second);
-            else
-                merged.push_back(r);
-        }
-        ranges_ = std::move(merged);
-    }
-
+    // The set arithmetic is CharSet's (rules.hpp), the grammar's own code point sets.
+    void normalize() { ranges_ = normalized(false); }
     CodePointSet complement() const {
-        CodePointSet sorted = *this;
-        sorted.normalize();
         CodePointSet out;
-        uint32_t next = 0;
-        for (const auto& [lo, hi] : sorted.ranges_) {
-            if (lo > next) out.add(next, lo - 1);
-            next = hi + 1;
-        }
-        if (next <= kMaxCodePoint) out.add(next, kMaxCodePoint);
+        out.ranges_ = normalized(true);
         return out;
     }
 
@@ -57,6 +39,12 @@ public:
     const std::vector<std::pair<uint32_t, uint32_t>>& ranges() const { return ranges_; }
 
 private:
+    std::vector<std::pair<uint32_t, uint32_t>> normalized(bool negate) const {
+        CharSet set{ranges_};
+        set.normalize(negate);
+        return std::move(set.ranges);
+    }
+
     std::vector<std::pair<uint32_t, uint32_t>> ranges_;
 };
 
