@@ -83,8 +83,15 @@ TEST(ServerJson, OpenAIRefusalsNameTheField) {
     EXPECT_EQ(refused_field(parse_openai_chat, {{"messages", kUser}, {"seed", 0.5}}), "seed");
     EXPECT_EQ(refused_field(parse_openai_chat, {{"messages", kUser}, {"stream_options", 1}}), "stream_options");
     EXPECT_EQ(refused_field(parse_openai_chat, {{"messages", kUser}, {"tools", {{{"type", "function"}}}}}), "tools");
-    EXPECT_EQ(refused_field(parse_openai_chat, {{"messages", kUser}, {"response_format", {{"type", "json_object"}}}}),
+    EXPECT_EQ(refused_field(parse_openai_chat, {{"messages", kUser}, {"response_format", {{"type", "xml"}}}}),
               "response_format.type");
+    EXPECT_EQ(refused_field(parse_openai_chat, {{"messages", kUser}, {"response_format", {{"type", "json_schema"}}}}),
+              "response_format.json_schema");
+    EXPECT_EQ(refused_field(parse_openai_chat, {{"messages", kUser},
+                                                {"response_format",
+                                                 {{"type", "json_schema"},
+                                                  {"json_schema", {{"name", "x"}, {"schema", {{"type", "object"}, {"not", {{"type", "null"}}}}}}}}}}),
+              "response_format.json_schema.schema");
     EXPECT_EQ(refused_field(parse_openai_completion, {{"prompt", {1, 2}}}), "prompt");
     EXPECT_EQ(refused_field(parse_openai_completion, {{"prompt", "x"}, {"echo", true}}), "echo");
     EXPECT_EQ(parse_openai_completion({{"prompt", {"only"}}}).prompt, "only");
@@ -116,7 +123,9 @@ TEST(ServerJson, OllamaRefusalsNameTheField) {
     EXPECT_EQ(refused_field(parse_ollama_chat, {{"messages", kUser}, {"options", {{"top_k", "many"}}}}), "options.top_k");
     EXPECT_EQ(refused_field(parse_ollama_chat, {{"messages", kUser}, {"options", {{"num_predict", -3}}}}), "options.num_predict");
     EXPECT_EQ(refused_field(parse_ollama_chat, {{"messages", kUser}, {"options", json::array()}}), "options");
-    EXPECT_EQ(refused_field(parse_ollama_chat, {{"messages", kUser}, {"format", "json"}}), "format");
+    EXPECT_EQ(refused_field(parse_ollama_chat, {{"messages", kUser}, {"format", "yaml"}}), "format");
+    EXPECT_EQ(refused_field(parse_ollama_chat, {{"messages", kUser}, {"format", {{"type", "object"}, {"if", json::object()}}}}),
+              "format");
     EXPECT_EQ(refused_field(parse_ollama_chat, {{"messages", {{{"role", "user"}, {"content", "x"}, {"images", {"AAAA"}}}}}}),
               "messages[0].images");
     EXPECT_EQ(refused_field(parse_ollama_generate, {{"prompt", 1}}), "prompt");

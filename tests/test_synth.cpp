@@ -96,5 +96,13 @@ TEST(Synth, RejectsUnknownShapeAndType) {
     EXPECT_EQ(quant::parse_recipe("Q4_K_M").type, GgmlType::q4_k);
 }
 
+TEST(Synth, ShapeNamesMayHoldDashes) {
+    const synth::Shape& moe = synth::find_shape("qwen3moe-30b-a3b");  // ARCH-NAME, NAME with a dash
+    EXPECT_EQ(moe.arch, "qwen3moe");
+    EXPECT_EQ(moe.name, "30b-a3b");
+    EXPECT_EQ(&synth::find_shape("gemma3-12b"), &synth::find_shape("gemma3", "12b"));
+    EXPECT_THROW(synth::find_shape("qwen3moe-30b"), Error);
+}
+
 }  // namespace
 }  // namespace hearth

@@ -11,6 +11,7 @@
 //     }
 #pragma once
 
+#include <memory>
 #include <span>
 #include <string>
 #include <vector>
@@ -19,6 +20,10 @@
 #include "hearth/stop_strings.hpp"
 
 namespace hearth {
+
+namespace grammar {
+class Constraint;
+}
 
 struct GenerationStep {
     std::string text;   // new text to show: whole UTF-8 characters, stop strings held back and cut
@@ -33,6 +38,9 @@ public:
     // prompt: the tokens evaluated before the first step (they fill the sampler's penalty window).
     // Done at once when options.max_tokens is 0.
     Generation(const Model& model, const GenerateOptions& options, std::span<const TokenId> prompt);
+    Generation(Generation&&) noexcept;
+    Generation& operator=(Generation&&) noexcept;
+    ~Generation();
 
     // Samples from logits ([n_vocab], of the last evaluated token). room: whether the context can
     // take one more token; without room a step that would need an eval ends with context_full.
@@ -49,6 +57,7 @@ public:
 
 private:
     std::string finish(StopReason reason);  // the held-back tail, unless a stop string ended it
+    TokenId sample(std::span<const float> logits);  // the sampler's choice, within the grammar
 
     const Tokenizer* tokenizer_;
     size_t max_tokens_;
@@ -56,6 +65,8 @@ private:
     StreamDecoder decoder_;
     StopStringFilter filter_;
     std::vector<TokenId> tokens_;
+    std::unique_ptr<grammar::Constraint> constraint_;  // with GenerateOptions::grammar
+    std::vector<float> masked_;                        // logits outside the grammar at -inf
     StopReason reason_ = StopReason::max_tokens;
     bool done_ = false;
 };

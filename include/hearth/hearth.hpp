@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -14,6 +15,7 @@
 
 #include "hearth/error.hpp"
 #include "hearth/gguf.hpp"
+#include "hearth/grammar.hpp"
 #include "hearth/memory.hpp"
 #include "hearth/model_config.hpp"
 #include "hearth/sampler.hpp"
@@ -69,6 +71,9 @@ struct GenerateOptions {
     std::vector<std::string> stop;   // stop strings (not included in the result)
     bool add_special = true;         // BOS/EOS around the prompt as the model asks
     bool parse_special = true;       // "<|im_start|>" in the prompt is the control token
+    // Only text the grammar allows is generated, and generation does not end before the grammar
+    // accepts (grammar.hpp); max_tokens still applies (the text is then cut short).
+    std::optional<Grammar> grammar;
 };
 
 enum class StopReason { max_tokens, end_of_generation, stop_string, callback, context_full };

@@ -5,6 +5,7 @@
 #include <memory>
 #include <mutex>
 
+#include "grammar/token_trie.hpp"
 #include "hearth/hearth.hpp"
 #include "memory/model_storage.hpp"
 #include "model/arch.hpp"
@@ -26,6 +27,17 @@ struct Model::Impl {
     std::unique_ptr<std::mutex> pool_mutex = std::make_unique<std::mutex>();
 
     Impl(gguf::File f, Tokenizer t) : file(std::move(f)), tokenizer(std::move(t)) {}
+
+    // The vocabulary trie for constrained generation, built by the first one that needs it
+    // (about 0.1 s for 150k tokens) and then shared by every Session.
+    const grammar::TokenTrie& token_trie() const {
+        std::call_once(*token_trie_once, [this] { token_trie_ = std::make_unique<grammar::TokenTrie>(tokenizer); });
+        return *token_trie_;
+    }
+
+private:
+    std::unique_ptr<std::once_flag> token_trie_once = std::make_unique<std::once_flag>();
+    mutable std::unique_ptr<const grammar::TokenTrie> token_trie_;
 };
 
 // The library's own way in to a Model's internals; the public header only names it as a friend.

@@ -193,7 +193,8 @@ const Shape& find_shape(std::string_view arch, std::string_view name) {
 }
 
 const Shape& find_shape(std::string_view arch_and_name) {
-    const size_t dash = arch_and_name.rfind('-');
+    // Architecture names have no dash, shape names may ("qwen3moe-30b-a3b"): split at the first.
+    const size_t dash = arch_and_name.find('-');
     if (dash == std::string_view::npos)
         throw Error(ErrorCode::invalid_argument, "shape '" + std::string(arch_and_name) + "' needs --arch, or the form ARCH-NAME (gemma3-12b)");
     return find_shape(arch_and_name.substr(0, dash), arch_and_name.substr(dash + 1));

@@ -84,7 +84,7 @@ describe("hostile requests", () => {
     const o = await expectError("/api/chat", { messages: user, options: { top_k: "many" } }, 400);
     assert.match(o.error, /options\.top_k/);
     await expectError("/api/generate", { prompt: "x", options: [] }, 400);
-    await expectError("/api/chat", { messages: user, format: "json" }, 400);
+    await expectError("/api/chat", { messages: user, format: "yaml" }, 400);
   });
 
   test("negative and absurd max_tokens", async () => {

@@ -10,6 +10,7 @@
 #include <random>
 
 #include "llama_cli_flags.hpp"
+#include "output_format_args.hpp"
 #include "model_summary.hpp"
 
 namespace hearth::cli {
@@ -140,6 +141,7 @@ void add_generate_options(CommandLine& cli, GenerateOptions& gen, size_t default
         ->transform(integer_in(-1, 1 << 24))
         ->default_str(fmt::format("{}", default_max_tokens));
     add_sampling_options(cli, gen.sampling);
+    add_output_format_options(cli, gen);
 }
 
 void print_generation_stats(double load_seconds, const GenerateResult& r, const SamplerOptions& sampling) {

@@ -104,6 +104,40 @@ GenerationRequest parse_openai_common(const Fields& f) {
     return r;
 }
 
+// A JSON Schema from a request as a grammar; a schema it cannot honour is a 400 naming the field.
+Grammar schema_grammar(const Fields& owner, std::string_view key, const nlohmann::json& schema) {
+    try {
+        return Grammar::from_json_schema(schema.dump());
+    } catch (const Error& e) {
+        if (e.code() != ErrorCode::invalid_argument) throw;
+        owner.fail(key, e.what());
+    }
+}
+
+// OpenAI's response_format: {"type": "text"}, {"type": "json_object"} or
+// {"type": "json_schema", "json_schema": {"name": ..., "schema": {...}, "strict": true}}. The
+// output always follows the schema when one is given, strict or not.
+std::optional<Grammar> openai_response_format(const Fields& rf) {
+    const std::string type = rf.string("type").value_or("text");
+    if (type == "text") return std::nullopt;
+    if (type == "json_object") return Grammar::json_object();
+    if (type != "json_schema") rf.fail("type", "expected \"text\", \"json_object\" or \"json_schema\", got '" + type + "'");
+    const std::optional<Fields> js = rf.object("json_schema");
+    if (!js) rf.fail("json_schema", "missing (it holds the schema)");
+    const nlohmann::json* schema = js->find("schema");
+    if (!schema) return Grammar::json_object();  // OpenAI: no schema means any JSON object
+    return schema_grammar(*js, "schema", *schema);
+}
+
+// Ollama's format: "json" (any JSON object) or a JSON Schema object; "" means none.
+std::optional<Grammar> ollama_format(const Fields& f) {
+    const nlohmann::json* format = f.find("format");
+    if (!format || (format->is_string() && format->get<std::string>().empty())) return std::nullopt;
+    if (format->is_string() && format->get<std::string>() == "json") return Grammar::json_object();
+    if (format->is_object()) return schema_grammar(f, "format", *format);
+    f.fail("format", "expected \"json\" or a JSON Schema object");
+}
+
 }  // namespace
 
 uint64_t random_seed() {
@@ -116,10 +150,7 @@ GenerationRequest parse_openai_chat(const nlohmann::json& body) {
     GenerationRequest r = parse_openai_common(f);
     r.messages = parse_messages(f, true);
     if (const nlohmann::json* tools = f.find("tools"); tools && !tools->empty()) f.fail("tools", "tools are not supported");
-    if (auto rf = f.object("response_format")) {
-        const std::string type = rf->string("type").value_or("text");
-        if (type != "text") rf->fail("type", "only \"text\" is supported, got '" + type + "'");
-    }
+    if (auto rf = f.object("response_format")) r.options.grammar = openai_response_format(*rf);
     return r;
 }
 
@@ -147,8 +178,7 @@ GenerationRequest parse_ollama_common(const Fields& f) {
     GenerationRequest r;
     r.model = f.string("model").value_or("");
     r.stream = f.boolean("stream").value_or(true);  // Ollama streams unless told otherwise
-    if (const nlohmann::json* fmt = f.find("format"); fmt && !(fmt->is_string() && fmt->get<std::string>().empty()))
-        f.fail("format", "structured output formats are not supported");
+    r.options.grammar = ollama_format(f);
     if (const nlohmann::json* tools = f.find("tools"); tools && !tools->empty()) f.fail("tools", "tools are not supported");
     const std::optional<Fields> o = f.object("options");
     if (!o) {
