@@ -1,11 +1,14 @@
 // The AVX-512 level (F/BW/VL/DQ + VNNI): the shared x86 kernel bodies, where every unsigned x
-// signed byte dot product becomes one 256-bit vpdpbusd. 512-bit bodies were tried for Q4_0,
-// Q8_0, Q4_K and Q6_K dot products and measured 5-20% slower on the Xeon here (512-bit ops issue
-// on two ports instead of three, and joining halves costs port-5 shuffles), so they are not used
-// there; the prompt-batch GEMMs (block_gemm_*.cpp) are 512-bit, one token per lane.
+// signed byte dot product becomes one 256-bit vpdpbusd, except the Q4_K, Q5_K and Q6_K tiles,
+// which are 512-bit (k_quants_avx512.hpp): on Zen 5 their 256-bit bodies were compute-bound in
+// decode. 512-bit bodies for Q4_0, Q8_0, Q4_K and Q6_K had measured 5-20% slower on the Xeon
+// here (512-bit ops issue on two ports instead of three, and joining halves costs port-5
+// shuffles), so the AMX level (Xeon only) keeps the 256-bit K-quant tiles. The prompt-batch
+// GEMMs (block_gemm_*.cpp) are 512-bit, one token per lane.
 #include <algorithm>
 #include <array>
 
+#include "kernels/x86/avx512/k_quants_avx512.hpp"
 #include "kernels/x86/block_gemm_x86.hpp"
 #include "kernels/x86/x86_overrides.hpp"
 
@@ -24,10 +27,23 @@ auto avx512_list() {
     return l;
 }
 
+// avx512_list() with the 512-bit K-quant tiles: same vec_dot bits, so only speed changes.
+auto avx512_list_k512() {
+    auto l = avx512_list();
+    for (SimdOverride& o : l) {
+        const BlockGemm gemm = o.gemm;
+        if (o.type == GgmlType::q4_k) o = x86::k_entry<x86::Q4_KTile512, 2, 4>(o.type);
+        if (o.type == GgmlType::q5_k) o = x86::k_entry<x86::Q5_KTile512, 2, 4>(o.type);
+        if (o.type == GgmlType::q6_k) o = x86::k_entry<x86::Q6_KTile512, 2, 4>(o.type);
+        o.gemm = gemm;
+    }
+    return l;
+}
+
 }  // namespace
 
 std::span<const SimdOverride> avx512_overrides() noexcept {
-    static const auto list = avx512_list();
+    static const auto list = avx512_list_k512();
     return list;
 }
 

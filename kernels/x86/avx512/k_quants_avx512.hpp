@@ -1,0 +1,175 @@
+// 512-bit (AVX-512BW + VNNI) R x T tiles of Q4_K, Q5_K and Q6_K with q8_K activations, for the
+// AVX-512 level only. The 256-bit bodies (k_quants_x86.hpp) were compute-bound on Zen 5 (a 12B
+// Q4_K_M decode read ~27 GB/s of the 55 available): here one vpmaddubsw + one vpdpwssd cover 64
+// elements where the AVX2 body spends six uops. Every super-block's integer sums are exact int32
+// (no step saturates, see the bounds below), so any summation order gives the same integers, and
+// the float combine is the 256-bit body's expression verbatim: results are bit-identical to the
+// AVX2 tiles and to vec_dot at every tile shape (tests/test_kernels_dot.cpp checks it).
+#pragma once
+
+#include "kernels/x86/k_quants_x86.hpp"
+
+namespace hearth::kernels::x86 {
+namespace {
+
+inline __m512i load512(const void* p) { return _mm512_loadu_si512(p); }
+
+// acc + scale16 * (pair sums of u*s) in 16 int32 lanes. Bounds: u <= 63, |s| <= 128 keeps the
+// vpmaddubsw pair sums within int16; vpdpwssd does not saturate, and a super-block's total stays
+// below 2^31 (256 * 63 * 128 * 63).
+inline __m512i scaled_dot512(__m512i acc, __m512i u, __m512i s, __m512i scale16) {
+    return _mm512_dpwssd_epi32(acc, _mm512_maddubs_epi16(u, s), scale16);
+}
+
+// The 16 int32 lanes folded to 8 for the 256-bit horizontal sums (integer: order is free).
+inline __m256i fold256(__m512i v) {
+    return _mm256_add_epi32(_mm512_castsi512_si256(v), _mm512_extracti64x4_epi64(v, 1));
+}
+
+// Q4_K/Q5_K scales as int16, lanes 0-7 = sub-blocks 0-7 (k4_decode_scales' packing), built in
+// registers: storing the two halves and reloading them as one 8-byte word stalls store forwarding.
+inline __m128i k4_scales16(const uint8_t* packed, uint64_t& mins) {
+    uint32_t u[3];
+    std::memcpy(u, packed, sizeof u);
+    const uint32_t sc_lo = u[0] & 0x3f3f3f3fu;
+    const uint32_t mn_lo = u[1] & 0x3f3f3f3fu;
+    const uint32_t sc_hi = (u[2] & 0x0f0f0f0fu) | (((u[0] >> 6) & 0x03030303u) << 4);
+    const uint32_t mn_hi = ((u[2] >> 4) & 0x0f0f0f0fu) | (((u[1] >> 6) & 0x03030303u) << 4);
+    mins = uint64_t(mn_lo) | (uint64_t(mn_hi) << 32);
+    return _mm_cvtepu8_epi16(_mm_cvtsi64_si128(int64_t(uint64_t(sc_lo) | (uint64_t(sc_hi) << 32))));
+}
+
+// Q4_K/Q5_K: step p covers sub-blocks 2p (low nibbles of qs[32p..32p+32)) and 2p+1 (high
+// nibbles), which are exactly the 64 contiguous activations y.qs[64p..64p+64). So the 32 weight
+// bytes are broadcast to both 256-bit halves and the upper half shifted by 4: no shuffle needed.
+// Q5_K's fifth bit of sub-block s is bit s of qh[l], moved to 0x10 the same way.
+template <typename Block, bool kFifthBit, size_t R, size_t T>
+void tile_k4_512(size_t n, const std::byte* w, size_t w_stride, const std::byte* act, size_t act_stride, float* out,
+                 size_t out_stride) noexcept {
+    const __m512i low4 = _mm512_set1_epi8(0x0F);
+    const __m512i nibble_shift = _mm512_setr_epi64(0, 0, 0, 0, 4, 4, 4, 4);
+    float sum[R][T] = {};
+    for (size_t i = 0; i < n / kQKK; ++i) {
+        prefetch_next_rows<R, sizeof(Block)>(w, w_stride, i);
+        const Block* x[R];
+        __m512i sc16[R];  // the 8 scales as int16 in lanes 0-7, for vpermw
+        __m256i mins16[R];
+        for (size_t r = 0; r < R; ++r) {
+            x[r] = reinterpret_cast<const Block*>(w + r * w_stride) + i;
+            uint64_t mins;
+            sc16[r] = _mm512_castsi128_si512(k4_scales16(x[r]->scales, mins));
+            mins16[r] = k4_mins16(mins);
+        }
+        const BlockQ8_K* y[T];
+        for (size_t t = 0; t < T; ++t) y[t] = reinterpret_cast<const BlockQ8_K*>(act + t * act_stride) + i;
+        __m512i isum[R][T];
+        for (size_t r = 0; r < R; ++r)
+            for (size_t t = 0; t < T; ++t) isum[r][t] = _mm512_setzero_si512();
+        for (size_t p = 0; p < 4; ++p) {
+            // int16 lanes 0-15 take scale 2p, lanes 16-31 scale 2p+1.
+            const __m512i pick = _mm512_inserti64x4(_mm512_set1_epi16(int16_t(2 * p)), _mm256_set1_epi16(int16_t(2 * p + 1)), 1);
+            __m512i u[R], scale[R];
+            for (size_t r = 0; r < R; ++r) {
+                const __m512i q = _mm512_broadcast_i64x4(load256(x[r]->qs + 32 * p));
+                u[r] = _mm512_and_si512(_mm512_srlv_epi64(q, nibble_shift), low4);
+                if constexpr (kFifthBit) {
+                    const __m512i bit_shift = _mm512_add_epi64(_mm512_srli_epi64(nibble_shift, 2), _mm512_set1_epi64(int64_t(2 * p)));
+                    const __m512i h = _mm512_srlv_epi64(_mm512_broadcast_i64x4(load256(x[r]->qh)), bit_shift);
+                    u[r] = _mm512_or_si512(u[r], _mm512_and_si512(_mm512_slli_epi64(h, 4), _mm512_set1_epi8(0x10)));
+                }
+                scale[r] = _mm512_permutexvar_epi16(pick, sc16[r]);
+            }
+            for (size_t t = 0; t < T; ++t) {
+                const __m512i ya = load512(y[t]->qs + 64 * p);
+                for (size_t r = 0; r < R; ++r) isum[r][t] = scaled_dot512(isum[r][t], u[r], ya, scale[r]);
+            }
+        }
+        for (size_t r = 0; r < R; ++r) {
+            const float d = half_to_float(x[r]->d), dmin = half_to_float(x[r]->dmin);
+            for (size_t t = 0; t < T; ++t) {
+                int32_t isum_total, msum;
+                hsum2(fold256(isum[r][t]), _mm256_madd_epi16(load256(y[t]->bsums), mins16[r]), isum_total, msum);
+                sum[r][t] += (d * y[t]->d) * float(isum_total) - (dmin * y[t]->d) * float(msum);
+            }
+        }
+    }
+    for (size_t r = 0; r < R; ++r)
+        for (size_t t = 0; t < T; ++t) out[t * out_stride + r] = sum[r][t];
+}
+
+// Q6_K: half h's activations y.qs[128h..128h+128) are two 64-byte vectors, quarters (0,1) and
+// (2,3) (q6_quarters' numbering). Quarters 2m and 2m+1 come from the 64 contiguous bytes
+// ql[64h..64h+64) (low nibbles for m = 0, high for m = 1) and qh[32h..32h+32) broadcast to both
+// halves, each half shifted so its two bits land on bits 4-5. Each 128-bit lane of a vector is
+// one 16-group: groups 8h + 4m + lane.
+template <size_t R, size_t T>
+void tile_q6_K_512(size_t n, const std::byte* w, size_t w_stride, const std::byte* act, size_t act_stride, float* out,
+                   size_t out_stride) noexcept {
+    const __m512i low4 = _mm512_set1_epi8(0x0F), top2 = _mm512_set1_epi8(0x30);
+    // Quarter k's top bits are bits 2k..2k+1 of qh: left by 4, left by 2, as is, right by 2.
+    const __m512i qh_left01 = _mm512_setr_epi64(4, 4, 4, 4, 2, 2, 2, 2);
+    const __m512i qh_right23 = _mm512_setr_epi64(0, 0, 0, 0, 2, 2, 2, 2);
+    float sum[R][T] = {};
+    for (size_t i = 0; i < n / kQKK; ++i) {
+        prefetch_next_rows<R, sizeof(BlockQ6_K)>(w, w_stride, i);
+        const BlockQ6_K* x[R];
+        __m256i sc16[R];
+        for (size_t r = 0; r < R; ++r) {
+            x[r] = reinterpret_cast<const BlockQ6_K*>(w + r * w_stride) + i;
+            sc16[r] = _mm256_cvtepi8_epi16(_mm_loadu_si128(reinterpret_cast<const __m128i*>(x[r]->scales)));
+        }
+        const BlockQ8_K* y[T];
+        for (size_t t = 0; t < T; ++t) y[t] = reinterpret_cast<const BlockQ8_K*>(act + t * act_stride) + i;
+        __m512i isum[R][T];
+        for (size_t r = 0; r < R; ++r)
+            for (size_t t = 0; t < T; ++t) isum[r][t] = _mm512_setzero_si512();
+        for (size_t h = 0; h < 2; ++h) {
+            __m512i q[R][2];
+            for (size_t r = 0; r < R; ++r) {
+                const __m512i ql = load512(x[r]->ql + 64 * h);
+                const __m512i qh = _mm512_broadcast_i64x4(load256(x[r]->qh + 32 * h));
+                q[r][0] = _mm512_or_si512(_mm512_and_si512(ql, low4), _mm512_and_si512(_mm512_sllv_epi64(qh, qh_left01), top2));
+                q[r][1] = _mm512_or_si512(_mm512_and_si512(_mm512_srli_epi64(ql, 4), low4),
+                                          _mm512_and_si512(_mm512_srlv_epi64(qh, qh_right23), top2));
+            }
+            for (size_t m = 0; m < 2; ++m) {
+                // int16 lanes 8c..8c+7 take group 8h + 4m + c.
+                const __m512i lane_index = _mm512_setr_epi64(0, 0, 0x0001000100010001, 0x0001000100010001, 0x0002000200020002,
+                                                             0x0002000200020002, 0x0003000300030003, 0x0003000300030003);
+                const __m512i pick = _mm512_add_epi16(lane_index, _mm512_set1_epi16(int16_t(8 * h + 4 * m)));
+                __m512i scale[R];
+                for (size_t r = 0; r < R; ++r) scale[r] = _mm512_permutexvar_epi16(pick, _mm512_castsi256_si512(sc16[r]));
+                for (size_t t = 0; t < T; ++t) {
+                    const __m512i ya = load512(y[t]->qs + 128 * h + 64 * m);
+                    for (size_t r = 0; r < R; ++r) isum[r][t] = scaled_dot512(isum[r][t], q[r][m], ya, scale[r]);
+                }
+            }
+        }
+        for (size_t r = 0; r < R; ++r) {
+            const float d = half_to_float(x[r]->d);
+            for (size_t t = 0; t < T; ++t) {
+                int32_t isum_total, bias;
+                hsum2(fold256(isum[r][t]), _mm256_madd_epi16(sc16[r], load256(y[t]->bsums)), isum_total, bias);
+                sum[r][t] += (d * y[t]->d) * float(isum_total - 32 * bias);
+            }
+        }
+    }
+    for (size_t r = 0; r < R; ++r)
+        for (size_t t = 0; t < T; ++t) out[t * out_stride + r] = sum[r][t];
+}
+
+template <size_t R, size_t T>
+struct Q4_KTile512 {
+    static constexpr auto tile = tile_k4_512<BlockQ4_K, false, R, T>;
+};
+template <size_t R, size_t T>
+struct Q5_KTile512 {
+    static constexpr auto tile = tile_k4_512<BlockQ5_K, true, R, T>;
+};
+template <size_t R, size_t T>
+struct Q6_KTile512 {
+    static constexpr auto tile = tile_q6_K_512<R, T>;
+};
+
+}  // namespace
+}  // namespace hearth::kernels::x86
