@@ -29,6 +29,10 @@ public:
     // whitespace and number lengths so that constrained output always terminates. Throws
     // Error(invalid_argument) for invalid JSON and for keywords it cannot honour (naming them).
     static Grammar from_json_schema(std::string_view schema_json);
+    // The same JSON between two literal texts: prefix + JSON + suffix, for output formats that
+    // wrap a JSON value, like a tool call ("<tool_call>\n" ... "\n</tool_call>"). Empty texts
+    // add nothing.
+    static Grammar from_json_schema(std::string_view schema_json, std::string_view prefix, std::string_view suffix);
     // Any JSON object (what OpenAI's response_format json_object and Ollama's "json" promise).
     static Grammar json_object();
 

@@ -6,7 +6,9 @@
 
 namespace hearth::grammar {
 
-std::string json_schema_to_gbnf(const nlohmann::ordered_json& schema) { return SchemaConverter(schema).convert(); }
+std::string json_schema_to_gbnf(const nlohmann::ordered_json& schema, std::string_view prefix, std::string_view suffix) {
+    return SchemaConverter(schema).convert(prefix, suffix);
+}
 
 std::string json_schema_to_gbnf(const nlohmann::json& schema) { return json_schema_to_gbnf(nlohmann::ordered_json(schema)); }
 

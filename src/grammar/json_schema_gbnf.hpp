@@ -6,6 +6,7 @@
 
 #include <nlohmann/json_fwd.hpp>
 #include <string>
+#include <string_view>
 
 namespace hearth::grammar {
 
@@ -14,7 +15,9 @@ namespace hearth::grammar {
 // sorts keys: with it, properties come in key order). Throws Error(invalid_argument) naming any
 // keyword it cannot honour and where it is, e.g. "JSON Schema keyword 'patternProperties' is not
 // supported (at /properties/a)".
-std::string json_schema_to_gbnf(const nlohmann::ordered_json& schema);
+// prefix/suffix: literal texts around the JSON (none when empty).
+std::string json_schema_to_gbnf(const nlohmann::ordered_json& schema, std::string_view prefix = {},
+                                std::string_view suffix = {});
 std::string json_schema_to_gbnf(const nlohmann::json& schema);
 
 // GBNF for any JSON object (bounded whitespace and number digits, nesting allowed).

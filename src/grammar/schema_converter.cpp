@@ -155,11 +155,21 @@ std::string SchemaConverter::fresh_name(const std::string& hint) {
     return name;
 }
 
-std::string SchemaConverter::convert() {
+std::string SchemaConverter::convert(std::string_view prefix, std::string_view suffix) {
     names_.insert("root");
-    ref_names_[""] = "root";  // "$ref": "#"
+    // Wrapped, the schema's own rule gets another name ("$ref": "#" means the schema, not the
+    // wrapper); its children keep the short hints of an unwrapped root.
+    const bool wrapped = !prefix.empty() || !suffix.empty();
+    const std::string schema_rule = wrapped ? fresh_name("schema-root") : "root";
+    ref_names_[""] = schema_rule;  // "$ref": "#"
     const std::string root_body = body(root_, "", "root");
-    rules_.insert(rules_.begin(), Rule{"root", root_body});
+    rules_.insert(rules_.begin(), Rule{schema_rule, root_body});
+    if (wrapped) {
+        std::string wrapper = schema_rule;
+        if (!prefix.empty()) wrapper = gbnf_literal(prefix) + " " + wrapper;
+        if (!suffix.empty()) wrapper += " " + gbnf_literal(suffix);
+        rules_.insert(rules_.begin(), Rule{"root", wrapper});
+    }
     std::string out;
     for (const Rule& r : rules_) out += fmt::format("{} ::= {}\n", r.name, r.body);
     return out + shared_.text();

@@ -22,8 +22,9 @@ using Json = nlohmann::ordered_json;
 class SchemaConverter {
 public:
     explicit SchemaConverter(const Json& root) : root_(root) {}
-    // The whole grammar, rule "root" first.
-    std::string convert();
+    // The whole grammar, rule "root" first: the schema's JSON text, between the literal texts
+    // prefix and suffix when they are not empty (e.g. a tool-call wrapper around the arguments).
+    std::string convert(std::string_view prefix = {}, std::string_view suffix = {});
 
     // Throws Error(invalid_argument): "what (at where)".
     [[noreturn]] static void fail(const std::string& where, const std::string& what);

@@ -104,8 +104,9 @@ void stream_job(httplib::Response& res, std::shared_ptr<Job> job, size_t prompt_
             state->outcome.usage.completion_tokens += u.new_tokens;
             current_request_log().completion_tokens = state->outcome.usage.completion_tokens;
             if (!u.text.empty()) {
+                // A piece may be held back (a possible tool call): nothing to write then.
                 const std::string bytes = state->format.piece(u.text);
-                if (!sink.write(bytes.data(), bytes.size())) {
+                if (!bytes.empty() && !sink.write(bytes.data(), bytes.size())) {
                     state->job->cancel();  // the client is gone
                     return false;
                 }

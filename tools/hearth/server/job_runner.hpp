@@ -37,7 +37,7 @@ struct JobOutcome {
 // Waits for the whole answer. ApiError 500 when the engine reports the job failed.
 JobOutcome collect(Job& job, size_t prompt_tokens);
 
-// How a streamed answer is written: bytes for each new piece of text, bytes for the end.
+// How a streamed answer is written: bytes for each new piece of text (may be none), bytes for the end.
 struct StreamFormat {
     std::string content_type;                                    // "text/event-stream", "application/x-ndjson"
     std::function<std::string(std::string_view text)> piece;

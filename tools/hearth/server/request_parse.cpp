@@ -42,6 +42,40 @@ std::string openai_content(const Fields& m) {
     return text;
 }
 
+// An earlier call of an assistant turn. OpenAI sends the arguments as JSON text, Ollama as an
+// object; either must be a JSON object.
+ChatToolCall parse_past_call(const Fields& call, bool openai) {
+    const std::optional<Fields> function = call.object("function");
+    if (!function) call.fail("function", "missing");
+    ChatToolCall out;
+    out.id = call.string("id").value_or("");
+    const std::optional<std::string> name = function->string("name");
+    if (!name) function->fail("name", "missing");
+    out.name = *name;
+    const nlohmann::json* args = function->find("arguments");
+    nlohmann::ordered_json parsed = nlohmann::ordered_json::object();
+    if (args && args->is_string() && openai) parsed = nlohmann::ordered_json::parse(args->get<std::string>(), nullptr, false);
+    else if (args) parsed = *args;
+    if (!parsed.is_object())
+        function->fail("arguments", openai ? "expected a JSON object as text" : "expected an object");
+    out.arguments_json = parsed.dump();
+    return out;
+}
+
+// tool_calls of an assistant turn; tool_call_id and the function's name of a tool result.
+void parse_tool_fields(const Fields& m, bool openai, ChatMessage& msg) {
+    if (const nlohmann::json* calls = m.find("tool_calls")) {
+        if (msg.role != "assistant") m.fail("tool_calls", "only assistant messages carry tool calls");
+        if (!calls->is_array()) m.fail("tool_calls", std::string("expected a list, got ") + json_type_name(*calls));
+        for (size_t i = 0; i < calls->size(); ++i)
+            msg.tool_calls.push_back(parse_past_call(Fields((*calls)[i], m.name("tool_calls") + "[" + std::to_string(i) + "]"), openai));
+    }
+    if (msg.role != "tool") return;
+    msg.tool_call_id = m.string("tool_call_id").value_or("");
+    // Ollama names the function in tool_name (older clients: name); OpenAI's is optional.
+    msg.name = m.string(openai ? "name" : "tool_name").value_or(m.string("name").value_or(""));
+}
+
 std::vector<ChatMessage> parse_messages(const Fields& body, bool openai) {
     const nlohmann::json* list = body.find("messages");
     if (!list) body.fail("messages", "missing");
@@ -59,7 +93,7 @@ std::vector<ChatMessage> parse_messages(const Fields& body, bool openai) {
             if (const nlohmann::json* images = m.find("images"); images && !images->empty())
                 m.fail("images", "this server runs text-only models");
         }
-        if (m.find("tool_calls")) m.fail("tool_calls", "tool calls are not supported");
+        parse_tool_fields(m, openai, msg);
         out.push_back(std::move(msg));
     }
     return out;
@@ -149,8 +183,10 @@ GenerationRequest parse_openai_chat(const nlohmann::json& body) {
     const Fields f(body, "");
     GenerationRequest r = parse_openai_common(f);
     r.messages = parse_messages(f, true);
-    if (const nlohmann::json* tools = f.find("tools"); tools && !tools->empty()) f.fail("tools", "tools are not supported");
+    r.tools = parse_tool_request(f, true);
     if (auto rf = f.object("response_format")) r.options.grammar = openai_response_format(*rf);
+    const bool forced = r.tools.choice == ToolChoice::required || r.tools.choice == ToolChoice::named;
+    if (forced && r.options.grammar) f.fail("tool_choice", "a forced tool call cannot be combined with response_format");
     return r;
 }
 
@@ -179,7 +215,6 @@ GenerationRequest parse_ollama_common(const Fields& f) {
     r.model = f.string("model").value_or("");
     r.stream = f.boolean("stream").value_or(true);  // Ollama streams unless told otherwise
     r.options.grammar = ollama_format(f);
-    if (const nlohmann::json* tools = f.find("tools"); tools && !tools->empty()) f.fail("tools", "tools are not supported");
     const std::optional<Fields> o = f.object("options");
     if (!o) {
         r.options.sampling.seed = random_seed();
@@ -208,6 +243,7 @@ GenerationRequest parse_ollama_chat(const nlohmann::json& body) {
     const Fields f(body, "");
     GenerationRequest r = parse_ollama_common(f);
     r.messages = parse_messages(f, false);
+    r.tools = parse_tool_request(f, false);
     return r;
 }
 
@@ -217,6 +253,7 @@ GenerationRequest parse_ollama_generate(const nlohmann::json& body) {
     r.prompt = f.string("prompt").value_or("");
     r.system = f.string("system").value_or("");
     r.raw = f.boolean("raw").value_or(false);
+    if (const nlohmann::json* tools = f.find("tools"); tools && !tools->empty()) f.fail("tools", "tools need /api/chat");
     refuse(f, "suffix", "suffix (fill-in-the-middle) is not supported");
     refuse(f, "template", "a custom template is not supported (the model's own is used)");
     if (const nlohmann::json* images = f.find("images"); images && !images->empty())

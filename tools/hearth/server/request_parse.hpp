@@ -1,7 +1,7 @@
 // The JSON mapping of requests: OpenAI's chat/completions and completions bodies and Ollama's
 // chat and generate bodies become one GenerationRequest. Every field the server acts on is
 // type- and range-checked (400 naming the field); fields that would change the answer in a way
-// hearth cannot honour (n > 1, tools, images, JSON formats) are refused, not silently ignored;
+// hearth cannot honour (n > 1, images, ...) are refused, not silently ignored;
 // other unknown fields are ignored, as clients send many optional ones.
 #pragma once
 
@@ -13,12 +13,14 @@
 
 #include "hearth/chat_template.hpp"
 #include "hearth/hearth.hpp"
+#include "server/tool_calls.hpp"
 
 namespace hearth::server {
 
 struct GenerationRequest {
     std::string model;                   // as the client named it ("" when absent)
     std::vector<ChatMessage> messages;   // chat endpoints
+    ToolRequest tools;                   // chat endpoints: offered tools and tool_choice
     std::string prompt;                  // completion endpoints: the text to continue
     std::string system;                  // Ollama generate: system message for the template
     bool raw = false;                    // Ollama generate: prompt used as is, no template

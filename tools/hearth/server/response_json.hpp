@@ -10,6 +10,7 @@
 #include <nlohmann/json.hpp>
 
 #include "hearth/hearth.hpp"
+#include "server/tool_calls.hpp"
 
 namespace hearth::server {
 
@@ -42,6 +43,21 @@ nlohmann::json openai_text_chunk(const AnswerHeader& h, std::string_view text, c
 nlohmann::json openai_usage_chunk(const AnswerHeader& h, const char* object, const Usage& u);
 // "data: {...}\n\n"
 std::string sse_event(const nlohmann::json& j);
+
+// ---- Tool calls (response_tool_calls.cpp) ----
+// OpenAI's message.tool_calls: [{"id": "call_…", "type": "function", "function": {"name",
+// "arguments": JSON text}}], each call with a new id.
+nlohmann::json openai_tool_calls(const std::vector<ToolCall>& calls);
+// The chat.completion of an answer that called tools: content null unless there was other text,
+// finish_reason "tool_calls".
+nlohmann::json openai_tool_call_completion(const AnswerHeader& h, const ParsedAnswer& answer, const Usage& u);
+// A streamed chunk with every call in delta.tool_calls (each with its "index", as the OpenAI
+// clients' stream accumulators expect), and the closing chunk with finish_reason "tool_calls".
+nlohmann::json openai_tool_call_chunk(const AnswerHeader& h, const std::vector<ToolCall>& calls, bool first,
+                                      bool include_usage);
+nlohmann::json openai_tool_call_finish_chunk(const AnswerHeader& h, bool include_usage);
+// Ollama's message.tool_calls: [{"function": {"name", "arguments": object}}].
+nlohmann::json ollama_tool_calls(const std::vector<ToolCall>& calls);
 
 // ---- Ollama ----
 // RFC 3339 UTC with nanoseconds, as Ollama writes created_at.

@@ -10,6 +10,7 @@
 #include "server/response_json.hpp"
 #include "server/routes.hpp"
 #include "server/served_model.hpp"
+#include "server/tool_stream.hpp"
 
 namespace hearth::server {
 
@@ -31,6 +32,12 @@ json listing(const ServedModel& m) {
             {"size", m.file_size()},         {"digest", ""},                 {"details", details(m)}};
 }
 
+// The answer line with message.tool_calls when the model called tools.
+nlohmann::json with_tool_calls(nlohmann::json line, const ParsedAnswer& answer) {
+    if (!answer.calls.empty()) line["message"]["tool_calls"] = ollama_tool_calls(answer.calls);
+    return line;
+}
+
 void answer(const ServerContext& ctx, const httplib::Request& req, httplib::Response& res, bool chat) {
     const nlohmann::json body = parse_json_object(req.body);
     const GenerationRequest r = chat ? parse_ollama_chat(body) : parse_ollama_generate(body);
@@ -46,7 +53,7 @@ void answer(const ServerContext& ctx, const httplib::Request& req, httplib::Resp
     }
     std::vector<TokenId> prompt;
     if (chat) {
-        prompt = ctx.model.chat_prompt(r.messages);
+        prompt = ctx.model.chat_prompt(r.messages, r.tools);
     } else if (r.raw) {
         prompt = ctx.model.text_prompt(r.prompt);
     } else {
@@ -57,16 +64,28 @@ void answer(const ServerContext& ctx, const httplib::Request& req, httplib::Resp
     }
     const size_t n_prompt = prompt.size();
     std::shared_ptr<Job> job = submit_job(ctx.scheduler, ctx.model, std::move(prompt), r);
+    // Ollama has no tool_choice: the model answers freely and calls are read from its text.
+    auto tools = std::make_shared<const ToolRequest>(r.tools);
+    auto calls = std::make_shared<ToolCallStream>(ctx.model.tool_format(), *tools);
     if (!r.stream) {
         const JobOutcome o = collect(*job, n_prompt);
-        send_json(res, ollama_final(model_name, chat, o.text, o.usage, o.result, o.seconds));
+        const ParsedAnswer answer = parse_tool_calls(ctx.model.tool_format(), o.text, *tools);
+        send_json(res, with_tool_calls(ollama_final(model_name, chat, answer.content, o.usage, o.result, o.seconds), answer));
         return;
     }
     StreamFormat format;
     format.content_type = "application/x-ndjson";
-    format.piece = [model_name, chat](std::string_view text) { return ndjson_line(ollama_line(model_name, chat, text)); };
-    format.finish = [model_name, chat](const JobOutcome& o) {
-        return ndjson_line(ollama_final(model_name, chat, "", o.usage, o.result, o.seconds));
+    format.piece = [model_name, chat, tools, calls](std::string_view piece) {
+        const std::string text = calls->feed(piece);
+        return text.empty() ? std::string() : ndjson_line(ollama_line(model_name, chat, text));
+    };
+    format.finish = [model_name, chat, tools, calls](const JobOutcome& o) {
+        // Held-back text and calls go in one last message line, as Ollama sends its calls.
+        const ParsedAnswer answer = calls->finish();
+        std::string out;
+        if (!answer.content.empty() || !answer.calls.empty())
+            out = ndjson_line(with_tool_calls(ollama_line(model_name, chat, answer.content), answer));
+        return out + ndjson_line(ollama_final(model_name, chat, "", o.usage, o.result, o.seconds));
     };
     format.error = [](const ApiError& e) { return ndjson_line(ollama_error_body(e)); };
     stream_job(res, std::move(job), n_prompt, std::move(format));
@@ -87,7 +106,7 @@ void show(const ServerContext& ctx, const httplib::Request& req, httplib::Respon
               {"template", m.has_template() ? m.chat_template()->source() : ""},
               {"details", details(m)},
               {"model_info", info},
-              {"capabilities", json::array({"completion"})},
+              {"capabilities", m.tool_format().template_has_tools ? json::array({"completion", "tools"}) : json::array({"completion"})},
               {"modified_at", rfc3339(m.modified_unix())}};
     send_json(res, j);
 }

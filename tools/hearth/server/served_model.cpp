@@ -35,6 +35,7 @@ ServedModel::ServedModel(const Model& model, const std::filesystem::path& path, 
     file_size_ = model.file().file_size();
     for (const gguf::TensorInfo& t : model.file().tensors()) parameters_ += t.n_elements;
     modified_unix_ = modified_time(path);
+    tool_format_ = server::tool_format(tmpl_ ? std::string_view(tmpl_->source()) : std::string_view());
 }
 
 bool ServedModel::answers_to(std::string_view requested) const {
@@ -67,11 +68,14 @@ std::vector<TokenId> ServedModel::tokenize(std::string_view text, bool add_speci
     return ids;
 }
 
-std::vector<TokenId> ServedModel::chat_prompt(std::span<const ChatMessage> messages) const {
-    if (!tmpl_) return tokenize(plain_text_rendering(messages), true, "messages");
+std::vector<TokenId> ServedModel::chat_prompt(std::span<const ChatMessage> messages, const ToolRequest& tools) const {
+    const std::vector<ChatMessage> seen =
+        messages_for_template(tool_format_, tools, std::vector<ChatMessage>(messages.begin(), messages.end()));
+    if (!tmpl_) return tokenize(plain_text_rendering(seen), true, "messages");
+    const bool template_tools = tools.active() && tool_format_.template_has_tools;
     std::string prompt;
     try {
-        prompt = tmpl_->render(messages, true);
+        prompt = tmpl_->render(seen, true, {}, template_tools ? tools.tools.dump() : std::string());
     } catch (const Error& e) {
         // e.g. a template that insists on alternating user/assistant turns
         throw_bad_field("messages", std::string("the model's chat template refused them: ") + e.what());

@@ -13,6 +13,7 @@
 
 #include "hearth/chat_template.hpp"
 #include "hearth/hearth.hpp"
+#include "server/tool_calls.hpp"
 
 namespace hearth::server {
 
@@ -29,6 +30,8 @@ public:
     size_t n_ctx() const noexcept { return n_ctx_; }
     bool has_template() const noexcept { return tmpl_.has_value(); }
     const std::optional<ChatTemplate>& chat_template() const noexcept { return tmpl_; }
+    // How the model writes tool calls, as its template tells.
+    const ToolFormat& tool_format() const noexcept { return tool_format_; }
 
     // True for "" (not given), the name, with or without Ollama's ":latest", and general.name; the
     // APIs answer 404 otherwise.
@@ -36,8 +39,10 @@ public:
 
     // The prompt tokens for a conversation: the chat template with the assistant turn opened, or
     // without a template the plain-text rendering (contents joined by newlines, see README).
-    // ApiError 400 when the template refuses the messages or the prompt does not fit n_ctx.
-    std::vector<TokenId> chat_prompt(std::span<const ChatMessage> messages) const;
+    // Active tools reach the template as `tools` (or a system message when it has no tool
+    // section, see messages_for_template). ApiError 400 when the template refuses the messages
+    // or the prompt does not fit n_ctx.
+    std::vector<TokenId> chat_prompt(std::span<const ChatMessage> messages, const ToolRequest& tools = {}) const;
     // A text to continue, with BOS as the model asks.
     std::vector<TokenId> text_prompt(std::string_view text) const;
     // What a model without a template sees for a conversation.
@@ -56,6 +61,7 @@ private:
     std::string name_;
     size_t n_ctx_;
     std::optional<ChatTemplate> tmpl_;
+    ToolFormat tool_format_;
     size_t max_token_bytes_ = 1;  // the longest vocabulary entry: bounds the bytes n_ctx tokens can hold
     uint64_t file_size_ = 0, parameters_ = 0;
     int64_t modified_unix_ = 0;
