@@ -82,7 +82,7 @@ TEST(ServerJson, OpenAIRefusalsNameTheField) {
     EXPECT_EQ(refused_field(parse_openai_chat, {{"messages", kUser}, {"stop", {"a", "b", "c", "d", "e"}}}), "stop");
     EXPECT_EQ(refused_field(parse_openai_chat, {{"messages", kUser}, {"seed", 0.5}}), "seed");
     EXPECT_EQ(refused_field(parse_openai_chat, {{"messages", kUser}, {"stream_options", 1}}), "stream_options");
-    EXPECT_EQ(refused_field(parse_openai_chat, {{"messages", kUser}, {"tools", {{{"type", "function"}}}}}), "tools");
+    EXPECT_EQ(refused_field(parse_openai_chat, {{"messages", kUser}, {"tools", {{{"type", "function"}}}}}), "tools[0].function");
     EXPECT_EQ(refused_field(parse_openai_chat, {{"messages", kUser}, {"response_format", {{"type", "xml"}}}}),
               "response_format.type");
     EXPECT_EQ(refused_field(parse_openai_chat, {{"messages", kUser}, {"response_format", {{"type", "json_schema"}}}}),

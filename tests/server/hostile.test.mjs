@@ -100,7 +100,7 @@ describe("hostile requests", () => {
     await expectError("/v1/chat/completions", { messages: [{ content: "hi" }] }, 400, "messages[0].role");
     await expectError("/api/chat", { messages: [{ role: "root", content: "hi" }] }, 400);
     await expectError("/v1/chat/completions", { messages: user, n: 2 }, 400, "n");
-    await expectError("/v1/chat/completions", { messages: user, tools: [{ type: "function" }] }, 400, "tools");
+    await expectError("/v1/chat/completions", { messages: user, tools: [{ type: "function" }] }, 400, "tools[0].function");
     await expectError("/v1/chat/completions", { messages: user, model: "gpt-4o" }, 404, "model");
     await expectError("/api/generate", { model: "llama3:8b", prompt: "hi" }, 404);
   });
