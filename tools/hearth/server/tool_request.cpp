@@ -19,27 +19,34 @@ bool valid_function_name(std::string_view name) {
     });
 }
 
+// The {"type": "function", "function": {"name": ...}} shape that tools and tool_choice share:
+// checked, and the inner object returned (its name is there).
+Fields function_object(const Fields& f, const std::string& missing_function) {
+    const std::string type = f.string("type").value_or("");
+    if (type != "function") f.fail("type", "expected \"function\", got '" + type + "'");
+    const std::optional<Fields> function = f.object("function");
+    if (!function) f.fail("function", missing_function);
+    if (!function->string("name")) function->fail("name", "missing");
+    return *function;
+}
+
 // One entry of `tools`, rebuilt in OpenAI's key order (templates print tools with tojson, so the
 // order is what the model reads).
 OrderedJson parse_tool(const Fields& tool) {
-    const std::string type = tool.string("type").value_or("");
-    if (type != "function") tool.fail("type", "expected \"function\", got '" + type + "'");
-    const std::optional<Fields> function = tool.object("function");
-    if (!function) tool.fail("function", "missing");
-    const std::optional<std::string> name = function->string("name");
-    if (!name) function->fail("name", "missing");
-    if (!valid_function_name(*name))
-        function->fail("name", "'" + *name + "' is not a function name (a-z, A-Z, 0-9, _ and -, at most 64)");
-    OrderedJson f = {{"name", *name}};
-    if (auto description = function->string("description")) f["description"] = *description;
-    if (const nlohmann::json* parameters = function->find("parameters")) {
+    const Fields function = function_object(tool, "missing");
+    const std::string name = *function.string("name");
+    if (!valid_function_name(name))
+        function.fail("name", "'" + name + "' is not a function name (a-z, A-Z, 0-9, _ and -, at most 64)");
+    OrderedJson f = {{"name", name}};
+    if (auto description = function.string("description")) f["description"] = *description;
+    if (const nlohmann::json* parameters = function.find("parameters")) {
         if (!parameters->is_object())
-            function->fail("parameters", std::string("expected a JSON Schema object, got ") + json_type_name(*parameters));
+            function.fail("parameters", std::string("expected a JSON Schema object, got ") + json_type_name(*parameters));
         f["parameters"] = *parameters;
     } else {
         f["parameters"] = {{"type", "object"}, {"properties", OrderedJson::object()}};  // OpenAI: no arguments
     }
-    function->boolean("strict");  // type-checked; the arguments always follow the schema when forced
+    function.boolean("strict");  // type-checked; the arguments always follow the schema when forced
     return {{"type", "function"}, {"function", f}};
 }
 
@@ -53,16 +60,11 @@ void parse_tool_choice(const Fields& body, ToolRequest& r) {
         else if (c == "required") r.choice = ToolChoice::required;
         else body.fail("tool_choice", "expected \"none\", \"auto\", \"required\" or a function, got '" + c + "'");
     } else if (choice->is_object()) {
-        const Fields c(*choice, body.name("tool_choice"));
-        const std::string type = c.string("type").value_or("");
-        if (type != "function") c.fail("type", "expected \"function\", got '" + type + "'");
-        const std::optional<Fields> function = c.object("function");
-        if (!function) c.fail("function", "missing (it names the function to call)");
-        const std::optional<std::string> name = function->string("name");
-        if (!name) function->fail("name", "missing");
-        if (!r.has_tool(*name)) function->fail("name", "no tool named '" + *name + "' is in tools");
+        const Fields function = function_object(Fields(*choice, body.name("tool_choice")), "missing (it names the function to call)");
+        const std::string name = *function.string("name");
+        if (!r.has_tool(name)) function.fail("name", "no tool named '" + name + "' is in tools");
         r.choice = ToolChoice::named;
-        r.forced_name = *name;
+        r.forced_name = name;
     } else {
         body.fail("tool_choice", std::string("expected a string or an object, got ") + json_type_name(*choice));
     }
