@@ -463,6 +463,17 @@ TEST(JsonSchemaGrammar, WhitespaceIsBounded) {
 
 // ---- refused schemas ----------------------------------------------------------------------------
 
+TEST(JsonSchemaGrammar, WrappedBetweenLiteralTexts) {
+    // A tool-call wrapper around the JSON; "$ref": "#" still means the schema, not the wrapper.
+    const char* schema = R"({"type": "object", "properties": {"n": {"type": "integer"}, "next": {"$ref": "#"}}, "required": ["n"]})";
+    expect_language(Grammar::from_json_schema(schema, "<call>\n", "\n</call>"),
+                    {"<call>\n{\"n\":1}\n</call>", "<call>\n{\"n\":1,\"next\":{\"n\":2}}\n</call>"},
+                    {"{\"n\":1}", "<call>\n{\"n\":1}", "{\"n\":1}\n</call>",
+                     "<call>\n{\"n\":1,\"next\":<call>\n{\"n\":2}\n</call>}\n</call>"});
+    expect_language(Grammar::from_json_schema(R"({"type": "boolean"})", "x=", ""), {"x=true"}, {"true", "x=true;"});
+    expect_language(Grammar::from_json_schema(R"({"type": "boolean"})", "", ""), {"false"}, {"x=false"});
+}
+
 TEST(JsonSchemaErrors, UnsupportedKeywordsAreNamedWithTheirPlace) {
     expect_refused(R"({"type": "object", "properties": {"a": {"type": "object", "patternProperties": {"^x": {}}}}})",
                    {"JSON Schema keyword 'patternProperties' is not supported", "(at /properties/a)"});

@@ -156,6 +156,31 @@ TEST(ServerTools, FamiliesFromTheTemplateText) {
     EXPECT_EQ(none.arguments_key, "arguments");
 }
 
+TEST(ServerTools, TemplatesWithoutToolsGetThemInASystemMessage) {
+    const ToolFormat plain = tool_format("{% for m in messages %}{{ m.role }}: {{ m.content }}\n{% endfor %}");
+    const ToolRequest tools = offered();
+    std::vector<ChatMessage> m = {{"system", "Be brief."}, {"user", "weather?"}, {"assistant", ""}, {"tool", "rain"}};
+    m[2].tool_calls.push_back({"call_1", "get_weather", R"({"city": "Oslo"})"});
+    const std::vector<ChatMessage> seen = messages_for_template(plain, tools, m);
+    ASSERT_EQ(seen.size(), 4u);  // merged into the existing system message
+    EXPECT_TRUE(seen[0].content.starts_with("You can call these functions.")) << seen[0].content;
+    EXPECT_NE(seen[0].content.find(R"("name":"get_weather")"), std::string::npos);
+    EXPECT_NE(seen[0].content.find(R"("name":"set_unit")"), std::string::npos);
+    EXPECT_TRUE(seen[0].content.ends_with("\n\nBe brief."));
+    EXPECT_EQ(seen[2].content, R"({"name":"get_weather","arguments":{"city":"Oslo"}})");
+    EXPECT_TRUE(seen[2].tool_calls.empty());
+    // tool_choice none: no tools shown, the earlier call still written out.
+    const std::vector<ChatMessage> none = messages_for_template(plain, ToolRequest{}, m);
+    EXPECT_EQ(none[0].content, "Be brief.");
+    EXPECT_EQ(none[2].content, seen[2].content);
+    // A template with a tool section gets the conversation as it is.
+    EXPECT_EQ(messages_for_template(kHermes, tools, m)[2].tool_calls.size(), 1u);
+    // No system message: one is added first.
+    const std::vector<ChatMessage> added = messages_for_template(plain, tools, {{"user", "hi"}});
+    ASSERT_EQ(added.size(), 2u);
+    EXPECT_EQ(added[0].role, "system");
+}
+
 TEST(ServerTools, HermesCallsAreReadWithTextAround) {
     const ParsedAnswer a = parse_tool_calls(
         kHermes,
