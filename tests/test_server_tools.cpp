@@ -64,6 +64,7 @@ std::string refused_field(const json& body, bool openai = true) {
 
 TEST(ServerTools, ToolChoiceDefaultsAndForms) {
     EXPECT_EQ(parse_openai_chat({{"messages", kUser}}).tools.choice, ToolChoice::none);
+    EXPECT_EQ(parse_openai_chat({{"messages", kUser}, {"tools", json::array()}, {"tool_choice", "auto"}}).tools.choice, ToolChoice::none);
     const GenerationRequest automatic = parse_openai_chat(chat_body());
     EXPECT_EQ(automatic.tools.choice, ToolChoice::automatic);
     ASSERT_EQ(automatic.tools.tools.size(), 2u);

@@ -48,7 +48,7 @@ struct ToolFormat {
     ToolFamily family = ToolFamily::json;
     // json family: the key the template's instructions use for the arguments.
     std::string arguments_key = "arguments";
-    // Whether the template renders `tools` itself; if not, hearth describes them (tool_prompt.cpp).
+    // Whether the template renders `tools` itself; if not, hearth describes them (messages_for_template).
     bool template_has_tools = false;
 };
 ToolFormat tool_format(std::string_view template_source);

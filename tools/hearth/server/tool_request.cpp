@@ -69,6 +69,7 @@ void parse_tool_choice(const Fields& body, ToolRequest& r) {
         body.fail("tool_choice", std::string("expected a string or an object, got ") + json_type_name(*choice));
     }
     if (r.choice == ToolChoice::required && r.tools.empty()) body.fail("tool_choice", "\"required\" needs tools");
+    if (r.tools.empty()) r.choice = ToolChoice::none;  // "auto" with nothing to call
 }
 
 }  // namespace
