@@ -125,6 +125,17 @@ TEST(Embedding, ThreadCountAndChunkingKeepTheVector) {
     }
 }
 
+// The quantized kernels too (Q4_K, Q6_K; 30 tokens: block GEMMs): the same bits at -t 1 and -t 2.
+TEST(Embedding, ThreadCountKeepsQuantizedVectors) {
+    const auto path = model_path("tiny-qwen3-q4_k_m.gguf");
+    HEARTH_REQUIRE_FILE(path);
+    const Model one = Model::load(path, {.threads = 1});
+    const Model two = Model::load(path, {.threads = 2});
+    const std::string text = "Lily and Ben went to the park. They saw a big red ball and played all day long with their dog.";
+    Session a(one, {.n_ctx = 64}), b(two, {.n_ctx = 64});
+    EXPECT_EQ(a.embed(text, {.pooling = Pooling::mean}), b.embed(text, {.pooling = Pooling::mean}));
+}
+
 TEST(Embedding, PoolingDefaultsToTheMetadataKey) {
     HEARTH_REQUIRE_FILE(stories());
     auto with_key = [](uint32_t type) {
@@ -155,6 +166,30 @@ TEST(Embedding, PoolingDefaultsToTheMetadataKey) {
         EXPECT_EQ(s.embed("One day", {.pooling = Pooling::mean}).size(), model.config().n_embd);  // an explicit pooling works
         std::filesystem::remove(file);
     }
+}
+
+// The output matrix is not what embeddings come from: filled with NaN, it spoils the logits and
+// leaves the vectors as they were.
+TEST(Embedding, OutputMatrixIsNotUsed) {
+    HEARTH_REQUIRE_FILE(stories());
+    std::vector<float> nan_rows;
+    const auto file = rewrite(stories(), "stories_nan_output.gguf",
+                              {.tensor = [&](const gguf::TensorInfo& t, const gguf::File&, gguf::Writer& w) {
+                                  if (t.name != "output.weight") return false;
+                                  nan_rows.assign(t.n_elements, std::nanf(""));
+                                  w.add_tensor(t.name, t.type, std::span<const uint64_t>(t.ne.data(), t.n_dims), std::as_bytes(std::span(nan_rows)));
+                                  return true;
+                              }});
+    const Model plain = Model::load(stories(), {.threads = 2});
+    const Model spoiled = Model::load(file, {.threads = 2});
+    Session a(plain, {.n_ctx = 64}), b(spoiled, {.n_ctx = 64});
+    for (Pooling p : {Pooling::mean, Pooling::cls, Pooling::last})
+        EXPECT_EQ(b.embed("Once upon a time", {.pooling = p}), a.embed("Once upon a time", {.pooling = p})) << to_string(p);
+    const std::vector<TokenId> ids = {1, 2, 3};
+    b.reset();
+    b.eval(ids);
+    EXPECT_TRUE(std::isnan(b.logits()[0])) << "the rewrite did not reach the output matrix";
+    std::filesystem::remove(file);
 }
 
 TEST(Embedding, BadInputIsAClearError) {

@@ -4,6 +4,7 @@
 #include <string>
 #include <vector>
 
+#include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
 #include "commands.hpp"
@@ -31,12 +32,16 @@ int cmd_embed(std::span<char*> argv) {
     ModelArgs m;
     add_model_options(cli, m, {"TEXT", "the texts to embed (each its own vector)", SIZE_MAX});
     CLI::App& app = cli.app();
-    std::string pooling_name;
     bool jsonl = false;
     EmbedOptions options;
-    app.add_option("--pooling", pooling_name, "mean, cls (first token) or last (default: the model's)")
+    const CLI::Validator pooling(
+        [](std::string& text) { return pooling_from_string(text) ? std::string() : fmt::format("must be mean, cls or last, not '{}'", text); },
+        "");
+    app.add_option_function<std::string>(
+           "--pooling", [&options](const std::string& text) { options.pooling = pooling_from_string(text); },
+           "mean, cls (the first token) or last (default: the model's)")
         ->type_name("mean|cls|last")
-        ->check(CLI::IsMember({"mean", "cls", "last"}));
+        ->check(pooling);
     app.add_flag("--normalize", options.normalize, "scale each vector to unit length (L2), as Ollama and llama-server do");
     app.add_flag("--jsonl", jsonl, "read {\"text\": ...} lines on stdin (see above)");
     if (!cli.parse(argv)) return 0;
@@ -45,7 +50,6 @@ int cmd_embed(std::span<char*> argv) {
     if (!jsonl && texts.empty()) throw UsageError("missing TEXT (or use --jsonl)");
     for (size_t i = 0; i < texts.size(); ++i)
         if (texts[i].empty()) throw UsageError("TEXT " + std::to_string(i + 1) + " is empty: there is nothing to embed");
-    if (!pooling_name.empty()) options.pooling = pooling_from_string(pooling_name);
 
     const Model model = load_model(m);
     if (!options.pooling) options.pooling = default_pooling(model);  // an unsupported key fails here, once
