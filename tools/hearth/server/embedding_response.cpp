@@ -4,15 +4,15 @@
 #include <algorithm>
 #include <bit>
 #include <cstdint>
-#include <cstring>
 
 namespace hearth::server {
 
 std::string base64_floats(const std::vector<float>& v) {
-    static_assert(std::endian::native == std::endian::little, "OpenAI's base64 embeddings are little-endian float32");
     static constexpr char kAlphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    std::string bytes(v.size() * sizeof(float), '\0');
-    std::memcpy(bytes.data(), v.data(), bytes.size());
+    std::string bytes;
+    bytes.reserve(v.size() * 4);
+    for (float f : v)  // little-endian whatever the host's order
+        for (uint32_t u = std::bit_cast<uint32_t>(f), k = 0; k < 4; ++k) bytes += static_cast<char>(u >> (8 * k) & 0xFF);
     std::string out;
     out.reserve((bytes.size() + 2) / 3 * 4);
     for (size_t i = 0; i < bytes.size(); i += 3) {
