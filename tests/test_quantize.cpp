@@ -9,6 +9,7 @@
 #include "hearth/error.hpp"
 #include "kernels/kernels.hpp"
 #include "quantize/quantize.hpp"
+#include "test_support.hpp"
 
 namespace hearth {
 namespace {
@@ -30,15 +31,6 @@ std::vector<float> round_trip(GgmlType t, const std::vector<float>& x, size_t n_
     return y;
 }
 
-double rel_rms(const std::vector<float>& x, const std::vector<float>& y) {
-    double e = 0, s = 0;
-    for (size_t i = 0; i < x.size(); ++i) {
-        e += (double(x[i]) - y[i]) * (double(x[i]) - y[i]);
-        s += double(x[i]) * x[i];
-    }
-    return std::sqrt(e / s);
-}
-
 TEST(Quantize, GaussianRoundTripErrorPerType) {
     // Bounds: a b-bit uniform quantizer of a Gaussian has relative RMS error around 2^-b * 1.5..3.
     const Case cases[] = {
@@ -55,7 +47,7 @@ TEST(Quantize, GaussianRoundTripErrorPerType) {
     for (const Case& c : cases) {
         SCOPED_TRACE(std::string(ggml_type_name(c.type)));
         auto y = round_trip(c.type, x, n_cols);
-        EXPECT_LE(rel_rms(x, y), c.max_rel_rms);
+        EXPECT_LE(test::rel_rms(x, y), c.max_rel_rms);
     }
 }
 
@@ -64,7 +56,7 @@ TEST(Quantize, KQuantsBeatLegacyAtSameBits) {
     std::normal_distribution<float> g(0.0f, 1.0f);
     std::vector<float> x(8 * 256);
     for (float& v : x) v = g(rng) * (1.0f + 3.0f * (rng() % 16 == 0));  // a few outliers
-    EXPECT_LT(rel_rms(x, round_trip(GgmlType::q4_k, x, 256)), rel_rms(x, round_trip(GgmlType::q4_0, x, 256)));
+    EXPECT_LT(test::rel_rms(x, round_trip(GgmlType::q4_k, x, 256)), test::rel_rms(x, round_trip(GgmlType::q4_0, x, 256)));
 }
 
 // Fewer bits, more error: each K-quant is strictly better than the one with a bit less, on data
@@ -76,7 +68,7 @@ TEST(Quantize, KQuantErrorFallsWithEachBit) {
     for (float& v : x) v = g(rng) * (1.0f + 4.0f * (rng() % 32 == 0));
     double previous = 1.0;
     for (GgmlType t : {GgmlType::q2_k, GgmlType::q3_k, GgmlType::q4_k, GgmlType::q5_k, GgmlType::q6_k}) {
-        const double e = rel_rms(x, round_trip(t, x, 256));
+        const double e = test::rel_rms(x, round_trip(t, x, 256));
         EXPECT_LT(e, previous * 0.75) << ggml_type_name(t);
         previous = e;
     }

@@ -6,6 +6,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <cmath>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -40,6 +41,16 @@ inline std::string read_text(const std::filesystem::path& p) {
     std::ostringstream s;
     s << in.rdbuf();
     return s.str();
+}
+
+// ||x - y|| / ||x||: y's error relative to the reference x (normalised RMS error).
+inline double rel_rms(const std::vector<float>& x, const std::vector<float>& y) {
+    double e = 0, s = 0;
+    for (size_t i = 0; i < x.size(); ++i) {
+        e += (double(x[i]) - y[i]) * (double(x[i]) - y[i]);
+        s += double(x[i]) * x[i];
+    }
+    return std::sqrt(e / s);
 }
 
 // Path to the hearth CLI built alongside the tests (empty when tools are not built).

@@ -1,4 +1,4 @@
-// hearth's public API on one screen: load a GGUF model, open a Session, evaluate or generate.
+// hearth's public API on one screen: load a GGUF model, open a Session, evaluate, generate or embed.
 // A Model is immutable and may be shared by threads; a Session may not (one per conversation).
 #pragma once
 
@@ -13,6 +13,7 @@
 #include <string_view>
 #include <vector>
 
+#include "hearth/embedding.hpp"
 #include "hearth/error.hpp"
 #include "hearth/gguf.hpp"
 #include "hearth/grammar.hpp"
@@ -112,6 +113,16 @@ public:
     GenerateResult generate(std::string_view prompt, const GenerateOptions& options, const TokenCallback& on_token = {});
     GenerateResult generate(std::span<const TokenId> prompt, const GenerateOptions& options,
                             const TokenCallback& on_token = {});
+
+    // The pooled, optionally normalised, final hidden state of tokens (embedding.hpp): a vector
+    // of n_embd floats. The session is reset and the tokens evaluated from position 0 in chunks
+    // of n_batch, without the output matrix; afterwards the cache holds them (tokens() lists
+    // them, logits() is empty), so call reset() or let generate() replace them. Token ids are
+    // evaluated as given (nothing added). Throws Error(invalid_argument) for no tokens or an id
+    // outside the vocabulary, Error(context_full) for more than n_ctx tokens.
+    std::vector<float> embed(std::span<const TokenId> tokens, const EmbedOptions& options = {});
+    // The same for a text, tokenized with options.add_special / parse_special.
+    std::vector<float> embed(std::string_view text, const EmbedOptions& options = {});
 
     // Tokens at the start of prompt whose KV entries this session already holds and that
     // generate(prompt) keeps: the common prefix with tokens(), at most prompt.size() - 1 (the last

@@ -239,6 +239,7 @@ void ForwardPass::ffn(size_t il) {
 
 void ForwardPass::output() {
     if (!b_.segments.empty()) return output_segments();
+    if (b_.hidden) return ops::rmsnorm_rows(a_.x, w_.output_norm, a_.xb, n_, c_.n_embd, c_.rms_eps);  // embeddings
     if (!b_.logits) return;  // an inner chunk of a long prompt: only the cache mattered
     // Only the rows whose logits are wanted go through the (large) output matrix.
     const size_t first = b_.all_logits ? 0 : n_ - 1, rows = n_ - first;

@@ -38,6 +38,10 @@ struct Batch {
     size_t pos0 = 0;                  // position of tokens[0]; pos0 + n_tokens <= n_ctx
     float* logits = nullptr;          // [n_tokens, n_vocab] if all_logits, else [n_vocab] (last token)
     bool all_logits = false;
+    // Embeddings instead of logits: every row's final-normed hidden state (what the output matrix
+    // would read) is left in Activations::xb [n_tokens, n_embd], and the output matrix, the
+    // expensive part for a large vocabulary, is skipped. One sequence only (segments empty).
+    bool hidden = false;
     // Several sequences: tokens are their rows in this order (sizes summing to tokens.size(), at
     // most Activations::n_outputs of them); pos0, logits, all_logits and the pass's cache are then
     // unused. Empty: one sequence, the fields above.
@@ -76,6 +80,7 @@ public:
     void ffn_moe(size_t il);            // the same through each token's top-k experts, mixed by the router (moe_ffn.cpp)
     void ffn(size_t il);                // the layer's FFN: ffn_moe where it has experts, else ffn_swiglu
     void output();                      // logits = output · rmsnorm(x) * output_norm (soft-capped if set)
+                                        // or, for Batch::hidden, xb = rmsnorm(x) * output_norm
 
 private:
     void matmul(const ops::WeightView& w, const float* in, size_t n_rows, float* out);

@@ -40,13 +40,12 @@ void Session::Impl::check_append(std::span<const TokenId> ids) const {
                                 tokens.size(), ids.size(), n_ctx));
 }
 
-void Session::Impl::eval(std::span<const TokenId> ids, std::span<float> all_logits) {
+void Session::Impl::eval(std::span<const TokenId> ids, std::span<float> all_logits, const HiddenRows& on_rows) {
     const ModelConfig& c = m->config;
     check_append(ids);
     if (!all_logits.empty() && all_logits.size() != ids.size() * c.n_vocab)
         throw Error(ErrorCode::invalid_argument, fmt::format("eval: all_logits holds {} floats, expected tokens x n_vocab = {}",
                                                              all_logits.size(), ids.size() * c.n_vocab));
-
 
     std::lock_guard lock(*m->pool_mutex);
     have_logits = false;
@@ -57,13 +56,16 @@ void Session::Impl::eval(std::span<const TokenId> ids, std::span<float> all_logi
         batch.tokens = ids.subspan(done, n);
         batch.pos0 = tokens.size();
         batch.all_logits = !all_logits.empty();
-        batch.logits = batch.all_logits ? all_logits.data() + done * c.n_vocab : (last ? act.logits : nullptr);
+        batch.hidden = static_cast<bool>(on_rows);
+        if (!batch.hidden) batch.logits = batch.all_logits ? all_logits.data() + done * c.n_vocab : (last ? act.logits : nullptr);
         cache.make_room(batch.pos0, n);  // sliding-window layers: drop positions no query of the batch sees
         model::ForwardPass pass(c, m->weights, cache, act, *m->pool, batch);
         model::forward(*m->arch, pass);
         tokens.insert(tokens.end(), batch.tokens.begin(), batch.tokens.end());
+        if (on_rows) on_rows(act.xb, n, done);
         done += n;
     }
+    if (on_rows) return;
     if (!all_logits.empty())
         std::copy_n(all_logits.data() + (ids.size() - 1) * c.n_vocab, c.n_vocab, act.logits);
     have_logits = true;

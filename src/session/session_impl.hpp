@@ -1,6 +1,7 @@
 // A Session's state: its KV cache, activation buffers and the tokens the cache holds.
 #pragma once
 
+#include <functional>
 #include <vector>
 
 #include "hearth/hearth.hpp"
@@ -22,7 +23,11 @@ struct Session::Impl {
 
     // Throws what eval throws for ids that cannot be appended (none, outside the vocabulary, no room).
     void check_append(std::span<const TokenId> ids) const;
-    void eval(std::span<const TokenId> ids, std::span<float> all_logits);
+    // Evaluates ids in chunks of n_batch. With on_rows, instead of logits each chunk's
+    // final-normed hidden states ([n, n_embd], the first row being ids[first]) go to on_rows
+    // (embeddings: the output matrix is skipped) and no logits are left.
+    using HiddenRows = std::function<void(const float* rows, size_t n, size_t first)>;
+    void eval(std::span<const TokenId> ids, std::span<float> all_logits, const HiddenRows& on_rows = {});
 };
 
 }  // namespace hearth

@@ -34,6 +34,7 @@ constexpr Command kCommands[] = {
     {"synth", hearth::cli::cmd_synth, "write a random-weight model of a real model's shape (for benchmarks)"},
     {"serve", hearth::cli::cmd_serve, "HTTP server: OpenAI and Ollama APIs and a chat page (-m MODEL)"},
     {"tokenize", hearth::cli::cmd_tokenize, "split text into the model's token ids (or --jsonl batches)"},
+    {"embed", hearth::cli::cmd_embed, "print the embedding vector of each text (or --jsonl batches)"},
 };
 
 // Model files are memory-mapped: if one is truncated or replaced on disk while hearth runs, the

@@ -15,6 +15,10 @@ void begin_request_log() {
     current_request_log().start = std::chrono::steady_clock::now();
 }
 
+double request_seconds() {
+    return std::chrono::duration<double>(std::chrono::steady_clock::now() - current_request_log().start).count();
+}
+
 void write_access_log(std::string_view method, std::string_view path, int status) {
     RequestLog& log = current_request_log();
     std::string line = "[hearth] " + std::string(method) + " " + std::string(path) + " " + std::to_string(status);

@@ -18,6 +18,8 @@ struct RequestLog {
 };
 RequestLog& current_request_log();
 void begin_request_log();  // resets this thread's record and starts its clock
+// Seconds since this thread's request began routing (before its prompt was built, its job submitted).
+double request_seconds();
 
 // "[hearth] POST /v1/chat/completions 200 412 ms prompt 12 tok, answer 34 tok" and resets the record.
 void write_access_log(std::string_view method, std::string_view path, int status);

@@ -5,6 +5,8 @@
 
 #include "hearth/error.hpp"
 #include "server/access_log.hpp"
+#include "server/embedder.hpp"
+#include "server/served_model.hpp"
 #include "server/routes.hpp"
 
 namespace hearth::server {
@@ -44,7 +46,9 @@ ApiError error_for_status(int status, const httplib::Request& req) {
 }  // namespace
 
 struct HttpServer::Impl {
-    Impl(const ServedModel& model, Scheduler& scheduler, const HttpOptions& o) : ctx{model, scheduler}, options(o) {}
+    Impl(const ServedModel& model, Scheduler& scheduler, const HttpOptions& o)
+        : embedder(model.model(), model.n_ctx()), ctx{model, scheduler, embedder}, options(o) {}
+    Embedder embedder;  // before ctx, which refers to it
     ServerContext ctx;
     HttpOptions options;
     httplib::Server svr;
@@ -88,6 +92,7 @@ HttpServer::HttpServer(const ServedModel& model, Scheduler& scheduler, const Htt
     });
     add_openai_routes(svr, impl_->ctx);
     add_ollama_routes(svr, impl_->ctx);
+    add_embedding_routes(svr, impl_->ctx);
     add_page_routes(svr, impl_->ctx);
 }
 

@@ -50,15 +50,6 @@ std::shared_ptr<Job> submit_job(Scheduler& scheduler, const ServedModel& model, 
     return handle;
 }
 
-namespace {
-
-// From the start of the request's routing (before the prompt was built and the job submitted).
-double request_seconds() {
-    return std::chrono::duration<double>(std::chrono::steady_clock::now() - current_request_log().start).count();
-}
-
-}  // namespace
-
 JobOutcome collect(Job& job, size_t prompt_tokens) {
     JobOutcome out;
     out.usage.prompt_tokens = prompt_tokens;

@@ -17,12 +17,14 @@ struct Response;
 
 namespace hearth::server {
 
+class Embedder;
 class Scheduler;
 class ServedModel;
 
 struct ServerContext {
     const ServedModel& model;
     Scheduler& scheduler;
+    Embedder& embedder;
     std::chrono::system_clock::time_point started = std::chrono::system_clock::now();
 };
 
@@ -45,6 +47,8 @@ void check_model(const ServedModel& model, const std::string& requested);
 
 void add_openai_routes(httplib::Server& svr, const ServerContext& ctx);
 void add_ollama_routes(httplib::Server& svr, const ServerContext& ctx);
+// POST /v1/embeddings, /api/embed and /api/embeddings.
+void add_embedding_routes(httplib::Server& svr, const ServerContext& ctx);
 // GET / (the chat page), GET /health.
 void add_page_routes(httplib::Server& svr, const ServerContext& ctx);
 
