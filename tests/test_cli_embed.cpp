@@ -12,20 +12,13 @@
 namespace hearth {
 namespace {
 
-namespace fs = std::filesystem;
 
-class CliEmbed : public ::testing::Test {
+class CliEmbed : public test::CliTest {
 protected:
-    std::string cli, model;
-    fs::path model_file = test::model_path("stories260K.gguf");
-    void SetUp() override {
-        if (test::cli_path().empty()) GTEST_SKIP() << "CLI not built";
-        HEARTH_REQUIRE_FILE(model_file);
-        cli = test::shell_quote(test::cli_path());
-        model = test::shell_quote(model_file.string());
-    }
-    test::CommandResult hearth(const std::string& args, const std::string& stdin_text = "") {
-        return test::run_command(cli + " embed -m " + model + " -c 128 " + args, stdin_text);
+    CliEmbed() : CliTest("stories260K.gguf") {}
+    // `hearth embed` on the fixture's model with a small context.
+    test::CommandResult embed(const std::string& args, const std::string& stdin_text = "") const {
+        return hearth("embed -m " + model + " -c 128 " + args, stdin_text);
     }
     static std::vector<nlohmann::json> lines(const std::string& out) {
         std::vector<nlohmann::json> v;
@@ -36,7 +29,7 @@ protected:
 };
 
 TEST_F(CliEmbed, OneLinePerTextWithTheLibrarysVector) {
-    const auto r = hearth("'Once upon a time' 'A cat sat.' --pooling mean");
+    const auto r = embed("'Once upon a time' 'A cat sat.' --pooling mean");
     ASSERT_EQ(r.status, 0) << r.err;
     const auto out = lines(r.out);
     ASSERT_EQ(out.size(), 2u) << r.out;
@@ -45,7 +38,7 @@ TEST_F(CliEmbed, OneLinePerTextWithTheLibrarysVector) {
     EXPECT_EQ(out[0]["embedding"].get<std::vector<float>>(), s.embed("Once upon a time", {.pooling = Pooling::mean}));
     EXPECT_EQ(out[1]["embedding"].get<std::vector<float>>(), s.embed("A cat sat.", {.pooling = Pooling::mean}));
 
-    const auto unit = hearth("'Once upon a time' --normalize");
+    const auto unit = embed("'Once upon a time' --normalize");
     ASSERT_EQ(unit.status, 0) << unit.err;
     double norm2 = 0;
     for (float x : lines(unit.out).at(0)["embedding"].get<std::vector<float>>()) norm2 += double(x) * x;
@@ -53,7 +46,7 @@ TEST_F(CliEmbed, OneLinePerTextWithTheLibrarysVector) {
 }
 
 TEST_F(CliEmbed, JsonlAnswersEveryLine) {
-    const auto r = hearth("--jsonl --pooling last", "{\"text\": \"Once upon a time\"}\n\nnot json\n{\"text\": \"\"}\n{\"text\": \"Once upon a time\"}\n");
+    const auto r = embed("--jsonl --pooling last", "{\"text\": \"Once upon a time\"}\n\nnot json\n{\"text\": \"\"}\n{\"text\": \"Once upon a time\"}\n");
     EXPECT_EQ(r.status, 1) << "some lines failed";
     const auto out = lines(r.out);
     ASSERT_EQ(out.size(), 5u) << r.out;
@@ -65,7 +58,7 @@ TEST_F(CliEmbed, JsonlAnswersEveryLine) {
 
 TEST_F(CliEmbed, UsageMistakesExit2) {
     for (const char* args : {"", "'x' --pooling max", "--jsonl 'x'", "''", "'x' --bogus"}) {
-        const auto r = hearth(args);
+        const auto r = embed(args);
         EXPECT_EQ(r.status, 2) << args << "\n" << r.err;
         EXPECT_TRUE(r.out.empty()) << args;
     }

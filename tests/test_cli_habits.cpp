@@ -16,19 +16,9 @@ namespace {
 
 namespace fs = std::filesystem;
 
-class CliHabits : public ::testing::Test {
+class CliHabits : public test::CliTest {
 protected:
-    std::string cli, model;
-    void SetUp() override {
-        if (test::cli_path().empty()) GTEST_SKIP() << "CLI not built";
-        const fs::path m = test::model_path("stories260K.gguf");
-        HEARTH_REQUIRE_FILE(m);
-        cli = test::shell_quote(test::cli_path());
-        model = test::shell_quote(m.string());
-    }
-    test::CommandResult hearth(const std::string& args, const std::string& stdin_text = "") {
-        return test::run_command(cli + " " + args, stdin_text);
-    }
+    CliHabits() : CliTest("stories260K.gguf") {}
 };
 
 constexpr const char* kGreedy = " --temp 0 -n 24";

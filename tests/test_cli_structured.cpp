@@ -11,24 +11,10 @@
 namespace hearth {
 namespace {
 
-namespace fs = std::filesystem;
 
-class CliStructured : public ::testing::Test {
+class CliStructured : public test::CliTest {
 protected:
-    std::string cli, model;
-    void SetUp() override {
-        if (test::cli_path().empty()) GTEST_SKIP() << "CLI not built";
-        const fs::path m = test::model_path("tiny-llama3-q4_0.gguf");
-        HEARTH_REQUIRE_FILE(m);
-        cli = test::shell_quote(test::cli_path());
-        model = test::shell_quote(m.string());
-    }
-    test::CommandResult hearth(const std::string& args) { return test::run_command(cli + " " + args); }
-    std::string write(const std::string& name, const std::string& text) {
-        const fs::path p = fs::path(::testing::TempDir()) / name;
-        std::ofstream(p) << text;
-        return test::shell_quote(p.string());
-    }
+    CliStructured() : CliTest("tiny-llama3-q4_0.gguf") {}
 };
 
 constexpr const char* kSchema =
@@ -36,7 +22,7 @@ constexpr const char* kSchema =
         "tags": {"type": "array", "items": {"enum": ["a", "b"]}, "maxItems": 3}}, "required": ["name", "age", "tags"], "additionalProperties": false})";
 
 TEST_F(CliStructured, JsonSchemaFromFileOrInline) {
-    const std::string options[] = {"--json-schema " + write("person.json", kSchema), "--json-schema " + test::shell_quote(kSchema)};
+    const std::string options[] = {"--json-schema " + write_temp("person.json", kSchema), "--json-schema " + test::shell_quote(kSchema)};
     for (int seed = 1; seed <= 2; ++seed) {
         const auto r = hearth("run " + model + " 'A person:' --temp 1 -n 400 --seed " + std::to_string(seed) + " " + options[seed - 1]);
         ASSERT_EQ(r.status, 0) << r.err;
@@ -53,7 +39,7 @@ TEST_F(CliStructured, JsonSchemaFromFileOrInline) {
 }
 
 TEST_F(CliStructured, GrammarFileConstrainsTheText) {
-    const std::string grammar = write("yesno.gbnf", "root ::= (\"yes\" | \"no\") \", because \" [a-z ]{1,20} \".\"\n");
+    const std::string grammar = write_temp("yesno.gbnf", "root ::= (\"yes\" | \"no\") \", because \" [a-z ]{1,20} \".\"\n");
     const auto r = hearth("run " + model + " 'Answer:' --temp 1 -n 100 --grammar " + grammar);
     ASSERT_EQ(r.status, 0) << r.err;
     std::string text = r.out;
@@ -66,11 +52,11 @@ TEST_F(CliStructured, JsonGivesAnObjectAndMistakesAreUsageErrors) {
     ASSERT_EQ(r.status, 0) << r.err;
     EXPECT_EQ(r.out.rfind("{", 0), 0u) << r.out;
     const std::vector<std::pair<std::string, std::string>> mistakes = {
-        {"--grammar " + write("bad.gbnf", "root ::= \"a\"\nitem ::= (\n"), "bad.gbnf: grammar line 3"},
+        {"--grammar " + write_temp("bad.gbnf", "root ::= \"a\"\nitem ::= (\n"), "bad.gbnf: grammar line 3"},
         {"--grammar /nonexistent.gbnf", "/nonexistent.gbnf: cannot open"},
         {"--json-schema " + test::shell_quote(R"({"type": "object", "patternProperties": {}})"), "patternProperties"},
         {"--json-schema " + test::shell_quote("{not json"), "not valid JSON"},
-        {"--json --grammar " + write("ok.gbnf", "root ::= \"x\""), "give one of --grammar, --json-schema and --json"},
+        {"--json --grammar " + write_temp("ok.gbnf", "root ::= \"x\""), "give one of --grammar, --json-schema and --json"},
     };
     for (const auto& [args, message] : mistakes) {
         const auto bad = hearth("run " + model + " x " + args);

@@ -110,3 +110,33 @@ inline std::string shell_quote(const std::string& s) {
 }
 
 }  // namespace hearth::test
+
+namespace hearth::test {
+
+// Base of the fixtures that drive the `hearth` CLI on one shared model: skips when the CLI is not
+// built or the model is absent, and keeps the quoted paths every command line needs.
+class CliTest : public ::testing::Test {
+protected:
+    explicit CliTest(const std::string& model_name) : model_file(model_path(model_name)) {}
+    void SetUp() override {
+        if (cli_path().empty()) GTEST_SKIP() << "CLI not built";
+        HEARTH_REQUIRE_FILE(model_file);
+        cli = shell_quote(cli_path());
+        model = shell_quote(model_file.string());
+    }
+    // Runs `hearth ARGS` (ARGS already quoted).
+    CommandResult hearth(const std::string& args, const std::string& stdin_text = "") const {
+        return run_command(cli + " " + args, stdin_text);
+    }
+    // Writes text to a file in the test's temporary folder and returns its quoted path.
+    static std::string write_temp(const std::string& name, const std::string& text) {
+        const std::filesystem::path p = std::filesystem::path(::testing::TempDir()) / name;
+        std::ofstream(p) << text;
+        return shell_quote(p.string());
+    }
+
+    std::filesystem::path model_file;
+    std::string cli, model;  // shell-quoted
+};
+
+}  // namespace hearth::test
