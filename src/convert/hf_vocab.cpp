@@ -84,14 +84,15 @@ uint32_t read_id(const json& v, uint64_t limit, const std::string& file, const s
 }
 
 // The two parts of merges[i]: "left right" (tokenizers before 0.20) or ["left", "right"].
-std::pair<std::string, std::string> merge_parts(const json& m, size_t i, const std::string& file) {
+// Views into the JSON value, which outlives them.
+std::pair<std::string_view, std::string_view> merge_parts(const json& m, size_t i, const std::string& file) {
     if (m.is_string()) {
-        const std::string s = m.get<std::string>();
+        const std::string_view s = m.get_ref<const std::string&>();
         const size_t sp = s.find(' ');
         if (sp != std::string::npos && sp > 0 && sp + 1 < s.size() && s.find(' ', sp + 1) == std::string::npos)
             return {s.substr(0, sp), s.substr(sp + 1)};
     } else if (m.is_array() && m.size() == 2 && m[0].is_string() && m[1].is_string()) {
-        return {m[0].get<std::string>(), m[1].get<std::string>()};
+        return {m[0].get_ref<const std::string&>(), m[1].get_ref<const std::string&>()};
     }
     fail(ErrorCode::invalid_file, file, fmt::format("model.merges[{}] is {}, not \"left right\" or [left, right]", i, m.dump()));
 }
@@ -203,35 +204,40 @@ private:
         for (const auto& [id, text] : original_) by_text_.emplace(text, id);
     }
 
-    uint32_t known(const std::string& text, size_t i) const {
+    uint32_t known(std::string_view text, size_t i) const {
         const auto it = by_text_.find(text);
         if (it == by_text_.end())
-            fail(ErrorCode::invalid_file, file_, fmt::format("model.merges[{}] uses {}, which is not in the vocabulary", i, json(text).dump()));
+            fail(ErrorCode::invalid_file, file_,
+                 fmt::format("model.merges[{}] uses {}, which is not in the vocabulary", i, json(std::string(text)).dump()));
         return it->second;
     }
 
-    std::vector<int64_t> merge_ranks() const {
+    // The id of what merges[i] produces (both parts and the result must be tokens).
+    uint32_t merged(std::string_view l, std::string_view r, size_t i) {
+        known(l, i);
+        known(r, i);
+        joined_.assign(l).append(r);
+        return known(joined_, i);
+    }
+
+    std::vector<int64_t> merge_ranks() {
         std::vector<int64_t> rank(entries_.size(), -1);
         for (size_t i = 0; i < model_merges_.size(); ++i) {
             const auto [l, r] = merge_parts(model_merges_[i], i, file_);
-            known(l, i);
-            known(r, i);
-            int64_t& first = rank[known(l + r, i)];
+            int64_t& first = rank[merged(l, r, i)];
             if (first < 0) first = static_cast<int64_t>(i);
         }
         return rank;
     }
 
-    std::vector<std::string> byte_level_merges() const {
+    std::vector<std::string> byte_level_merges() {
         std::vector<std::string> out;
         out.reserve(model_merges_.size());
         for (size_t i = 0; i < model_merges_.size(); ++i) {
             const auto [l, r] = merge_parts(model_merges_[i], i, file_);
-            known(l, i);
-            known(r, i);
-            known(l + r, i);
+            merged(l, r, i);
             // GGUF keeps the "left right" form; a space inside a part becomes U+0120 as gguf-py does.
-            out.push_back(replace_all(l, " ", "\xC4\xA0") + " " + replace_all(r, " ", "\xC4\xA0"));
+            out.push_back(replace_all(std::string(l), " ", "\xC4\xA0") + " " + replace_all(std::string(r), " ", "\xC4\xA0"));
         }
         return out;
     }
@@ -242,7 +248,8 @@ private:
     std::string unk_;
     std::vector<Entry> entries_;
     std::unordered_map<uint32_t, std::string> original_;
-    std::unordered_map<std::string, uint32_t> by_text_;
+    std::unordered_map<std::string_view, uint32_t> by_text_;  // views of entries_ and original_
+    std::string joined_;
     json model_merges_;
 };
 
