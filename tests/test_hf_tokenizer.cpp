@@ -54,8 +54,12 @@ bool same_value(const gguf::Value& a, const gguf::Value& b, std::string& why) {
 }
 
 std::string metaspace_to_space(std::string_view s) {
-    std::string out(s);
-    for (size_t at = out.find("\xE2\x96\x81"); at != std::string::npos; at = out.find("\xE2\x96\x81", at + 1)) out.replace(at, 3, " ");
+    std::string out;
+    for (size_t at = 0; at < s.size();) {
+        const bool metaspace = s.substr(at, 3) == "\xE2\x96\x81";
+        out += metaspace ? ' ' : s[at];
+        at += metaspace ? 3 : 1;
+    }
     return out;
 }
 

@@ -185,6 +185,13 @@ TEST_F(HfTokenizerRules, UnigramIsUnsupported) {
     EXPECT_NE(failure(ErrorCode::unsupported).find("Unigram"), std::string::npos);
 }
 
+TEST_F(HfTokenizerRules, LowercasingNormalizerIsUnsupported) {
+    json t = byte_level();
+    t["normalizer"] = {{"type", "Sequence"}, {"normalizers", {{{"type", "NFC"}}, {{"type", "Lowercase"}}}}};
+    put("tokenizer.json", t);
+    EXPECT_NE(failure(ErrorCode::unsupported).find("lowercasing"), std::string::npos);
+}
+
 TEST_F(HfTokenizerRules, IdBeyondConfigVocabSize) {
     put("tokenizer.json", byte_level());
     put("config.json", {{"vocab_size", 6}});

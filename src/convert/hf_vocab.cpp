@@ -115,6 +115,10 @@ public:
             !mentions_type(tokenizer.value("decoder", json()), "ByteLevel"))
             fail(ErrorCode::unsupported, file,
                  "a BPE model with neither byte_fallback nor a ByteLevel pre-tokenizer/decoder is not supported");
+        // gguf-py would write tokenizer.ggml.normalizer_lowercase, which neither hearth's nor
+        // llama.cpp's BPE tokenizers apply: refuse rather than give other ids than the model's.
+        if (mentions_type(tokenizer.value("normalizer", json()), "Lowercase") || mentions_type(tokenizer.value("normalizer", json()), "BertNormalizer"))
+            fail(ErrorCode::unsupported, file, "a lowercasing normalizer is not supported");
         if (model.contains("unk_token") && model["unk_token"].is_string()) unk_ = model["unk_token"].get<std::string>();
 
         const json vocab = model.value("vocab", json());
