@@ -121,11 +121,12 @@ public:
             fail(ErrorCode::unsupported, file, "a lowercasing normalizer is not supported");
         if (model.contains("unk_token") && model["unk_token"].is_string()) unk_ = model["unk_token"].get<std::string>();
 
-        const json vocab = model.value("vocab", json());
-        if (!vocab.is_object()) fail(ErrorCode::invalid_file, file, "model.vocab is not an object of token: id");
-        for (const auto& [text, id] : vocab.items())
+        if (!model.contains("vocab") || !model["vocab"].is_object())
+            fail(ErrorCode::invalid_file, file, "model.vocab is not an object of token: id");
+        for (const auto& [text, id] : model["vocab"].items())
             place(read_id(id, limit_, file, fmt::format("model.vocab[{}]", json(text).dump())), text, false, false);
-        const json added = tokenizer.value("added_tokens", json::array());
+        static const json none = json::array();
+        const json& added = tokenizer.contains("added_tokens") ? tokenizer["added_tokens"] : none;
         if (!added.is_array()) fail(ErrorCode::invalid_file, file, "added_tokens is not an array");
         for (size_t i = 0; i < added.size(); ++i) {
             const json& a = added[i];
@@ -134,8 +135,8 @@ public:
             place(read_id(a.value("id", json()), limit_, file, fmt::format("added_tokens[{}].id", i)),
                   a["content"].get<std::string>(), true, a.value("special", false));
         }
-        model_merges_ = model.value("merges", json::array());
-        if (!model_merges_.is_array()) fail(ErrorCode::invalid_file, file, "model.merges is not an array");
+        merges_ = model.contains("merges") ? &model["merges"] : &none;
+        if (!merges_->is_array()) fail(ErrorCode::invalid_file, file, "model.merges is not an array");
         if (!vocab_size) limit_ = entries_.size();
     }
 
@@ -226,8 +227,8 @@ private:
 
     std::vector<int64_t> merge_ranks() {
         std::vector<int64_t> rank(entries_.size(), -1);
-        for (size_t i = 0; i < model_merges_.size(); ++i) {
-            const auto [l, r] = merge_parts(model_merges_[i], i, file_);
+        for (size_t i = 0; i < merges_->size(); ++i) {
+            const auto [l, r] = merge_parts((*merges_)[i], i, file_);
             int64_t& first = rank[merged(l, r, i)];
             if (first < 0) first = static_cast<int64_t>(i);
         }
@@ -236,9 +237,9 @@ private:
 
     std::vector<std::string> byte_level_merges() {
         std::vector<std::string> out;
-        out.reserve(model_merges_.size());
-        for (size_t i = 0; i < model_merges_.size(); ++i) {
-            const auto [l, r] = merge_parts(model_merges_[i], i, file_);
+        out.reserve(merges_->size());
+        for (size_t i = 0; i < merges_->size(); ++i) {
+            const auto [l, r] = merge_parts((*merges_)[i], i, file_);
             merged(l, r, i);
             // GGUF keeps the "left right" form; a space inside a part becomes U+0120 as gguf-py does.
             out.push_back(replace_all(std::string(l), " ", "\xC4\xA0") + " " + replace_all(std::string(r), " ", "\xC4\xA0"));
@@ -254,7 +255,7 @@ private:
     std::unordered_map<uint32_t, std::string> original_;
     std::unordered_map<std::string_view, uint32_t> by_text_;  // views of entries_ and original_
     std::string joined_;
-    json model_merges_;
+    const json* merges_ = nullptr;  // in the caller's tokenizer.json
 };
 
 }  // namespace
