@@ -3,8 +3,10 @@
 // add flags, chat template).
 #include "convert/hf_tokenizer.hpp"
 
+#include <cctype>
 #include <fstream>
 #include <iterator>
+#include <optional>
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
