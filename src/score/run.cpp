@@ -40,14 +40,15 @@ size_t argmax(std::span<const float> row) {
 void require_same_vocabulary(const Model& base, const Model& model) {
     const Tokenizer &a = base.tokenizer(), &b = model.tokenizer();
     if (a.n_vocab() != b.n_vocab() || base.config().n_vocab != model.config().n_vocab)
-        throw Error(ErrorCode::invalid_argument, "the models have different vocabularies (" +
-                                                     std::to_string(base.config().n_vocab) + " and " +
-                                                     std::to_string(model.config().n_vocab) + " tokens)");
+        throw Error(ErrorCode::invalid_argument, "the models have different vocabularies (the base model has " +
+                                                     std::to_string(base.config().n_vocab) + " tokens, the other " +
+                                                     std::to_string(model.config().n_vocab) + ")");
     for (size_t id = 0; id < a.n_vocab(); ++id)
         if (a.token_text(TokenId(id)) != b.token_text(TokenId(id)))
             throw Error(ErrorCode::invalid_argument, "the models have different vocabularies (token " +
                                                          std::to_string(id) + " is '" + std::string(a.token_text(TokenId(id))) +
-                                                         "' in one, '" + std::string(b.token_text(TokenId(id))) + "' in the other)");
+                                                         "' in the base model, '" + std::string(b.token_text(TokenId(id))) +
+                                                         "' in the other)");
 }
 
 }  // namespace

@@ -39,14 +39,14 @@ int cmd_perplexity(std::span<char*> argv) {
 
     const Model model = load_model(m);  // fit check + progress bar
     if (kl_base.empty()) {
-        print_perplexity(model, m.session, chunk_text(model.tokenizer(), text, m.session.n_ctx, max_chunks));
+        print_perplexity(model, m.session, chunk_text(model.tokenizer(), file, text, m.session.n_ctx, max_chunks));
         return 0;
     }
     ModelArgs base_args = m;
     base_args.path = kl_base;
     const Model base = load_model(base_args);
     // The base model's tokens, as llama-perplexity's --kl-divergence reuses the base run's.
-    print_divergence(base, model, m.session, chunk_text(base.tokenizer(), text, m.session.n_ctx, max_chunks));
+    print_divergence(base, model, m.session, chunk_text(base.tokenizer(), file, text, m.session.n_ctx, max_chunks));
     return 0;
 }
 

@@ -49,18 +49,23 @@ std::string fallback_note(const quant::TensorReport& r, uint64_t n_cols) {
                        type_bits(r.to), type_bits(r.wanted));
 }
 
+// --kl TEXT_FILE and its chunking options.
+struct KlRequest {
+    std::string file, text;
+    size_t n_ctx = 512, max_chunks = 0;
+};
+
 // OUT compared with IN on the text, as `hearth perplexity -m OUT -f TEXT --kl-base IN` does.
-void print_kl(const std::string& in_path, const std::string& out_path, const std::string& text, size_t n_ctx,
-              size_t max_chunks, size_t threads) {
+void print_kl(const std::string& in_path, const std::string& out_path, const KlRequest& kl, size_t threads) {
     ModelArgs m;
     m.model.threads = threads;
-    m.session.n_ctx = n_ctx;
+    m.session.n_ctx = kl.n_ctx;
     m.path = in_path;
     const Model base = load_model(m);
     m.path = out_path;
     const Model model = load_model(m);
     std::fflush(stdout);
-    print_divergence(base, model, m.session, chunk_text(base.tokenizer(), text, n_ctx, max_chunks));
+    print_divergence(base, model, m.session, chunk_text(base.tokenizer(), kl.file, kl.text, kl.n_ctx, kl.max_chunks));
 }
 
 }  // namespace
@@ -77,25 +82,24 @@ int cmd_quantize(std::span<char*> argv) {
     add_threads(cli, threads);
     app.add_flag("-q,--quiet", quiet, "only the fallbacks and the summary, not every tensor");
     bool report = false;
-    std::string kl_text;
-    size_t kl_ctx = 512, kl_chunks = 0;
+    KlRequest kl;
     app.add_flag("--report", report, "each re-encoded tensor's relative RMS error and the costliest ones");
-    app.add_option("--kl", kl_text, "with --report: KL divergence and perplexities of OUT vs IN on this text")
+    app.add_option("--kl", kl.file, "with --report: KL divergence and perplexities of OUT vs IN on this text")
         ->type_name("TEXT_FILE");
-    CLI::Option* ctx = app.add_option("-c,--ctx-size", kl_ctx, "with --kl: chunk size in tokens (default 512)")
+    CLI::Option* ctx = app.add_option("-c,--ctx-size", kl.n_ctx, "with --kl: chunk size in tokens (default 512)")
                            ->type_name("N")
                            ->transform(integer_in(4, 1 << 20));
-    CLI::Option* chunks = app.add_option("--chunks", kl_chunks, "with --kl: score at most N chunks (default: all)")
+    CLI::Option* chunks = app.add_option("--chunks", kl.max_chunks, "with --kl: score at most N chunks (default: all)")
                               ->type_name("N")
                               ->transform(integer_in(1, 1 << 30));
     if (!cli.parse(argv)) return 0;
-    if (!kl_text.empty() && !report) throw UsageError("--kl needs --report");
-    if (kl_text.empty() && (ctx->count() || chunks->count())) throw UsageError("-c and --chunks need --kl");
+    if (!kl.file.empty() && !report) throw UsageError("--kl needs --report");
+    if (kl.file.empty() && (ctx->count() || chunks->count())) throw UsageError("-c and --chunks need --kl");
     if (std::filesystem::exists(out_path) && std::filesystem::equivalent(in_path, out_path))
         throw UsageError("output must be a different file from the input");
 
     const quant::Recipe recipe = parse_option_value([&] { return quant::parse_recipe(type); });
-    const std::string text = kl_text.empty() ? std::string() : read_text_file(kl_text);  // a wrong path fails before the work
+    if (!kl.file.empty()) kl.text = read_text_file(kl.file);  // a wrong path fails before the work
     QuantizeErrorReport errors;
     gguf::File in = gguf::File::open(in_path);
     auto t0 = std::chrono::steady_clock::now();
@@ -128,7 +132,7 @@ int cmd_quantize(std::span<char*> argv) {
         std::fputs(fmt::format("{} of {} tensors fell back to another type (listed above)\n", n_fallbacks, n_tensors).c_str(),
                    stderr);
     if (report) errors.print_summary(stdout);
-    if (!text.empty()) print_kl(in_path, out_path, text, kl_ctx, kl_chunks, threads);
+    if (!kl.file.empty()) print_kl(in_path, out_path, kl, threads);
     return 0;
 }
 

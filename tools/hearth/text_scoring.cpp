@@ -29,8 +29,15 @@ std::string read_text_file(const std::string& path) {
     return text.str();
 }
 
-PerplexityChunks chunk_text(const Tokenizer& tokenizer, const std::string& text, size_t n_ctx, size_t max_chunks) {
-    PerplexityChunks chunks(tokenizer, text, n_ctx, max_chunks);
+PerplexityChunks chunk_text(const Tokenizer& tokenizer, const std::string& source, const std::string& text, size_t n_ctx,
+                            size_t max_chunks) {
+    PerplexityChunks chunks = [&] {
+        try {
+            return PerplexityChunks(tokenizer, text, n_ctx, max_chunks);
+        } catch (const Error& e) {
+            throw Error(e.code(), source + ": " + e.what());
+        }
+    }();
     std::fprintf(stderr, "perplexity: %zu tokens, %zu chunks of %zu, scoring the last %zu of each\n", chunks.n_tokens(),
                  chunks.n_chunks(), chunks.n_ctx(), chunks.scored_per_chunk());
     return chunks;

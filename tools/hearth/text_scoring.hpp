@@ -12,8 +12,9 @@ namespace hearth::cli {
 // The whole file (Error(io) when it cannot be read).
 std::string read_text_file(const std::string& path);
 
-// Splits text as llama-perplexity does and says so on stderr.
-PerplexityChunks chunk_text(const Tokenizer& tokenizer, const std::string& text, size_t n_ctx, size_t max_chunks);
+// Splits text (read from `source`, named in errors) as llama-perplexity does and says so on stderr.
+PerplexityChunks chunk_text(const Tokenizer& tokenizer, const std::string& source, const std::string& text, size_t n_ctx,
+                            size_t max_chunks);
 
 // "[1]2.6561,[2]3.3627,..." on stdout as chunks finish, then the final estimate with its error.
 NllStats print_perplexity(const Model& model, const SessionOptions& session, const PerplexityChunks& chunks);
