@@ -64,7 +64,7 @@ void print_kl(const std::string& in_path, const std::string& out_path, const KlR
     const Model base = load_model(m);
     m.path = out_path;
     const Model model = load_model(m);
-    std::fflush(stdout);
+    std::fflush(stdout);  // the error summary before the chunking line on stderr
     print_divergence(base, model, m.session, chunk_text(base.tokenizer(), kl.file, kl.text, kl.n_ctx, kl.max_chunks));
 }
 
