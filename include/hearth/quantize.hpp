@@ -38,6 +38,9 @@ struct TensorReport {
     GgmlType wanted;
     uint64_t n_elements;
     uint64_t bytes_in, bytes_out;
+    // RMS of (dequantized result - input) over the RMS of the input: 0 for a tensor copied as it
+    // is; NaN when the result's type cannot be decoded or the input is all zeros.
+    double rel_rms_error = 0;
     bool fell_back() const noexcept { return wanted != to; }
 };
 
@@ -47,7 +50,8 @@ inline double bits_per_weight(uint64_t bytes, uint64_t n_elements) noexcept {
 }
 
 // Writes the quantized model to out. on_tensor (optional) is told about each tensor as it is
-// written. threads: 0 = all cores (the bytes do not depend on it). Throws Error(unsupported) for
+// written, with the error of its re-encoding (measured on the rows just quantized: no second
+// pass over the model). threads: 0 = all cores (the bytes do not depend on it). Throws Error(unsupported) for
 // an input type hearth cannot decode.
 void quantize_model(const gguf::File& in, const Recipe& recipe, const std::filesystem::path& out, size_t threads,
                     const std::function<void(const TensorReport&)>& on_tensor = {});

@@ -3,6 +3,7 @@
 #include "hearth/quantize.hpp"
 
 #include <algorithm>
+#include <cmath>
 #include <cstring>
 #include <string>
 #include <vector>
@@ -15,6 +16,35 @@
 #include "runtime/thread_pool.hpp"
 
 namespace hearth::quant {
+namespace {
+
+// Squared error of a re-encoding and squared size of what was encoded.
+struct ErrorSums {
+    double error = 0, reference = 0;
+    ErrorSums& operator+=(const ErrorSums& o) {
+        error += o.error;
+        reference += o.reference;
+        return *this;
+    }
+};
+
+// Decodes the encoded rows again and compares them with the floats they were made from.
+ErrorSums error_sums(const kernels::TypeKernels& k, std::span<const float> rows, const std::byte* encoded, size_t row_bytes,
+                     size_t n_cols) {
+    std::vector<float> decoded(n_cols);
+    ErrorSums s;
+    for (size_t r = 0; r * n_cols < rows.size(); ++r) {
+        k.dequantize_row(encoded + r * row_bytes, decoded.data(), n_cols);
+        for (size_t i = 0; i < n_cols; ++i) {
+            const double x = rows[r * n_cols + i], d = x - decoded[i];
+            s.error += d * d;
+            s.reference += x * x;
+        }
+    }
+    return s;
+}
+
+}  // namespace
 
 void quantize_model(const gguf::File& in, const Recipe& recipe, const std::filesystem::path& out, size_t threads,
                     const std::function<void(const TensorReport&)>& on_tensor) {
@@ -49,21 +79,30 @@ void quantize_model(const gguf::File& in, const Recipe& recipe, const std::files
     w.write(out, [&](size_t i, std::span<std::byte> dst) {
         const gguf::TensorInfo& t = in.tensors()[i];
         const GgmlType to = types[i].type;
+        double rel_error = 0;
         if (to == t.type) {
             std::memcpy(dst.data(), t.data, t.n_bytes);
         } else {
             const kernels::TypeKernels* k = kernels::type_kernels(t.type);
+            const kernels::TypeKernels* k_out = kernels::type_kernels(to);
             const size_t n_cols = t.ne[0], n_rows = t.rows();
             const size_t in_row = *ggml_row_bytes(t.type, n_cols), out_row = *ggml_row_bytes(to, n_cols);
             constexpr size_t kRowsPerChunk = 32;
-            pool.parallel_for((n_rows + kRowsPerChunk - 1) / kRowsPerChunk, [&](size_t c) {
+            const size_t n_chunks = (n_rows + kRowsPerChunk - 1) / kRowsPerChunk;
+            // Per chunk, then summed in order: the error does not depend on the thread count.
+            std::vector<ErrorSums> sums(n_chunks);
+            pool.parallel_for(n_chunks, [&](size_t c) {
                 const size_t r0 = c * kRowsPerChunk, r1 = std::min(n_rows, r0 + kRowsPerChunk);
                 std::vector<float> rows((r1 - r0) * n_cols);
                 for (size_t r = r0; r < r1; ++r) k->dequantize_row(t.data + r * in_row, rows.data() + (r - r0) * n_cols, n_cols);
                 quantize_rows(to, rows.data(), dst.data() + r0 * out_row, r1 - r0, n_cols);
+                if (k_out) sums[c] = error_sums(*k_out, rows, dst.data() + r0 * out_row, out_row, n_cols);
             });
+            ErrorSums total;
+            for (const ErrorSums& s : sums) total += s;
+            rel_error = k_out && total.reference > 0 ? std::sqrt(total.error / total.reference) : std::nan("");
         }
-        if (on_tensor) on_tensor({t.name, t.type, to, types[i].wanted, t.n_elements, t.n_bytes, dst.size()});
+        if (on_tensor) on_tensor({t.name, t.type, to, types[i].wanted, t.n_elements, t.n_bytes, dst.size(), rel_error});
     });
 }
 
