@@ -19,9 +19,9 @@ std::vector<std::vector<float>> tensor_importance(const Imatrix& imatrix, const 
         for (size_t m = 0; m < n_mat; ++m) out.emplace_back(flat.begin() + m * n_cols, flat.begin() + (m + 1) * n_cols);
     } else {
         throw Error(ErrorCode::invalid_argument,
-                    fmt::format("imatrix entry '{}' is for {} matrices of {} columns, but the tensor has {} of {} "
+                    fmt::format("imatrix entry '{}' has {} columns x {} matrices, but the tensor has {} x {} "
                                 "(an importance matrix of another model?)",
-                                t.name, e->n_mat, e->n_cols, n_mat, n_cols));
+                                t.name, e->n_cols, e->n_mat, n_cols, n_mat));
     }
     return out;
 }

@@ -10,6 +10,8 @@
 #include <optional>
 #include <sstream>
 
+#include <unistd.h>
+
 #include "commands.hpp"
 #include "generate_args.hpp"
 #include "hearth/imatrix.hpp"
@@ -20,8 +22,8 @@ namespace {
 constexpr const char* kDescription =
     "Runs MODEL over TEXT_FILE in chunks of -c tokens (default 512) and writes, for every weight\n"
     "matrix, the sum of squares of each input column and the number of rows seen (llama.cpp's\n"
-    "imatrix GGUF). `hearth quantize IN OUT TYPE --imatrix FILE` then weighs Q4_0 and K-quant\n"
-    "errors by it. Use text like what the model will see; a few hundred chunks are plenty.";
+    "imatrix GGUF). `hearth quantize IN OUT TYPE --imatrix FILE` then weighs the Q4_0, Q4_1, Q5_0,\n"
+    "Q5_1 and K-quant errors by it. Use text like what the model will see.";
 
 std::string read_text(const std::string& path) {
     std::ifstream in(path, std::ios::binary);
@@ -63,14 +65,15 @@ int cmd_imatrix(std::span<char*> argv) {
     ImatrixCollector collector(session);
     std::vector<TokenId> chunk(n_ctx);
     const auto t0 = std::chrono::steady_clock::now();
+    const bool progress = ::isatty(STDERR_FILENO);  // a log file gets the summary line only
     for (size_t c = 0; c < n_chunks; ++c) {
         std::copy_n(tokens.begin() + static_cast<std::ptrdiff_t>(c * n_ctx), n_ctx, chunk.begin());
         if (tok.add_bos() && tok.bos() >= 0) chunk[0] = tok.bos();
         collector.add_chunk(chunk);
         const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-        std::fprintf(stderr, "\rimatrix: chunk %zu/%zu (%.1f s)", c + 1, n_chunks, secs);
+        if (progress) std::fprintf(stderr, "\rimatrix: chunk %zu/%zu (%.1f s)", c + 1, n_chunks, secs);
     }
-    std::fputc('\n', stderr);
+    if (progress) std::fputc('\n', stderr);
     Imatrix imatrix = collector.result();
     imatrix.datasets = {file};
     imatrix.save(out);
