@@ -10,6 +10,9 @@ namespace hearth::quant {
 std::vector<std::vector<float>> tensor_importance(const Imatrix& imatrix, const gguf::TensorInfo& t) {
     const ImatrixEntry* e = imatrix.find(t.name);
     if (!e) return {};
+    if (e->in_sum2.size() != e->n_cols * e->n_mat || e->counts.size() != e->n_mat)
+        throw Error(ErrorCode::invalid_argument, fmt::format("imatrix entry '{}' holds {} sums and {} counts for {} columns x {} matrices",
+                                                             t.name, e->in_sum2.size(), e->counts.size(), e->n_cols, e->n_mat));
     const size_t n_cols = t.ne[0], n_mat = t.n_dims >= 3 ? t.ne[2] : 1;
     std::vector<std::vector<float>> out;
     if (e->n_cols == n_cols && e->n_mat == n_mat) {
