@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
 #include <random>
 
 #include "hearth/error.hpp"
@@ -19,10 +20,10 @@ struct Case {
     double max_rel_rms;  // rms(error) / rms(x) allowed for Gaussian data
 };
 
-std::vector<float> round_trip(GgmlType t, const std::vector<float>& x, size_t n_cols) {
+std::vector<float> round_trip(GgmlType t, const std::vector<float>& x, size_t n_cols, const float* importance = nullptr) {
     const size_t rows = x.size() / n_cols;
     std::vector<std::byte> q(rows * *ggml_row_bytes(t, n_cols));
-    quant::quantize_rows(t, x.data(), q.data(), rows, n_cols);
+    quant::quantize_rows(t, x.data(), q.data(), rows, n_cols, importance);
     const kernels::TypeKernels* k = kernels::type_kernels(t, kernels::Isa::ref);
     EXPECT_NE(k, nullptr);
     std::vector<float> y(x.size());
@@ -95,15 +96,50 @@ TEST(Quantize, DegenerateBlocksStayFinite) {
     std::vector<std::vector<float>> inputs = {
         std::vector<float>(n, 0.0f), std::vector<float>(n, 3.5f), std::vector<float>(n, -1e-30f), std::vector<float>(n, 1e4f)};
     inputs.back()[17] = -6e4f;
+    // Importance: none, all zero (columns a calibration text never reached), one column only.
+    std::vector<float> zero_importance(n, 0.0f), one_column(n, 0.0f);
+    one_column[3] = 5.0f;
     for (GgmlType t : {GgmlType::q8_0, GgmlType::q4_0, GgmlType::q4_1, GgmlType::q5_0, GgmlType::q5_1, GgmlType::q2_k,
                        GgmlType::q3_k, GgmlType::q4_k, GgmlType::q5_k, GgmlType::q6_k}) {
-        for (const auto& x : inputs) {
-            auto y = round_trip(t, x, n);
-            for (float v : y) ASSERT_TRUE(std::isfinite(v)) << ggml_type_name(t);
+        for (const float* importance : std::initializer_list<const float*>{nullptr, zero_importance.data(), one_column.data()}) {
+            for (const auto& x : inputs) {
+                auto y = round_trip(t, x, n, importance);
+                for (float v : y) ASSERT_TRUE(std::isfinite(v)) << ggml_type_name(t);
+            }
+            auto zeros = round_trip(t, inputs[0], n, importance);
+            for (float v : zeros) EXPECT_EQ(v, 0.0f) << ggml_type_name(t);
         }
-        auto zeros = round_trip(t, inputs[0], n);
-        for (float v : zeros) EXPECT_EQ(v, 0.0f) << ggml_type_name(t);
     }
+}
+
+// Σ importance[col] * (x - y)²: the error an importance matrix asks the quantizer to minimise
+// (what the matmul output loses when its inputs have these mean squares).
+double weighted_error(const std::vector<float>& x, const std::vector<float>& y, const std::vector<float>& importance) {
+    double e = 0;
+    for (size_t i = 0; i < x.size(); ++i) e += importance[i % importance.size()] * (double(x[i]) - y[i]) * (double(x[i]) - y[i]);
+    return e;
+}
+
+// With skewed column importances (log-normal, as real activations are: a few columns carry most
+// of the energy), the weighted fit must lose less of what matters than the unweighted one, for
+// every type that takes an importance matrix.
+TEST(Quantize, ImportanceLowersTheWeightedError) {
+    std::mt19937 rng(23);
+    std::normal_distribution<float> g(0.0f, 1.0f);
+    const size_t n_cols = 512, rows = 16;
+    std::vector<float> x(rows * n_cols), importance(n_cols);
+    for (float& v : x) v = 0.02f * g(rng) * (1.0f + 3.0f * (rng() % 32 == 0));
+    for (float& v : importance) v = std::exp(2.0f * g(rng));
+    for (GgmlType t : {GgmlType::q4_0, GgmlType::q4_1, GgmlType::q5_0, GgmlType::q5_1, GgmlType::q2_k, GgmlType::q3_k,
+                       GgmlType::q4_k, GgmlType::q5_k, GgmlType::q6_k}) {
+        ASSERT_TRUE(quant::uses_importance(t));
+        const double plain = weighted_error(x, round_trip(t, x, n_cols), importance);
+        const double weighted = weighted_error(x, round_trip(t, x, n_cols, importance.data()), importance);
+        std::printf("[importance] %-5s weighted error %.4g -> %.4g (%.0f%%)\n", std::string(ggml_type_name(t)).c_str(), plain,
+                    weighted, 100.0 * weighted / plain);
+        EXPECT_LT(weighted, plain) << ggml_type_name(t);
+    }
+    EXPECT_FALSE(quant::uses_importance(GgmlType::q8_0));
 }
 
 TEST(Quantize, RejectsBadInput) {

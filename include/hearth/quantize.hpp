@@ -13,6 +13,10 @@
 #include "hearth/ggml_type.hpp"
 #include "hearth/gguf.hpp"
 
+namespace hearth {
+struct Imatrix;  // hearth/imatrix.hpp
+}
+
 namespace hearth::quant {
 
 // A file type: its llama.cpp name and the type most matrices get. The K-quant recipes follow
@@ -42,6 +46,10 @@ struct TensorReport {
     // is; NaN when the result's type cannot be decoded or the input is all zeros.
     double rel_rms_error = 0;
     bool fell_back() const noexcept { return wanted != to; }
+    // With an importance matrix: whether this tensor's fit used it, or had to go without because
+    // the imatrix has no entry for it (a type that weighs its error, no entry: the unweighted fit).
+    bool imatrix_used = false;
+    bool imatrix_missing = false;
 };
 
 // Bits per weight of n elements stored in `bytes` bytes.
@@ -51,9 +59,11 @@ inline double bits_per_weight(uint64_t bytes, uint64_t n_elements) noexcept {
 
 // Writes the quantized model to out. on_tensor (optional) is told about each tensor as it is
 // written, with the error of its re-encoding (measured on the rows just quantized: no second
-// pass over the model). threads: 0 = all cores (the bytes do not depend on it). Throws Error(unsupported) for
-// an input type hearth cannot decode.
+// pass over the model). threads: 0 = all cores (the bytes do not depend on it). imatrix (optional):
+// Q4_0 and K-quant tensors with an entry weigh their quantization error by it, as llama-quantize
+// does. Throws Error(unsupported) for an input type hearth cannot decode, Error(invalid_argument)
+// (before writing anything) for an imatrix entry whose shape does not match its tensor.
 void quantize_model(const gguf::File& in, const Recipe& recipe, const std::filesystem::path& out, size_t threads,
-                    const std::function<void(const TensorReport&)>& on_tensor = {});
+                    const std::function<void(const TensorReport&)>& on_tensor = {}, const Imatrix* imatrix = nullptr);
 
 }  // namespace hearth::quant

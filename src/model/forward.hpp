@@ -14,6 +14,7 @@
 #include "hearth/tokenizer.hpp"
 #include "memory/kv_cache.hpp"
 #include "model/activations.hpp"
+#include "model/matmul_observer.hpp"
 #include "model/weights.hpp"
 #include "ops/attention.hpp"
 #include "ops/rope.hpp"
@@ -49,6 +50,8 @@ struct Batch {
     // Set from another thread to abandon the pass: the remaining matmuls are skipped, so the
     // cache rows and logits it writes are garbage and the caller must drop them.
     const std::atomic<bool>* abort = nullptr;
+    // Sees every matmul's input (importance-matrix collection); null: none.
+    MatmulObserver* observer = nullptr;
 };
 
 class ForwardPass {
@@ -84,6 +87,7 @@ public:
 
 private:
     void matmul(const ops::WeightView& w, const float* in, size_t n_rows, float* out);
+    void observe(const ops::MatmulProblem* problems, size_t n);  // each expert problem to Batch::observer
     void rope_with(const ops::RopeParams& p);
     void attend_segment(size_t il, const Segment& s, size_t row0, float scale);  // one segment's att rows
     void attention_q8_0(size_t il, const Segment& s, size_t row0, float scale);  // the same over a Q8_0 cache

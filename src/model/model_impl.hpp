@@ -2,6 +2,7 @@
 // thread pool. Internal: Sessions reach it through ModelInternals::of(model).
 #pragma once
 
+#include <atomic>
 #include <memory>
 #include <mutex>
 
@@ -9,6 +10,7 @@
 #include "hearth/hearth.hpp"
 #include "memory/model_storage.hpp"
 #include "model/arch.hpp"
+#include "model/matmul_observer.hpp"
 #include "model/weights.hpp"
 #include "runtime/thread_pool.hpp"
 
@@ -25,6 +27,9 @@ struct Model::Impl {
     // The pool runs one parallel_for at a time: Sessions of one Model in different threads take
     // turns for each forward pass.
     std::unique_ptr<std::mutex> pool_mutex = std::make_unique<std::mutex>();
+    // Set by an ImatrixCollector while it evaluates: every forward pass of a Session of this
+    // model hands it its matmul inputs. Null otherwise (the passes then pay one pointer test).
+    mutable std::atomic<model::MatmulObserver*> observer{nullptr};
 
     Impl(gguf::File f, Tokenizer t) : file(std::move(f)), tokenizer(std::move(t)) {}
 

@@ -22,6 +22,11 @@
 
 namespace hearth::model {
 
+void ForwardPass::observe(const ops::MatmulProblem* problems, size_t n) {
+    if (b_.observer)
+        for (size_t i = 0; i < n; ++i) b_.observer->on_matmul(problems[i].w, problems[i].x, problems[i].n_tokens);
+}
+
 void ForwardPass::ffn_moe(size_t il) {
     const LayerWeights& l = w_.layers[il];
     const Activations::Moe& m = a_.moe;
@@ -57,6 +62,7 @@ void ForwardPass::ffn_moe(size_t il) {
         problems[n_problems++] = {l.ffn_gate_exps.expert(x), m.x + row0 * e, rows, a_.gate + row0 * f};
         problems[n_problems++] = {l.ffn_up_exps.expert(x), m.x + row0 * e, rows, a_.up + row0 * f};
     }
+    observe(problems.data(), n_problems);
     ops::matmul_many({problems.data(), n_problems}, a_.matmul_scratch, pool_);
     pool_.parallel_for(n_ * k, [&](size_t r) {          // gate = silu(gate) * up, row by row as ggml's swiglu
         ops::silu_mul(a_.gate + r * f, a_.up + r * f, f);
@@ -66,6 +72,7 @@ void ForwardPass::ffn_moe(size_t il) {
         const size_t row0 = size_t(m.first_row[x]), rows = size_t(m.first_row[x + 1]) - row0;
         if (rows != 0) problems[n_problems++] = {l.ffn_down_exps.expert(x), a_.gate + row0 * f, rows, m.out + row0 * e};
     }
+    observe(problems.data(), n_problems);
     ops::matmul_many({problems.data(), n_problems}, a_.matmul_scratch, pool_);
 
     pool_.parallel_for(n_, [&](size_t t) {              // xb: [n, e] = Σ_s w_s * out[row(t, s)]

@@ -11,6 +11,12 @@ int clamp_round(float v, int lo, int hi) { return std::clamp(static_cast<int>(st
 
 }  // namespace
 
+double mean_square(const float* x, size_t n) {
+    double sum2 = 0;
+    for (size_t i = 0; i < n; ++i) sum2 += double(x[i]) * x[i];
+    return sum2 / double(n);
+}
+
 int nearest(float v) { return static_cast<int>(std::lround(v)); }
 
 float signed_absmax(const float* x, size_t n) {
@@ -30,10 +36,47 @@ float quantize_scales(const float* v, size_t n, int nmax, uint8_t* levels) {
 }
 
 void importance_weights(const float* x, size_t n, float* w) {
-    double sum2 = 0;
-    for (size_t i = 0; i < n; ++i) sum2 += double(x[i]) * x[i];
-    const float rms = static_cast<float>(std::sqrt(sum2 / double(n)));
+    const float rms = static_cast<float>(std::sqrt(mean_square(x, n)));
     for (size_t i = 0; i < n; ++i) w[i] = rms + std::fabs(x[i]);
+}
+
+
+void imatrix_weights(const float* x, const ValueImportance& imp, size_t n, float* w) {
+    double total = 0;
+    for (size_t i = 0; i < n; ++i) {
+        w[i] = imp.raw ? imp.qw[i] : imp.qw[i] * std::sqrt(imp.sigma2 + x[i] * x[i]);
+        total += w[i];
+    }
+    if (!(total > 0)) importance_weights(x, n, w);
+}
+
+float quantize_scales_weighted(const float* v, const float* sw, size_t n, int nmax, uint8_t* levels) {
+    const float max = *std::max_element(v, v + n);
+    if (!(max > 0)) {
+        std::fill(levels, levels + n, uint8_t{0});
+        return 0;
+    }
+    float best_inv = static_cast<float>(nmax) / max;
+    double best_err = INFINITY;
+    for (int step = -4; step <= 4; ++step) {
+        const float inv = (static_cast<float>(nmax) + 0.1f * step) / max;
+        double err = 0;
+        for (size_t i = 0; i < n; ++i) {
+            const double d = v[i] - clamp_round(inv * v[i], 0, nmax) / double(inv);
+            err += sw[i] * d * d;
+        }
+        if (err < best_err) {
+            best_err = err;
+            best_inv = inv;
+        }
+    }
+    double svl = 0, sll = 0;
+    for (size_t i = 0; i < n; ++i) {
+        levels[i] = static_cast<uint8_t>(clamp_round(best_inv * v[i], 0, nmax));
+        svl += double(sw[i]) * v[i] * levels[i];
+        sll += double(sw[i]) * levels[i] * levels[i];
+    }
+    return sll > 0 ? static_cast<float>(svl / sll) : 1.0f / best_inv;
 }
 
 float fit_symmetric(const float* x, const float* w, size_t n, int zero, uint8_t* L) {
@@ -70,6 +113,10 @@ float fit_symmetric(const float* x, const float* w, size_t n, int zero, uint8_t*
             best_err = static_cast<float>(err);
             best_scale = scale;
         }
+    }
+    if (best_scale == 0) {  // only with all-zero weights, which the weighted callers avoid
+        std::fill(L, L + n, static_cast<uint8_t>(zero));
+        return 0;
     }
     for (size_t i = 0; i < n; ++i)
         L[i] = static_cast<uint8_t>(clamp_round(x[i] / best_scale, -zero, zero - 1) + zero);

@@ -29,4 +29,26 @@ float quantize_scales(const float* v, size_t n, int nmax, uint8_t* levels);
 // count more but small ones are not ignored.
 void importance_weights(const float* x, size_t n, float* w);
 
+// What an importance matrix says about a run of values: qw[i] is the mean squared activation
+// of value i's input column, so an error there costs qw[i] times as much in the matmul output.
+// llama.cpp weighs value i by qw[i] * sqrt(sigma2 + x[i]²) (the value's own size still counts,
+// sigma2 keeps small values from being ignored), except Q6_K, which uses qw alone (raw).
+struct ValueImportance {
+    const float* qw = nullptr;  // null: no importance matrix, the unweighted fit
+    float sigma2 = 0;
+    bool raw = false;
+};
+
+// Mean of x² over n values (the sigma2 the K-quants scale per super-block).
+double mean_square(const float* x, size_t n);
+
+// w for values x[0..n) whose importances are imp.qw[0..n). When those are all zero (columns the
+// calibration text never used) the fit has nothing to go by: importance_weights then.
+void imatrix_weights(const float* x, const ValueImportance& imp, size_t n, float* w);
+
+// quantize_scales when each sub-block's scale has a weight sw (the sum of its values' weights):
+// tries steps around max / nmax and keeps the levels with the least weighted error, then the
+// weighted least-squares step for those levels. Returns the step.
+float quantize_scales_weighted(const float* v, const float* sw, size_t n, int nmax, uint8_t* levels);
+
 }  // namespace hearth::quant

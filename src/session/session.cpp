@@ -57,6 +57,7 @@ void Session::Impl::eval(std::span<const TokenId> ids, std::span<float> all_logi
         batch.pos0 = tokens.size();
         batch.all_logits = !all_logits.empty();
         batch.hidden = static_cast<bool>(on_rows);
+        batch.observer = m->observer.load(std::memory_order_relaxed);
         if (!batch.hidden) batch.logits = batch.all_logits ? all_logits.data() + done * c.n_vocab : (last ? act.logits : nullptr);
         cache.make_room(batch.pos0, n);  // sliding-window layers: drop positions no query of the batch sees
         model::ForwardPass pass(c, m->weights, cache, act, *m->pool, batch);

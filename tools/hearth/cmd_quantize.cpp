@@ -7,11 +7,13 @@
 
 #include <chrono>
 #include <cstdio>
+#include <optional>
 
 #include "cli_app.hpp"
 #include "commands.hpp"
 #include "generate_args.hpp"
 #include "hearth/gguf.hpp"
+#include "hearth/imatrix.hpp"
 #include "hearth/memory.hpp"
 #include "hearth/quantize.hpp"
 #include "quantize_report.hpp"
@@ -92,6 +94,9 @@ int cmd_quantize(std::span<char*> argv) {
     CLI::Option* chunks = app.add_option("--chunks", kl.max_chunks, "with --kl: score at most N chunks (default: all)")
                               ->type_name("N")
                               ->transform(integer_in(1, 1 << 30));
+    std::string imatrix_path;
+    app.add_option("--imatrix", imatrix_path, "weigh Q4_0/K-quant errors by this importance matrix (hearth imatrix)")
+        ->type_name("FILE");
     if (!cli.parse(argv)) return 0;
     if (!kl.file.empty() && !report) throw UsageError("--kl needs --report");
     if (kl.file.empty() && (ctx->count() || chunks->count())) throw UsageError("-c and --chunks need --kl");
@@ -102,6 +107,9 @@ int cmd_quantize(std::span<char*> argv) {
     if (!kl.file.empty()) kl.text = read_text_file(kl.file);  // a wrong path fails before the work
     QuantizeErrorReport errors;
     gguf::File in = gguf::File::open(in_path);
+    std::optional<Imatrix> imatrix;
+    if (!imatrix_path.empty()) imatrix = Imatrix::load(imatrix_path);
+    size_t n_with_imatrix = 0;
     auto t0 = std::chrono::steady_clock::now();
     uint64_t bytes_in = 0, bytes_out = 0, elements = 0;
     size_t n_tensors = 0, n_fallbacks = 0;
@@ -115,19 +123,23 @@ int cmd_quantize(std::span<char*> argv) {
             ++n_fallbacks;
             std::fputs(fallback_note(r, in.tensor(r.name).ne[0]).c_str(), stderr);
         }
+        n_with_imatrix += r.imatrix_used;
+        if (r.imatrix_missing) std::fputs(fmt::format("note: {}: not in the imatrix, quantized without it\n", r.name).c_str(), stderr);
         if (!quiet)
             std::fputs(fmt::format("  {:<36} {:>6} -> {:<6} {:>6.2f} bpw {:>11}{}\n", r.name, type_name(r.from),
                                    r.to == r.from ? "(kept)" : type_name(r.to), quant::bits_per_weight(r.bytes_out, r.n_elements),
                                    format_bytes(r.bytes_out), report ? QuantizeErrorReport::error_column(r) : "")
                            .c_str(),
                        stderr);
-    });
+    }, imatrix ? &*imatrix : nullptr);
     const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     std::fputs(fmt::format("wrote {} ({}): {} -> {} of tensors, {:.2f} -> {:.2f} bits per weight, in {:.1f} s\n", out_path,
                            recipe.name, format_bytes(bytes_in), format_bytes(bytes_out),
                            quant::bits_per_weight(bytes_in, elements), quant::bits_per_weight(bytes_out, elements), secs)
                    .c_str(),
                stderr);
+    if (imatrix)
+        std::fputs(fmt::format("imatrix {}: used for {} tensors\n", imatrix_path, n_with_imatrix).c_str(), stderr);
     if (n_fallbacks)
         std::fputs(fmt::format("{} of {} tensors fell back to another type (listed above)\n", n_fallbacks, n_tensors).c_str(),
                    stderr);

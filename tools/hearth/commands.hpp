@@ -14,6 +14,7 @@ int cmd_synth(std::span<char*> args);
 int cmd_bench(std::span<char*> args);
 int cmd_quantize(std::span<char*> args);
 int cmd_perplexity(std::span<char*> args);
+int cmd_imatrix(std::span<char*> args);
 int cmd_tokenize(std::span<char*> args);
 int cmd_embed(std::span<char*> args);
 int cmd_list(std::span<char*> args);

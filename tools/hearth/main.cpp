@@ -30,6 +30,7 @@ constexpr Command kCommands[] = {
     {"show", hearth::cli::cmd_info, "the same as info, by model name or file"},
     {"bench", hearth::cli::cmd_bench, "measure prompt and generation speed (like llama-bench)"},
     {"perplexity", hearth::cli::cmd_perplexity, "measure how well a model predicts a text file"},
+    {"imatrix", hearth::cli::cmd_imatrix, "compute an importance matrix on a text, for quantize --imatrix"},
     {"quantize", hearth::cli::cmd_quantize, "convert a model's weights to another type (e.g. F16 -> Q4_K_M)"},
     {"synth", hearth::cli::cmd_synth, "write a random-weight model of a real model's shape (for benchmarks)"},
     {"serve", hearth::cli::cmd_serve, "HTTP server: OpenAI and Ollama APIs and a chat page (-m MODEL)"},
