@@ -38,6 +38,7 @@ struct TensorReport {
     GgmlType wanted;
     uint64_t n_elements;
     uint64_t bytes_in, bytes_out;
+    size_t index = 0, count = 0;  // this is tensor index + 1 of count (for progress lines)
     bool fell_back() const noexcept { return wanted != to; }
 };
 

@@ -1,20 +1,41 @@
-// Whole-model quantization (see hearth/quantize.hpp): decode rows with the kernels' dequantizers,
-// re-encode with quantize_rows, in parallel chunks of rows, one tensor in memory at a time.
+// Whole-model quantization of a GGUF file (see hearth/quantize.hpp): its tensors as a source for
+// quantize_tensors, decoded with the kernels' dequantizers; metadata copied.
 #include "hearth/quantize.hpp"
 
-#include <algorithm>
-#include <cstring>
 #include <string>
 #include <vector>
 
-#include "hearth/error.hpp"
-#include "hearth/gguf_writer.hpp"
 #include "kernels/kernels.hpp"
-#include "quantize/mix.hpp"
-#include "quantize/quantize.hpp"
-#include "runtime/thread_pool.hpp"
+#include "quantize/tensor_source.hpp"
 
 namespace hearth::quant {
+namespace {
+
+class GgufSource final : public TensorSource {
+public:
+    explicit GgufSource(const gguf::File& in) : in_(in), name_(in.name()) {
+        for (const gguf::TensorInfo& t : in.tensors()) {
+            std::vector<uint64_t> ne(t.ne.begin(), t.ne.begin() + std::max<uint32_t>(t.n_dims, 1));
+            tensors_.push_back({std::string(t.name), std::move(ne), t.type, t.type, {t.data, t.n_bytes}, t.n_bytes,
+                                kernels::type_kernels(t.type) != nullptr});
+        }
+    }
+    const std::string& name() const override { return name_; }
+    std::span<const SourceTensor> tensors() const override { return tensors_; }
+    void read_rows(size_t i, size_t r0, size_t r1, float* out) const override {
+        const gguf::TensorInfo& t = in_.tensors()[i];
+        const kernels::TypeKernels* k = kernels::type_kernels(t.type);
+        const size_t n_cols = t.ne[0], row = *ggml_row_bytes(t.type, n_cols);
+        for (size_t r = r0; r < r1; ++r) k->dequantize_row(t.data + r * row, out + (r - r0) * n_cols, n_cols);
+    }
+
+private:
+    const gguf::File& in_;
+    std::string name_;
+    std::vector<SourceTensor> tensors_;
+};
+
+}  // namespace
 
 void quantize_model(const gguf::File& in, const Recipe& recipe, const std::filesystem::path& out, size_t threads,
                     const std::function<void(const TensorReport&)>& on_tensor) {
@@ -23,48 +44,12 @@ void quantize_model(const gguf::File& in, const Recipe& recipe, const std::files
         if (e.key == "general.alignment" || e.key == "general.file_type" || e.key == "general.quantization_version") continue;
         w.add_value(e.key, e.value);
     }
-    w.add_u32("general.file_type", file_type_id(recipe));
-    w.add_u32("general.quantization_version", 2);
-
     const std::string arch(in.get_string_opt("general.architecture").value_or(""));
-    const size_t n_layer = in.get_uint_opt(arch + ".block_count").value_or(0);
     const size_t n_head = in.get_uint_opt(arch + ".attention.head_count").value_or(1);
     const size_t n_head_kv = in.get_uint_opt(arch + ".attention.head_count_kv").value_or(n_head);
-    const size_t n_expert = in.get_uint_opt(arch + ".expert_count").value_or(0);
-    const bool tied = in.find_tensor("output.weight") == nullptr;
-    std::vector<TypeChoice> types;
-    for (const gguf::TensorInfo& t : in.tensors()) {
-        const TensorRole role{t.name, t.n_dims, t.ne[0], n_layer, tied, n_head_kv ? n_head / n_head_kv : 1, n_expert};
-        const TypeChoice choice = choose_type(recipe, role).value_or(TypeChoice{t.type, t.type});
-        const GgmlType to = choice.type;
-        if (to != t.type && !kernels::type_kernels(t.type))
-            throw Error(ErrorCode::unsupported, in.name() + ": tensor '" + std::string(t.name) + "' is " +
-                                                    std::string(ggml_type_name(t.type)) + ", which hearth cannot decode");
-        types.push_back(choice);
-        std::vector<uint64_t> ne(t.ne.begin(), t.ne.begin() + std::max<uint32_t>(t.n_dims, 1));
-        w.add_tensor(t.name, to, ne);
-    }
-
-    ThreadPool pool(threads);
-    w.write(out, [&](size_t i, std::span<std::byte> dst) {
-        const gguf::TensorInfo& t = in.tensors()[i];
-        const GgmlType to = types[i].type;
-        if (to == t.type) {
-            std::memcpy(dst.data(), t.data, t.n_bytes);
-        } else {
-            const kernels::TypeKernels* k = kernels::type_kernels(t.type);
-            const size_t n_cols = t.ne[0], n_rows = t.rows();
-            const size_t in_row = *ggml_row_bytes(t.type, n_cols), out_row = *ggml_row_bytes(to, n_cols);
-            constexpr size_t kRowsPerChunk = 32;
-            pool.parallel_for((n_rows + kRowsPerChunk - 1) / kRowsPerChunk, [&](size_t c) {
-                const size_t r0 = c * kRowsPerChunk, r1 = std::min(n_rows, r0 + kRowsPerChunk);
-                std::vector<float> rows((r1 - r0) * n_cols);
-                for (size_t r = r0; r < r1; ++r) k->dequantize_row(t.data + r * in_row, rows.data() + (r - r0) * n_cols, n_cols);
-                quantize_rows(to, rows.data(), dst.data() + r0 * out_row, r1 - r0, n_cols);
-            });
-        }
-        if (on_tensor) on_tensor({t.name, t.type, to, types[i].wanted, t.n_elements, t.n_bytes, dst.size()});
-    });
+    const ModelLayout layout{in.get_uint_opt(arch + ".block_count").value_or(0), n_head_kv ? n_head / n_head_kv : 1,
+                             in.get_uint_opt(arch + ".expert_count").value_or(0)};
+    quantize_tensors(GgufSource(in), layout, recipe, w, out, threads, on_tensor);
 }
 
 }  // namespace hearth::quant

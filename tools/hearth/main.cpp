@@ -31,6 +31,7 @@ constexpr Command kCommands[] = {
     {"bench", hearth::cli::cmd_bench, "measure prompt and generation speed (like llama-bench)"},
     {"perplexity", hearth::cli::cmd_perplexity, "measure how well a model predicts a text file"},
     {"quantize", hearth::cli::cmd_quantize, "convert a model's weights to another type (e.g. F16 -> Q4_K_M)"},
+    {"convert", hearth::cli::cmd_convert, "convert a Hugging Face model folder (safetensors) to GGUF, optionally quantized"},
     {"synth", hearth::cli::cmd_synth, "write a random-weight model of a real model's shape (for benchmarks)"},
     {"serve", hearth::cli::cmd_serve, "HTTP server: OpenAI and Ollama APIs and a chat page (-m MODEL)"},
     {"tokenize", hearth::cli::cmd_tokenize, "split text into the model's token ids (or --jsonl batches)"},
