@@ -39,6 +39,7 @@ struct TensorReport {
     uint64_t n_elements;
     uint64_t bytes_in, bytes_out;
     size_t index = 0, count = 0;  // this is tensor index + 1 of count (for progress lines)
+    double done = 0;              // fraction of the input's bytes handled so far (for an ETA)
     bool fell_back() const noexcept { return wanted != to; }
 };
 

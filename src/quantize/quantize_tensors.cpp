@@ -32,6 +32,8 @@ void quantize_tensors(const TensorSource& src, const ModelLayout& layout, const 
         w.add_tensor(t.name, choice.type, t.ne);
     }
 
+    uint64_t total_in = 0, done_in = 0;
+    for (const SourceTensor& t : tensors) total_in += t.bytes_in;
     ThreadPool pool(threads);
     w.write(out, [&](size_t i, std::span<std::byte> dst) {
         const SourceTensor& t = tensors[i];
@@ -53,7 +55,9 @@ void quantize_tensors(const TensorSource& src, const ModelLayout& layout, const 
         if (on_tensor) {
             uint64_t n_elements = 1;
             for (uint64_t d : t.ne) n_elements *= d;
-            on_tensor({t.name, t.from, to, types[i].wanted, n_elements, t.bytes_in, dst.size(), i, tensors.size()});
+            done_in += t.bytes_in;
+            on_tensor({t.name, t.from, to, types[i].wanted, n_elements, t.bytes_in, dst.size(), i, tensors.size(),
+                       total_in ? static_cast<double>(done_in) / static_cast<double>(total_in) : 1.0});
         }
     });
 }

@@ -18,10 +18,11 @@ std::string description() {
     return fmt::format(
         "Converts a Hugging Face model folder (config.json, model.safetensors or the shards of\n"
         "model.safetensors.index.json, tokenizer.json) into OUT.gguf with llama.cpp's tensor names,\n"
-        "layouts and metadata. Architectures: {}.\n"
-        "--type quantizes on the way, with the same per-tensor rules as `hearth quantize`: {}.\n"
-        "The default f16 keeps F16/BF16/F32 matrices' values; norms are always F32. One tensor is in\n"
-        "memory at a time; the file appears only when complete.",
+        "layouts and metadata.\nArchitectures: {}.\n"
+        "--type quantizes on the way, with the same per-tensor rules as `hearth quantize`:\n{}.\n"
+        "The default f16 stores the matrices as F16 (bf16 / f32 keep such checkpoints exact); norms\n"
+        "and biases are always F32. One tensor is in memory at a time; the file appears only when\n"
+        "complete, and never over one of the input files.",
         convert::supported_hf_architectures(), quant::recipe_names());
 }
 
@@ -55,7 +56,8 @@ int cmd_convert(std::span<char*> argv) {
         elements += r.n_elements;
         n_fallbacks += r.fell_back();
         const double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-        const double eta = elapsed / static_cast<double>(r.index + 1) * static_cast<double>(r.count - r.index - 1);
+        // By bytes, not tensors: the embedding matrix alone can be a fifth of a model.
+        const double eta = r.done > 0 ? elapsed * (1.0 - r.done) / r.done : 0.0;
         const std::string line = fmt::format("[{:>4}/{}] {:<32} {:>5} -> {:<5} ETA {}", r.index + 1, r.count, r.name,
                                              ggml_type_name(r.from), ggml_type_name(r.to), clock(eta));
         // On a terminal one line is rewritten in place; in a log every tensor gets its own.
