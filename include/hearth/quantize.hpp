@@ -45,6 +45,8 @@ struct TensorReport {
     // RMS of (dequantized result - input) over the RMS of the input: 0 for a tensor copied as it
     // is; NaN when the result's type cannot be decoded or the input is all zeros.
     double rel_rms_error = 0;
+    size_t index = 0, count = 0;  // this is tensor index + 1 of count (for progress lines)
+    double done = 0;              // fraction of the input's bytes handled so far (for an ETA)
     bool fell_back() const noexcept { return wanted != to; }
     // With an importance matrix: whether this tensor's fit used it, or had to go without because
     // the imatrix has no entry for it (a type that weighs its error, no entry: the unweighted fit).

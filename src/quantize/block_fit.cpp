@@ -5,9 +5,24 @@
 #include <cmath>
 
 namespace hearth::quant {
+
 namespace {
 
-int clamp_round(float v, int lo, int hi) { return std::clamp(static_cast<int>(std::lround(v)), lo, hi); }
+// std::lround's result (halves away from zero) for |v| < 2^22, without its library call, which
+// took a quarter of a 1B model's Q4_K_M quantization: there the truncation and v - trunc(v) are
+// exact, so comparing the fraction with 0.5 decides exactly as lround does (checked for every
+// float). Branch-free, so the fitting loops vectorize.
+[[gnu::always_inline]] inline int round_small(float v) {
+    const int t = static_cast<int>(v);
+    const float frac = v - static_cast<float>(t);
+    return t + (frac >= 0.5f) - (frac <= -0.5f);
+}
+
+// Clamping v first keeps it small (and maps NaN to lo, as lround's LONG_MIN clamped would).
+[[gnu::always_inline]] inline int clamp_round(float v, int lo, int hi) {
+    const float c = std::fmin(std::fmax(v, static_cast<float>(lo - 1)), static_cast<float>(hi + 1));
+    return std::clamp(round_small(c), lo, hi);
+}
 
 }  // namespace
 
@@ -17,7 +32,7 @@ double mean_square(const float* x, size_t n) {
     return sum2 / double(n);
 }
 
-int nearest(float v) { return static_cast<int>(std::lround(v)); }
+int nearest(float v) { return std::fabs(v) < 4194304.0f ? round_small(v) : static_cast<int>(std::lround(v)); }
 
 float signed_absmax(const float* x, size_t n) {
     float amax = 0, max = 0;

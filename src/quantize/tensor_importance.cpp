@@ -7,13 +7,13 @@
 
 namespace hearth::quant {
 
-std::vector<std::vector<float>> tensor_importance(const Imatrix& imatrix, const gguf::TensorInfo& t) {
-    const ImatrixEntry* e = imatrix.find(t.name);
+std::vector<std::vector<float>> tensor_importance(const Imatrix& imatrix, std::string_view name, std::span<const uint64_t> ne) {
+    const ImatrixEntry* e = imatrix.find(name);
     if (!e) return {};
     if (e->in_sum2.size() != e->n_cols * e->n_mat || e->counts.size() != e->n_mat)
         throw Error(ErrorCode::invalid_argument, fmt::format("imatrix entry '{}' holds {} sums and {} counts for {} columns x {} matrices",
-                                                             t.name, e->in_sum2.size(), e->counts.size(), e->n_cols, e->n_mat));
-    const size_t n_cols = t.ne[0], n_mat = t.n_dims >= 3 ? t.ne[2] : 1;
+                                                             name, e->in_sum2.size(), e->counts.size(), e->n_cols, e->n_mat));
+    const size_t n_cols = ne[0], n_mat = ne.size() >= 3 ? ne[2] : 1;
     std::vector<std::vector<float>> out;
     if (e->n_cols == n_cols && e->n_mat == n_mat) {
         for (size_t m = 0; m < n_mat; ++m) out.push_back(e->importance(m));
@@ -24,7 +24,7 @@ std::vector<std::vector<float>> tensor_importance(const Imatrix& imatrix, const 
         throw Error(ErrorCode::invalid_argument,
                     fmt::format("imatrix entry '{}' has {} columns x {} matrices, but the tensor has {} x {} "
                                 "(an importance matrix of another model?)",
-                                t.name, e->n_cols, e->n_mat, n_cols, n_mat));
+                                name, e->n_cols, e->n_mat, n_cols, n_mat));
     }
     return out;
 }

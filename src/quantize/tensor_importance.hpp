@@ -1,9 +1,11 @@
 // The importance-matrix rows one tensor's quantization uses, checked against the tensor's shape.
 #pragma once
 
+#include <cstdint>
+#include <span>
+#include <string_view>
 #include <vector>
 
-#include "hearth/gguf.hpp"
 #include "hearth/imatrix.hpp"
 
 namespace hearth::quant {
@@ -12,6 +14,6 @@ namespace hearth::quant {
 // or none when the imatrix has no entry for it. A legacy .dat entry (one flat row for all
 // experts) is split per expert. Throws Error(invalid_argument) naming the tensor when the entry's
 // columns or expert count do not match it (an imatrix of another model).
-std::vector<std::vector<float>> tensor_importance(const Imatrix& imatrix, const gguf::TensorInfo& t);
+std::vector<std::vector<float>> tensor_importance(const Imatrix& imatrix, std::string_view name, std::span<const uint64_t> ne);
 
 }  // namespace hearth::quant

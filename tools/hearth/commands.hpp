@@ -13,6 +13,7 @@ int cmd_info(std::span<char*> args);
 int cmd_synth(std::span<char*> args);
 int cmd_bench(std::span<char*> args);
 int cmd_quantize(std::span<char*> args);
+int cmd_convert(std::span<char*> args);
 int cmd_perplexity(std::span<char*> args);
 int cmd_imatrix(std::span<char*> args);
 int cmd_tokenize(std::span<char*> args);

@@ -32,6 +32,7 @@ constexpr Command kCommands[] = {
     {"perplexity", hearth::cli::cmd_perplexity, "measure how well a model predicts a text file"},
     {"imatrix", hearth::cli::cmd_imatrix, "compute an importance matrix on a text, for quantize --imatrix"},
     {"quantize", hearth::cli::cmd_quantize, "convert a model's weights to another type (e.g. F16 -> Q4_K_M)"},
+    {"convert", hearth::cli::cmd_convert, "convert a Hugging Face model folder (safetensors) to GGUF, optionally quantized"},
     {"synth", hearth::cli::cmd_synth, "write a random-weight model of a real model's shape (for benchmarks)"},
     {"serve", hearth::cli::cmd_serve, "HTTP server: OpenAI and Ollama APIs and a chat page (-m MODEL)"},
     {"tokenize", hearth::cli::cmd_tokenize, "split text into the model's token ids (or --jsonl batches)"},
