@@ -142,6 +142,36 @@ TEST(Quantize, ImportanceLowersTheWeightedError) {
     EXPECT_FALSE(quant::uses_importance(GgmlType::q8_0));
 }
 
+// The block fits' quality on rows of 256-multiples (Gaussian with a few outliers), without and
+// with an importance matrix. The bounds are the errors of the previous fit (which evaluated every
+// candidate scale with re-rounded levels) plus 0.5 %: a faster fit must not quantize worse.
+TEST(Quantize, KQuantFitErrorStaysAtItsBest) {
+    struct Bound {
+        GgmlType type;
+        double rel_rms, weighted;  // weighted: Σ imp (x - y)² / Σ imp x²
+    };
+    const Bound bounds[] = {
+        {GgmlType::q2_k, 0.301559, 0.0587617}, {GgmlType::q3_k, 0.179186, 0.0241473}, {GgmlType::q4_k, 0.085536, 0.00497836},
+        {GgmlType::q5_k, 0.042713, 0.00145959}, {GgmlType::q6_k, 0.022652, 0.000435523},
+    };
+    std::mt19937 rng(41);
+    std::normal_distribution<float> g(0.0f, 1.0f);
+    const size_t n_cols = 768, rows = 64;
+    std::vector<float> x(rows * n_cols), importance(n_cols);
+    for (float& v : x) v = 0.02f * g(rng) * (1.0f + 4.0f * (rng() % 64 == 0));
+    for (float& v : importance) v = std::exp(1.5f * g(rng));
+    std::vector<float> zeros(x.size(), 0.0f);
+    const double weighted_norm = weighted_error(x, zeros, importance);
+    for (const Bound& b : bounds) {
+        const std::string name(ggml_type_name(b.type));
+        const double rel = test::rel_rms(x, round_trip(b.type, x, n_cols));
+        const double weighted = weighted_error(x, round_trip(b.type, x, n_cols, importance.data()), importance) / weighted_norm;
+        std::printf("[fit] %-5s relative RMS error %.6f, weighted relative error %.6g\n", name.c_str(), rel, weighted);
+        EXPECT_LE(rel, b.rel_rms * 1.005) << name;
+        EXPECT_LE(weighted, b.weighted * 1.005) << name;
+    }
+}
+
 TEST(Quantize, RejectsBadInput) {
     std::vector<float> x(32);
     std::vector<std::byte> out(1024);

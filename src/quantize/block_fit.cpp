@@ -24,6 +24,24 @@ namespace {
     return std::clamp(round_small(c), lo, hi);
 }
 
+// The level nearest to v in [0, top], as a float (halves round up). Clamping first keeps the
+// conversion in range and maps NaN to 0; truncating v + 0.5 of a non-negative v is the rounding.
+// Branch-free and call-free, so the candidate loops below vectorize.
+[[gnu::always_inline]] inline float level(float v, float top) {
+    const float c = v > 0.0f ? (v < top ? v : top) : 0.0f;
+    return static_cast<float>(static_cast<int>(c + 0.5f));
+}
+
+// The candidate inverse scales both fits try, as offsets from the nominal one in steps of 0.1
+// level. Searched candidate-major (every candidate's sums accumulated per value) so that the inner
+// loop runs across candidates: independent lanes, vectorized without reordering any sum.
+constexpr int kCandidates = 20;
+
+// Per-candidate weighted sums over the values: Σ w l, Σ w l², Σ w x l.
+struct CandidateSums {
+    float sl[kCandidates] = {}, sll[kCandidates] = {}, sxl[kCandidates] = {};
+};
+
 }  // namespace
 
 double mean_square(const float* x, size_t n) {
@@ -94,48 +112,92 @@ float quantize_scales_weighted(const float* v, const float* sw, size_t n, int nm
     return sll > 0 ? static_cast<float>(svl / sll) : 1.0f / best_inv;
 }
 
+void round_levels(const float* x, size_t n, float inv_scale, float shift, int top, uint8_t* L) {
+    for (size_t i = 0; i < n; ++i) L[i] = static_cast<uint8_t>(level(x[i] * inv_scale + shift, static_cast<float>(top)));
+}
+
+namespace {
+
+// The weighted least-squares fit x ~ scale * l + offset for levels with these sums (and Σ w,
+// Σ w x), with offset <= 0 (the stored min is -offset >= 0). At that optimum the weighted error
+// is Σ w x² - gain, so candidates compare by gain alone, without another pass over the values.
+struct AffineFit {
+    double scale = 0, offset = 0, gain = 0;
+    bool ok = false;  // false: the levels do not determine a positive scale
+};
+
+AffineFit solve_affine(double sw, double sx, double sl, double sll, double sxl) {
+    AffineFit f;
+    const double det = sw * sll - sl * sl;
+    if (det <= 0) return f;
+    f.scale = (sw * sxl - sx * sl) / det;
+    f.offset = (sll * sx - sl * sxl) / det;
+    f.gain = f.scale * sxl + f.offset * sx;
+    if (f.offset > 0) {  // the constrained optimum then lies on offset = 0: refit the scale alone
+        f.offset = 0;
+        f.scale = sxl / sll;
+        f.gain = sxl * f.scale;
+    }
+    f.ok = f.scale > 0;
+    return f;
+}
+
+// Σ w l, Σ w l² and Σ w x l of given levels, l = L - shift.
+void level_sums(const float* x, const float* w, const uint8_t* L, size_t n, int shift, double& sl, double& sll, double& sxl) {
+    sl = sll = sxl = 0;
+    for (size_t i = 0; i < n; ++i) {
+        const double l = int(L[i]) - shift;
+        sl += w[i] * l;
+        sll += w[i] * l * l;
+        sxl += w[i] * x[i] * l;
+    }
+}
+
+}  // namespace
+
+// Both fits follow the same plan, which llama.cpp's make_qx_quants / make_qkx2_quants also use:
+// for each candidate inverse scale round the values once and accumulate the level sums; the
+// least-squares scale (and offset) for those levels and its error follow in closed form. The best
+// candidate then gets one refinement step: re-round at its fitted scale (the nearest levels can
+// only lower the error) and refit, then round once more for the levels returned.
 float fit_symmetric(const float* x, const float* w, size_t n, int zero, uint8_t* L) {
-    float amax = 0, max = 0;
-    for (size_t i = 0; i < n; ++i)
-        if (std::fabs(x[i]) > amax) {
-            amax = std::fabs(x[i]);
-            max = x[i];
-        }
-    if (amax == 0) {
+    const float max = signed_absmax(x, n);
+    if (max == 0) {
         std::fill(L, L + n, static_cast<uint8_t>(zero));
         return 0;
     }
-    // Try inverse scales around -zero/max; for each, the best scale for the chosen levels is
-    // the weighted projection sum(w x l) / sum(w l l). Keep the one with the smallest error.
-    float best_scale = 0, best_err = INFINITY;
-    for (int step = -9; step <= 9; ++step) {
-        const float iscale = -(static_cast<float>(zero) + 0.1f * step) / max;
-        double sxl = 0, sll = 0;
-        for (size_t i = 0; i < n; ++i) {
-            int l = clamp_round(iscale * x[i], -zero, zero - 1);
-            sxl += double(w[i]) * x[i] * l;
-            sll += double(w[i]) * l * l;
-        }
-        if (sll == 0) continue;
-        const float scale = static_cast<float>(sxl / sll);
-        double err = 0;
-        for (size_t i = 0; i < n; ++i) {
-            int l = clamp_round(x[i] / scale, -zero, zero - 1);
-            double d = scale * l - x[i];
-            err += w[i] * d * d;
-        }
-        if (err < best_err) {
-            best_err = static_cast<float>(err);
-            best_scale = scale;
+    // Inverse scales around -zero/max: the sign maps the largest magnitude to the wider side, -zero.
+    float iscale[kCandidates];
+    for (int c = 0; c < kCandidates; ++c) iscale[c] = -(static_cast<float>(zero) + 0.1f * static_cast<float>(c - 9)) / max;
+    const float fzero = static_cast<float>(zero), top = static_cast<float>(2 * zero - 1);
+    CandidateSums s;
+    for (size_t i = 0; i < n; ++i) {
+        const float wx = w[i] * x[i];
+        for (int c = 0; c < kCandidates; ++c) {
+            const float l = level(iscale[c] * x[i] + fzero, top) - fzero;
+            s.sll[c] += w[i] * l * l;
+            s.sxl[c] += wx * l;
         }
     }
-    if (best_scale == 0) {  // only with all-zero weights, which the weighted callers avoid
+    // With the scale sxl / sll the error is Σ w x² - sxl² / sll: keep the largest sxl² / sll.
+    double best_gain = -1, scale = 0;
+    for (int c = 0; c < kCandidates; ++c)
+        if (s.sll[c] > 0 && double(s.sxl[c]) * s.sxl[c] / s.sll[c] > best_gain) {
+            best_gain = double(s.sxl[c]) * s.sxl[c] / s.sll[c];
+            scale = double(s.sxl[c]) / s.sll[c];
+        }
+    if (scale == 0) {  // only with all-zero weights, which the weighted callers avoid
         std::fill(L, L + n, static_cast<uint8_t>(zero));
         return 0;
     }
-    for (size_t i = 0; i < n; ++i)
-        L[i] = static_cast<uint8_t>(clamp_round(x[i] / best_scale, -zero, zero - 1) + zero);
-    return best_scale;
+    round_levels(x, n, static_cast<float>(1.0 / scale), fzero, 2 * zero - 1, L);
+    double sl, sll, sxl;
+    level_sums(x, w, L, n, zero, sl, sll, sxl);
+    if (sll > 0 && sxl != 0) {
+        scale = sxl / sll;
+        round_levels(x, n, static_cast<float>(1.0 / scale), fzero, 2 * zero - 1, L);
+    }
+    return static_cast<float>(scale);
 }
 
 float fit_asymmetric(const float* x, const float* w, size_t n, int nmax, uint8_t* L, float* min_out) {
@@ -146,44 +208,40 @@ float fit_asymmetric(const float* x, const float* w, size_t n, int nmax, uint8_t
         *min_out = -lo;
         return 0;
     }
-    float best_scale = (hi - lo) / nmax, best_min = -lo, best_err = INFINITY;
-    // Candidate scales around range/nmax; for each, levels from rounding, then the exact weighted
-    // least-squares (scale, min) for those levels (a 2x2 solve), clamped to min >= 0.
-    for (int step = -6; step <= 12; ++step) {
-        const float iscale = (nmax + 0.1f * step) / (hi - lo);
-        double sw = 0, sl = 0, sll = 0, sx = 0, sxl = 0;
-        for (size_t i = 0; i < n; ++i) {
-            const int l = clamp_round(iscale * (x[i] - lo), 0, nmax);
-            sw += w[i];
-            sl += w[i] * l;
-            sll += double(w[i]) * l * l;
-            sx += w[i] * x[i];
-            sxl += double(w[i]) * x[i] * l;
-        }
-        const double det = sw * sll - sl * sl;
-        if (det <= 0) continue;
-        double scale = (sw * sxl - sx * sl) / det;
-        double offset = (sll * sx - sl * sxl) / det;  // x ~ scale * l + offset
-        if (offset > 0) {                              // min must be >= 0: refit the scale alone
-            offset = 0;
-            scale = sll > 0 ? sxl / sll : 0;
-        }
-        if (scale <= 0) continue;
-        double err = 0;
-        for (size_t i = 0; i < n; ++i) {
-            const int l = clamp_round(static_cast<float>((x[i] - offset) / scale), 0, nmax);
-            const double d = scale * l + offset - x[i];
-            err += w[i] * d * d;
-        }
-        if (err < best_err) {
-            best_err = static_cast<float>(err);
-            best_scale = static_cast<float>(scale);
-            best_min = static_cast<float>(-offset);
+    // Inverse scales around nmax / range, applied to x - lo.
+    float iscale[kCandidates];
+    for (int c = 0; c < kCandidates; ++c) iscale[c] = (static_cast<float>(nmax) + 0.1f * static_cast<float>(c - 6)) / (hi - lo);
+    const float top = static_cast<float>(nmax);
+    double sw = 0, sx = 0;
+    CandidateSums s;
+    for (size_t i = 0; i < n; ++i) {
+        sw += w[i];
+        sx += double(w[i]) * x[i];
+        const float wx = w[i] * x[i], shifted = x[i] - lo;
+        for (int c = 0; c < kCandidates; ++c) {
+            const float l = level(iscale[c] * shifted, top);
+            s.sl[c] += w[i] * l;
+            s.sll[c] += w[i] * l * l;
+            s.sxl[c] += wx * l;
         }
     }
-    for (size_t i = 0; i < n; ++i) L[i] = static_cast<uint8_t>(clamp_round((x[i] + best_min) / best_scale, 0, nmax));
-    *min_out = best_min;
-    return best_scale;
+    AffineFit best;
+    for (int c = 0; c < kCandidates; ++c)
+        if (const AffineFit f = solve_affine(sw, sx, s.sl[c], s.sll[c], s.sxl[c]); f.ok && (!best.ok || f.gain > best.gain))
+            best = f;
+    if (!best.ok) {  // no candidate fitted (e.g. all weight on one value): plain range / nmax
+        best.scale = (hi - lo) / nmax;
+        best.offset = lo;
+    }
+    round_levels(x, n, static_cast<float>(1.0 / best.scale), static_cast<float>(-best.offset / best.scale), nmax, L);
+    double sl, sll, sxl;
+    level_sums(x, w, L, n, 0, sl, sll, sxl);
+    if (const AffineFit f = solve_affine(sw, sx, sl, sll, sxl); f.ok) {
+        best = f;
+        round_levels(x, n, static_cast<float>(1.0 / best.scale), static_cast<float>(-best.offset / best.scale), nmax, L);
+    }
+    *min_out = static_cast<float>(-best.offset);
+    return static_cast<float>(best.scale);
 }
 
 }  // namespace hearth::quant

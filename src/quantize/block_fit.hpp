@@ -15,6 +15,10 @@ float fit_symmetric(const float* x, const float* w, size_t n, int zero, uint8_t*
 // Returns the scale and stores the min.
 float fit_asymmetric(const float* x, const float* w, size_t n, int nmax, uint8_t* L, float* min);
 
+// L[i] = the level nearest to x[i] * inv_scale + shift, clamped to [0, top] (NaN to 0): how the
+// fits and the K-quants turn values into levels once the scale is known, with no division.
+void round_levels(const float* x, size_t n, float inv_scale, float shift, int top, uint8_t* L);
+
 // std::lround as an int: halves away from zero, as ggml rounds.
 int nearest(float v);
 

@@ -60,9 +60,8 @@ AsymmetricFit fit_asymmetric_groups(const float* x, const ValueImportance& imp, 
     f.dmin = fp32_to_fp16(imp.qw ? quantize_scales_weighted(mins, sw, n_groups, level_max, f.lm)
                                  : quantize_scales(mins, n_groups, level_max, f.lm));
     for (size_t g = 0; g < n_groups; ++g) {
-        const float d = fp16_to_fp32(f.d) * f.ls[g], m = fp16_to_fp32(f.dmin) * f.lm[g];
-        for (size_t i = 0; i < size; ++i)
-            L[size * g + i] = d == 0 ? 0 : static_cast<uint8_t>(std::clamp(nearest((x[size * g + i] + m) / d), 0, nmax));
+        const float d = fp16_to_fp32(f.d) * f.ls[g], m = fp16_to_fp32(f.dmin) * f.lm[g], id = d == 0 ? 0.0f : 1.0f / d;
+        round_levels(x + size * g, size, id, m * id, nmax, L + size * g);  // (x + m) / d; all 0 when d is
     }
     return f;
 }
@@ -94,9 +93,8 @@ SymmetricFit fit_symmetric_groups(const float* x, const ValueImportance& imp, in
     }
     for (size_t g = 0; g < kMaxGroups; ++g) {
         const float d = fp16_to_fp32(f.d) * static_cast<float>(f.ls[g]);
-        for (size_t i = 0; i < kSize; ++i)
-            L[kSize * g + i] = d == 0 ? static_cast<uint8_t>(zero)
-                                      : static_cast<uint8_t>(std::clamp(nearest(x[kSize * g + i] / d), -zero, zero - 1) + zero);
+        // x / d + zero, the levels' stored offset; all zero when d is 0
+        round_levels(x + kSize * g, kSize, d == 0 ? 0.0f : 1.0f / d, static_cast<float>(zero), 2 * zero - 1, L + kSize * g);
     }
     return f;
 }
