@@ -75,6 +75,25 @@ TEST(Session, LongPromptBatchAgreesWithTokenByToken) {
     }
 }
 
+// SessionOptions::ggml_order: Q8_0 prompts take vec_dot's order, llama.cpp's for them, which is
+// also the one-token path's, so a 16+ token batch agrees with token-by-token evaluation to a few
+// ulps (attention still sums its batch rows in its own order), where the AVX-512 block GEMM's
+// last-bit differences grow to NRMSE ~1e-2 on this random-weight model.
+TEST(Session, GgmlOrderKeepsQ8_0BatchesAtOneTokenBits) {
+    const auto path = model_path("tiny-llama3-q8_0.gguf");
+    HEARTH_REQUIRE_FILE(path);
+    const Model model = Model::load(path, {.threads = 2});
+    const std::vector<TokenId> ids =
+        model.tokenizer().encode("Ships, maps, winds and the long way home: a story of the sea told in forty tokens or so.", true, false);
+    ASSERT_GE(ids.size(), 16u);
+    SessionOptions batched{.n_ctx = 64, .n_batch = 64}, single{.n_ctx = 64, .n_batch = 1};
+    batched.ggml_order = single.ggml_order = true;
+    const Agreement a = compare_logits(all_logits(model, ids, batched), all_logits(model, ids, single), model.config().n_vocab);
+    std::printf("[ggml order] q8_0 batch vs one token: max NRMSE %.3g\n", a.max_nrmse);
+    EXPECT_LE(a.max_nrmse, 1e-4);
+    EXPECT_EQ(a.top1_same, a.rows);
+}
+
 // A Model may be shared by threads: Sessions on two threads evaluate long prompts (block GEMMs,
 // which repack into the pool's per-thread scratch) at the same time and get the bits they get alone.
 TEST(Session, SessionsOnTwoThreadsShareAModel) {

@@ -30,7 +30,7 @@ ForwardPass::ForwardPass(const ModelConfig& config, const ModelWeights& weights,
 void ForwardPass::matmul(const ops::WeightView& w, const float* in, size_t n_rows, float* out) {
     if (b_.abort && b_.abort->load(std::memory_order_relaxed)) return;  // matmuls are ~all the time
     if (b_.observer) b_.observer->on_matmul(w, in, n_rows);
-    ops::matmul(w, in, n_rows, out, a_.matmul_scratch, pool_);
+    ops::matmul(w, in, n_rows, out, a_.matmul_scratch, pool_, b_.order);
 }
 
 void ForwardPass::embed() {

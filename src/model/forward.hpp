@@ -17,6 +17,7 @@
 #include "model/matmul_observer.hpp"
 #include "model/weights.hpp"
 #include "ops/attention.hpp"
+#include "ops/matmul.hpp"
 #include "ops/rope.hpp"
 
 namespace hearth {
@@ -52,6 +53,7 @@ struct Batch {
     const std::atomic<bool>* abort = nullptr;
     // Sees every matmul's input (importance-matrix collection); null: none.
     MatmulObserver* observer = nullptr;
+    ops::MatmulOrder order = ops::MatmulOrder::fastest;  // rounding order of batched matmuls (matmul.hpp)
 };
 
 class ForwardPass {

@@ -63,7 +63,7 @@ void ForwardPass::ffn_moe(size_t il) {
         problems[n_problems++] = {l.ffn_up_exps.expert(x), m.x + row0 * e, rows, a_.up + row0 * f};
     }
     observe(problems.data(), n_problems);
-    ops::matmul_many({problems.data(), n_problems}, a_.matmul_scratch, pool_);
+    ops::matmul_many({problems.data(), n_problems}, a_.matmul_scratch, pool_, b_.order);
     pool_.parallel_for(n_ * k, [&](size_t r) {          // gate = silu(gate) * up, row by row as ggml's swiglu
         ops::silu_mul(a_.gate + r * f, a_.up + r * f, f);
     });
@@ -73,7 +73,7 @@ void ForwardPass::ffn_moe(size_t il) {
         if (rows != 0) problems[n_problems++] = {l.ffn_down_exps.expert(x), a_.gate + row0 * f, rows, m.out + row0 * e};
     }
     observe(problems.data(), n_problems);
-    ops::matmul_many({problems.data(), n_problems}, a_.matmul_scratch, pool_);
+    ops::matmul_many({problems.data(), n_problems}, a_.matmul_scratch, pool_, b_.order);
 
     pool_.parallel_for(n_, [&](size_t t) {              // xb: [n, e] = Σ_s w_s * out[row(t, s)]
         float* mix = a_.xb + t * e;

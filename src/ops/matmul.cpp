@@ -52,6 +52,13 @@ bool takes_few(const kernels::TypeKernels& k, size_t n_tokens) {
     return k.gemm.few.act_group_bytes != nullptr && n_tokens >= 2 && n_tokens < kMinGemmTokens;
 }
 
+// Whether a batch of weights of type t may take the block-integer order (BlockGemm / FewTokenGemm).
+// ggml's CPU backend multiplies Q4_0 prompts in repacked 8-row blocks with the block-integer
+// order (hearth's Q4_0 GEMM gives its logits bit for bit) but Q8_0 prompts in vec_dot's order;
+// for the K-quants neither of hearth's orders is ggml's (measured: equally close either way), so
+// they keep the faster one.
+bool block_order_allowed(GgmlType t, MatmulOrder order) { return order == MatmulOrder::fastest || t != GgmlType::q8_0; }
+
 size_t few_groups(size_t n_tokens) { return (n_tokens + kernels::kFewTokens - 1) / kernels::kFewTokens; }
 
 // Groups sit back to back: a few-token call reads up to kFewGroupsPerCall consecutive ones.
@@ -176,7 +183,7 @@ bool try_few(const kernels::TypeKernels& k, const WeightView& w, const float* x,
 }  // namespace
 
 void matmul(const WeightView& w, const float* x, size_t n_tokens, float* y, std::span<std::byte> scratch,
-            ThreadPool& pool) {
+            ThreadPool& pool, MatmulOrder order) {
     const kernels::TypeKernels* k = kernels::type_kernels(w.type);
     const size_t stride = k ? act_stride(*k, w.n_cols) : 0;
     if (k == nullptr || scratch.size() < stride * n_tokens) {
@@ -184,7 +191,9 @@ void matmul(const WeightView& w, const float* x, size_t n_tokens, float* y, std:
         for (size_t i = 0; i < n_tokens * w.n_rows; ++i) y[i] = std::numeric_limits<float>::quiet_NaN();
         return;
     }
-    if (try_gemm(*k, w, x, n_tokens, y, scratch, pool) || try_few(*k, w, x, n_tokens, y, scratch, pool)) return;
+    if (block_order_allowed(w.type, order) &&
+        (try_gemm(*k, w, x, n_tokens, y, scratch, pool) || try_few(*k, w, x, n_tokens, y, scratch, pool)))
+        return;
 
     const std::byte* act = reinterpret_cast<const std::byte*>(x);
     size_t act_row_bytes = w.n_cols * sizeof(float);
@@ -216,7 +225,8 @@ void fill_nan(const MatmulProblem& p) {
 
 }  // namespace
 
-void matmul_many(std::span<const MatmulProblem> problems, std::span<std::byte> scratch, ThreadPool& pool) {
+void matmul_many(std::span<const MatmulProblem> problems, std::span<std::byte> scratch, ThreadPool& pool,
+                 MatmulOrder order) {
     const size_t n_problems = problems.size();
     if (n_problems > kMaxMatmulProblems) {  // contract violation: visible as NaNs
         for (const MatmulProblem& p : problems) fill_nan(p);
@@ -257,7 +267,7 @@ void matmul_many(std::span<const MatmulProblem> problems, std::span<std::byte> s
                 converts[n_converts++] = i;
             }
         }
-        const size_t few_bytes = takes_few(*k, p.n_tokens) ? few_group_stride(*k, p.w.n_cols) * few_groups(p.n_tokens) : 0;
+        const size_t few_bytes = block_order_allowed(p.w.type, order) && takes_few(*k, p.n_tokens) ? few_group_stride(*k, p.w.n_cols) * few_groups(p.n_tokens) : 0;
         if (few_bytes != 0 && used + round_up(few_bytes, kScratchAlign) <= scratch.size()) {
             few[i] = scratch.data() + used;
             used += round_up(few_bytes, kScratchAlign);
@@ -294,7 +304,7 @@ void matmul_many(std::span<const MatmulProblem> problems, std::span<std::byte> s
     });
     // Large problems one by one: each takes the whole pool (block-GEMM panels) and the scratch.
     for (const MatmulProblem& p : problems)
-        if (p.n_tokens >= kMinGemmTokens) matmul(p.w, p.x, p.n_tokens, p.y, scratch, pool);
+        if (p.n_tokens >= kMinGemmTokens) matmul(p.w, p.x, p.n_tokens, p.y, scratch, pool, order);
 }
 
 void get_rows(const WeightView& w, std::span<const int32_t> ids, float* out) {

@@ -36,10 +36,19 @@ size_t matmul_many_scratch_bytes(GgmlType weight_type, size_t n_cols, size_t n_t
 // with these weights needs; 0 when it needs none. Without it, batches take the slower tiles.
 size_t matmul_worker_scratch_bytes(GgmlType weight_type, size_t n_cols);
 
+// The rounding order of batched products. fastest: batches of two or more tokens take the type's
+// block GEMM or its few-token companion where the CPU level has one (the block-integer order:
+// each block's integer dot product exact, one FMA per block). ggml: each type in the order ggml's
+// CPU backend (llama.cpp) uses for prompts where hearth has it: Q8_0 batches take the vec_dot
+// tiles (ggml's tinyBLAS order; ~2x slower prompts than its AVX-512 GEMM), Q4_0 keeps the block
+// order (ggml's repacked GEMM's), so logits agree with llama.cpp's to the last bits the kernels share.
+enum class MatmulOrder { fastest, ggml };
+
 // y[t][r] = sum_c W[r][c] * x[t][c] for t < n_tokens, r < n_rows.
 // x: [n_tokens][n_cols] f32, row-major; y: [n_tokens][n_rows] f32, row-major.
 // scratch: at least matmul_scratch_bytes(...) bytes, 64-byte aligned. Never throws or allocates.
-void matmul(const WeightView& w, const float* x, size_t n_tokens, float* y, std::span<std::byte> scratch, ThreadPool& pool);
+void matmul(const WeightView& w, const float* x, size_t n_tokens, float* y, std::span<std::byte> scratch, ThreadPool& pool,
+            MatmulOrder order = MatmulOrder::fastest);
 
 // One of several independent products computed by matmul_many: y = W · x for n_tokens rows.
 struct MatmulProblem {
@@ -60,7 +69,8 @@ inline constexpr size_t kMaxMatmulProblems = 1024;
 // scratch: at least the sum over the weight tensors involved of matmul_many_scratch_bytes(type,
 // n_cols, tokens of all its problems) for those bits; with only matmul_scratch_bytes' worth,
 // problems of 2-15 tokens may take the vec_dot order instead. Never throws or allocates.
-void matmul_many(std::span<const MatmulProblem> problems, std::span<std::byte> scratch, ThreadPool& pool);
+void matmul_many(std::span<const MatmulProblem> problems, std::span<std::byte> scratch, ThreadPool& pool,
+                 MatmulOrder order = MatmulOrder::fastest);
 
 // out[i][:] = dequantized row ids[i] of w (embedding lookup). ids are checked by the caller.
 void get_rows(const WeightView& w, std::span<const int32_t> ids, float* out);

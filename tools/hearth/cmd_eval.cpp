@@ -16,7 +16,9 @@ namespace {
 constexpr const char* kDescription =
     "Evaluates the tokens in one pass (chunks of --batch-size) and writes float32 logits, one row\n"
     "of n_vocab per token, to FILE. With --prompt, BOS is added as the model asks. Prints\n"
-    "{\"tokens\": N, \"n_vocab\": V, \"ids\": [...]} to stdout.";
+    "{\"tokens\": N, \"n_vocab\": V, \"ids\": [...]} to stdout. Products round in llama.cpp's order where\n"
+    "hearth has it (SessionOptions::ggml_order), so the logits compare with llama.cpp's to the\n"
+    "last bits; --block-gemm trades that for faster Q8_0 prompts on AVX-512/AMX.";
 
 std::vector<TokenId> parse_ids(const std::string& text) {
     std::string s = text;
@@ -37,11 +39,12 @@ int cmd_eval(std::span<char*> argv) {
     add_model_options(cli, m);
     CLI::App& app = cli.app();
     std::string prompt, ids_text, out_path;
-    bool special = false;
+    bool special = false, block_gemm = false;
     CLI::Option* prompt_option = app.add_option("-p,--prompt", prompt, "text to tokenize")->type_name("TEXT");
     CLI::Option* ids_option = app.add_option("--ids", ids_text, "token ids, separated by spaces or commas")->type_name("\"1 2 3\"");
     app.add_option("--logits-out", out_path, "where to write the logits")->type_name("FILE")->required();
     app.add_flag("--special", special, "recognise special token texts in --prompt");
+    app.add_flag("--block-gemm", block_gemm, "Q8_0 batches through the block GEMM (faster; last bits differ from llama.cpp)");
     if (!cli.parse(argv)) return 0;
     if (prompt_option->count() + ids_option->count() != 1) throw UsageError("give exactly one of --prompt and --ids");
 
@@ -49,6 +52,7 @@ int cmd_eval(std::span<char*> argv) {
     const std::vector<TokenId> ids = prompt_option->count() ? model.tokenizer().encode(prompt, true, special) : parse_ids(ids_text);
     if (ids.empty()) throw Error(ErrorCode::invalid_argument, "eval: no tokens to evaluate (empty prompt)");
     if (m.session.n_ctx == 0) m.session.n_ctx = ids.size();
+    m.session.ggml_order = !block_gemm;
     Session session(model, m.session);
     const size_t n_vocab = model.config().n_vocab;
     std::vector<float> logits(ids.size() * n_vocab);
