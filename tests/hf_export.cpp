@@ -73,13 +73,13 @@ std::vector<float> unpermute_rows(const std::vector<float>& gguf_rows, size_t n_
     return out;
 }
 
-std::vector<float> dequantize(const gguf::TensorInfo& t) {
+}  // namespace
+
+std::vector<float> tensor_values(const gguf::TensorInfo& t) {
     std::vector<float> v(t.n_elements);
     kernels::type_kernels(t.type)->dequantize_row(t.data, v.data(), v.size());
     return v;
 }
-
-}  // namespace
 
 json hf_config_of(const gguf::File& f) {
     const std::string arch(f.get_string("general.architecture"));
@@ -118,7 +118,7 @@ void export_gguf_as_hf(const gguf::File& f, const std::filesystem::path& dir, si
     const std::string arch(f.get_string("general.architecture"));
     HfTensors tensors;
     for (const gguf::TensorInfo& t : f.tensors()) {
-        std::vector<float> v = dequantize(t);
+        std::vector<float> v = tensor_values(t);
         const std::string name(t.name);
         if (name.ends_with("_exps.weight")) {  // [n_expert][rows][cols] -> one tensor per expert
             const std::string base = hf_name(arch, name.substr(0, name.size() - 12) + ".weight");  // mlp.{gate,up,down}_proj

@@ -6,12 +6,17 @@
 #pragma once
 
 #include <filesystem>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
 #include "hearth/gguf.hpp"
 
 namespace hearth::test {
+
+// Every float of a GGUF tensor, decoded (what the exporter writes for it, before renaming and
+// un-permuting).
+std::vector<float> tensor_values(const gguf::TensorInfo& t);
 
 // config.json for model: transformers' class name and hyper-parameter keys for llama, qwen3,
 // qwen3moe and gemma3, plus hf_tokenizer_config_fields. Throws std::runtime_error otherwise.

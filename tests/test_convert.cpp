@@ -11,6 +11,7 @@
 #include "hearth/convert.hpp"
 #include "hearth/gguf.hpp"
 #include "hearth/hearth.hpp"
+#include "hf_export.hpp"
 #include "hf_test_model.hpp"
 #include "kernels/kernels.hpp"
 #include "synth/synth_vocab.hpp"
@@ -40,10 +41,7 @@ protected:
 
     // Every float of a GGUF tensor, decoded.
     static std::vector<float> values(const gguf::File& f, const std::string& name) {
-        const gguf::TensorInfo& t = f.tensor(name);
-        std::vector<float> v(t.n_elements);
-        kernels::type_kernels(t.type)->dequantize_row(t.data, v.data(), v.size());
-        return v;
+        return tensor_values(f.tensor(name));
     }
 
     // The logits hearth computes for a few tokens.

@@ -10,7 +10,6 @@
 #include "hearth/gguf.hpp"
 #include "hearth/hearth.hpp"
 #include "hf_export.hpp"
-#include "kernels/kernels.hpp"
 #include "test_golden_data.hpp"
 
 namespace hearth::test {
@@ -45,19 +44,6 @@ void expect_same_hyper_parameters(const gguf::File& a, const gguf::File& b) {
         EXPECT_EQ(b.get_uint_opt(key), a.get_uint_opt(key)) << key;
 }
 
-std::vector<float> dequantized(const gguf::TensorInfo& t) {
-    std::vector<float> v(t.n_elements);
-    kernels::type_kernels(t.type)->dequantize_row(t.data, v.data(), v.size());
-    return v;
-}
-
-std::vector<float> logits_of(const Model& m, const std::vector<TokenId>& ids) {
-    Session s(m, {.n_ctx = 64});
-    std::vector<float> out(ids.size() * m.config().n_vocab);
-    s.eval(ids, out);
-    return out;
-}
-
 TEST_P(ConvertRoundTrip, CliConversionMatchesTheOriginal) {
     const RoundTrip& c = GetParam();
     const fs::path model_file = model_path(c.model);
@@ -87,7 +73,7 @@ TEST_P(ConvertRoundTrip, CliConversionMatchesTheOriginal) {
             for (const gguf::TensorInfo& t : a.tensors()) {
                 const gguf::TensorInfo* mine = b.find_tensor(t.name);
                 ASSERT_NE(mine, nullptr) << t.name;
-                EXPECT_TRUE(dequantized(*mine) == dequantized(t)) << t.name;
+                EXPECT_TRUE(tensor_values(*mine) == tensor_values(t)) << t.name;
             }
     }
 
@@ -112,7 +98,7 @@ TEST_P(ConvertRoundTrip, CliConversionMatchesTheOriginal) {
     ASSERT_GE(prompt.size(), 12u);
     const size_t n_vocab = original.config().n_vocab;
     ASSERT_EQ(converted.config().n_vocab, n_vocab);
-    const Agreement a = compare_logits(logits_of(converted, prompt), logits_of(original, prompt), n_vocab);
+    const Agreement a = compare_logits(all_logits(converted, prompt), all_logits(original, prompt), n_vocab);
     std::printf("[convert-roundtrip] %-26s --type %-5s texts %zu  logits rows %zu  top-1 %zu/%zu  max NRMSE %.3g  mean KL %.3g\n",
                 c.model.c_str(), c.type.c_str(), n_texts, a.rows, a.top1_same, a.rows, a.max_nrmse, a.mean_kl);
     EXPECT_GE(a.top1_same + 2, a.rows);  // near-ties may flip under the noise described below

@@ -267,7 +267,8 @@ void matmul_many(std::span<const MatmulProblem> problems, std::span<std::byte> s
                 converts[n_converts++] = i;
             }
         }
-        const size_t few_bytes = block_order_allowed(p.w.type, order) && takes_few(*k, p.n_tokens) ? few_group_stride(*k, p.w.n_cols) * few_groups(p.n_tokens) : 0;
+        const bool few_path = block_order_allowed(p.w.type, order) && takes_few(*k, p.n_tokens);
+        const size_t few_bytes = few_path ? few_group_stride(*k, p.w.n_cols) * few_groups(p.n_tokens) : 0;
         if (few_bytes != 0 && used + round_up(few_bytes, kScratchAlign) <= scratch.size()) {
             few[i] = scratch.data() + used;
             used += round_up(few_bytes, kScratchAlign);

@@ -19,7 +19,7 @@ Session::Session(const Model& model, const SessionOptions& options) : impl_(std:
     const SessionPlan plan = plan_session(c, s.m->weights, options);  // shared with the fit planner
     s.n_ctx = plan.n_ctx;
     s.n_batch = plan.n_batch;
-    s.ggml_order = options.ggml_order;
+    s.order = options.ggml_order ? ops::MatmulOrder::ggml : ops::MatmulOrder::fastest;
     s.cache = KvCache(c.n_layer, s.n_ctx, c.kv_dim(), plan.kv_type, plan.kv_window);
     s.act = model::Activations(c, s.m->weights, s.n_batch);
     s.tokens.reserve(s.n_ctx);
@@ -59,7 +59,7 @@ void Session::Impl::eval(std::span<const TokenId> ids, std::span<float> all_logi
         batch.all_logits = !all_logits.empty();
         batch.hidden = static_cast<bool>(on_rows);
         batch.observer = m->observer.load(std::memory_order_relaxed);
-        if (ggml_order) batch.order = ops::MatmulOrder::ggml;
+        batch.order = order;
         if (!batch.hidden) batch.logits = batch.all_logits ? all_logits.data() + done * c.n_vocab : (last ? act.logits : nullptr);
         cache.make_room(batch.pos0, n);  // sliding-window layers: drop positions no query of the batch sees
         model::ForwardPass pass(c, m->weights, cache, act, *m->pool, batch);

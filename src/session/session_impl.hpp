@@ -8,6 +8,7 @@
 #include "memory/kv_cache.hpp"
 #include "model/activations.hpp"
 #include "model/model_impl.hpp"
+#include "ops/matmul.hpp"
 
 namespace hearth {
 
@@ -16,7 +17,7 @@ struct Session::Impl {
     const Model::Impl* m = nullptr;
     size_t n_ctx = 0;
     size_t n_batch = 0;
-    bool ggml_order = false;  // SessionOptions::ggml_order
+    ops::MatmulOrder order = ops::MatmulOrder::fastest;  // from SessionOptions::ggml_order
     KvCache cache;                 // [n_layer][n_ctx] keys and values, f16 or q8_0
     model::Activations act;        // buffers for n_batch tokens
     std::vector<TokenId> tokens;   // what the cache holds, position by position (capacity n_ctx)
