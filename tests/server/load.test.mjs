@@ -75,7 +75,7 @@ async function round(url) {
         results.push({ kind, ...(kind === 0 ? await streamed(url, seed, 0) : kind === 1 ? await plain(url, seed) : await streamed(url, seed, 2)) });
       } catch (e) {
         if (e.name === "AbortError") results.push({ kind, status: 200, aborted: true });
-        else results.push({ kind, status: 0, error: String(e) });
+        else results.push({ kind, status: 0, error: String(e), cause: String(e.cause?.code ?? e.cause ?? "") });
       }
     }
   }));

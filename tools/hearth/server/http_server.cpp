@@ -2,6 +2,9 @@
 #include "server/http_server.hpp"
 
 #include <httplib.h>
+#include <sys/socket.h>
+
+#include <atomic>
 
 #include "hearth/error.hpp"
 #include "server/access_log.hpp"
@@ -52,6 +55,7 @@ struct HttpServer::Impl {
     ServerContext ctx;
     HttpOptions options;
     httplib::Server svr;
+    std::atomic<int> socket{-1};  // the last socket httplib set up to listen on
 };
 
 HttpServer::HttpServer(const ServedModel& model, Scheduler& scheduler, const HttpOptions& options)
@@ -66,6 +70,11 @@ HttpServer::HttpServer(const ServedModel& model, Scheduler& scheduler, const Htt
     // Short keep-alive: an idle connection holds a thread, and a stop waits for it.
     svr.set_keep_alive_timeout(1);
     svr.set_tcp_nodelay(true);  // streamed tokens leave at once
+    // httplib's own options, plus a note of the socket: bind() deepens its accept queue.
+    svr.set_socket_options([impl = impl_.get()](socket_t sock) {
+        httplib::default_socket_options(sock);
+        impl->socket = sock;
+    });
 
     const std::string key = options.api_key;
     svr.set_pre_routing_handler([key](const httplib::Request& req, httplib::Response& res) {
@@ -105,6 +114,10 @@ int HttpServer::bind() {
     if (port <= 0)
         throw Error(ErrorCode::io, "cannot listen on " + o.host + ":" + std::to_string(o.port) +
                                        " (address in use, not an address of this machine, or a privileged port)");
+    // httplib listens with a backlog of 5: 16 clients connecting at once overflowed it, and each
+    // dropped handshake cost its client a 1 s SYN retransmit (p95 time to first token ~1 s in the
+    // load test, TcpExtListenOverflows counting). Linux lets listen() deepen a listening socket's queue.
+    ::listen(impl_->socket, SOMAXCONN);
     return port;
 }
 
