@@ -11,9 +11,10 @@
 
 namespace hearth::kernels {
 
-// amx = the avx512 level whose prompt GEMMs for Q4_0/Q8_0 run on Intel AMX tiles.
-enum class Isa { ref, avx2, avx512, amx, neon };
-inline constexpr Isa kAllIsas[] = {Isa::ref, Isa::avx2, Isa::avx512, Isa::amx, Isa::neon};
+// avxvnni = avx2 plus the VEX-encoded vpdpbusd of Intel's laptop cores (Alder Lake and later) and
+// of Zen 5; amx = the avx512 level whose prompt GEMMs for Q4_0/Q8_0 run on Intel AMX tiles.
+enum class Isa { ref, avx2, avxvnni, avx512, amx, neon };
+inline constexpr Isa kAllIsas[] = {Isa::ref, Isa::avx2, Isa::avxvnni, Isa::avx512, Isa::amx, Isa::neon};
 std::string_view isa_name(Isa isa) noexcept;
 
 // A block of dot products sharing weight decoding and activation loads:
@@ -94,7 +95,7 @@ const TypeKernels* type_kernels(GgmlType t) noexcept;
 // Kernels for t at a specific ISA (tests compare every level with ref); nullptr if unavailable.
 const TypeKernels* type_kernels(GgmlType t, Isa isa) noexcept;
 
-// The ISA in use: the best the CPU supports, or HEARTH_ISA=ref|avx2|avx512|amx|neon if set and supported.
+// The ISA in use: the best the CPU supports, or HEARTH_ISA=ref|avx2|avxvnni|avx512|amx|neon if set and supported.
 Isa active_isa() noexcept;
 bool isa_supported(Isa isa) noexcept;
 

@@ -8,6 +8,9 @@ namespace hearth::kernels {
 std::span<const SimdOverride> avx2_overrides() noexcept;
 std::span<const SimdOverride> avx512_overrides() noexcept;
 #endif
+#if defined(HEARTH_HAVE_AVXVNNI_KERNELS)
+std::span<const SimdOverride> avxvnni_overrides() noexcept;
+#endif
 #if defined(HEARTH_HAVE_AMX_KERNELS)
 std::span<const SimdOverride> amx_overrides() noexcept;
 #endif
@@ -20,6 +23,9 @@ std::span<const SimdOverride> simd_overrides(Isa isa) noexcept {
 #if defined(HEARTH_HAVE_X86_KERNELS)
         case Isa::avx2: return avx2_overrides();
         case Isa::avx512: return avx512_overrides();
+#endif
+#if defined(HEARTH_HAVE_AVXVNNI_KERNELS)
+        case Isa::avxvnni: return avxvnni_overrides();
 #endif
 #if defined(HEARTH_HAVE_AMX_KERNELS)
         case Isa::amx: return amx_overrides();

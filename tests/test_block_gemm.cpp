@@ -63,7 +63,7 @@ std::vector<float> run_few(const kernels::TypeKernels& k, size_t n, const std::v
 void expect_levels_match_spec(GgmlType t, const Case& c, const std::vector<std::byte>& w,
                               const std::vector<float>& x) {
     const size_t w_stride = row_bytes(t, c.n);
-    for (Isa isa : {Isa::avx2, Isa::avx512, Isa::amx, Isa::neon}) {
+    for (Isa isa : {Isa::avx2, Isa::avxvnni, Isa::avx512, Isa::amx, Isa::neon}) {
         const kernels::TypeKernels* k = kernels::type_kernels(t, isa);
         if (k == nullptr || k->gemm.panel_rows == 0) continue;
         const size_t act_stride = row_bytes(k->act_type, c.n);
@@ -86,7 +86,7 @@ void expect_levels_match_spec(GgmlType t, const Case& c, const std::vector<std::
     }
 }
 
-const GgmlType kTypes[] = {GgmlType::q4_0, GgmlType::q8_0, GgmlType::q4_k, GgmlType::q6_k};
+const GgmlType kTypes[] = {GgmlType::q4_0, GgmlType::q8_0, GgmlType::q4_k, GgmlType::q5_k, GgmlType::q6_k};
 
 TEST(BlockGemm, MatchesSpecOnRandomData) {
     std::mt19937 rng(7);

@@ -59,7 +59,7 @@ TEST(KernelsDot, EdgeBlocks) {
 // bit-exact, vec_dot within 1e-5 relative to sum |w_i a_i| (different float summation order).
 TEST(KernelsDot, EverySupportedIsaMatchesRef) {
     std::mt19937 rng(13);
-    for (Isa isa : {Isa::avx2, Isa::avx512, Isa::amx, Isa::neon}) {
+    for (Isa isa : {Isa::avx2, Isa::avxvnni, Isa::avx512, Isa::amx, Isa::neon}) {
         if (!isa_supported(isa)) continue;
         for (GgmlType t : test::weight_types()) {
             const TypeKernels& r = *type_kernels(t, Isa::ref);

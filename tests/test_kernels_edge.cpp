@@ -60,7 +60,7 @@ TEST(KernelsEdge, EverySupportedIsaMatchesRefOnEdgeInputs) {
     const WeightPattern wps[] = {WeightPattern::zeros, WeightPattern::ones_bits, WeightPattern::alternating};
     const ActPattern aps[] = {ActPattern::zeros, ActPattern::constant, ActPattern::alternating_extremes, ActPattern::ties,
                               ActPattern::one_hot_negative};
-    for (Isa isa : {Isa::avx2, Isa::avx512, Isa::amx, Isa::neon}) {
+    for (Isa isa : {Isa::avx2, Isa::avxvnni, Isa::avx512, Isa::amx, Isa::neon}) {
         if (!isa_supported(isa)) continue;
         for (GgmlType t : test::weight_types()) {
             const TypeKernels& r = *type_kernels(t, Isa::ref);

@@ -216,7 +216,8 @@ const AttentionKernels* attention_kernels(Isa isa) noexcept {
     switch (isa) {
         case Isa::ref: return &ops::kRefKernels;
 #if defined(HEARTH_HAVE_X86_KERNELS)
-        case Isa::avx2: return &attention_kernels_avx2();
+        case Isa::avx2:
+        case Isa::avxvnni: return &attention_kernels_avx2();  // no integer dot products in attention
         case Isa::avx512:
         case Isa::amx: return &attention_kernels_avx512();  // amx differs from avx512 only in GEMMs
 #endif

@@ -14,6 +14,9 @@ bool compiled_in(kernels::Isa isa) {
 #if defined(HEARTH_HAVE_X86_KERNELS)
         case kernels::Isa::avx2: case kernels::Isa::avx512: return true;
 #endif
+#if defined(HEARTH_HAVE_AVXVNNI_KERNELS)
+        case kernels::Isa::avxvnni: return true;
+#endif
 #if defined(HEARTH_HAVE_AMX_KERNELS)
         case kernels::Isa::amx: return true;
 #endif

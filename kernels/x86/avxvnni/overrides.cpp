@@ -1,0 +1,21 @@
+// The AVX-VNNI level: the shared x86 kernel bodies compiled with -mavx2 -mavxvnni, where every
+// unsigned x signed byte dot product is one VEX-encoded vpdpbusd instead of AVX2's
+// vpmaddubsw + vpmaddwd + vpaddd (x86_common.hpp, dot_u8s8), in the vec_dot tiles and in the
+// 256-bit block GEMMs (block_gemm_ymm-inl.hpp). Same tile shapes as AVX2: 16 ymm registers.
+#include <array>
+
+#include "kernels/x86/block_gemm_ymm-inl.hpp"
+#include "kernels/x86/x86_overrides.hpp"
+
+namespace hearth::kernels {
+
+std::span<const SimdOverride> avxvnni_overrides() noexcept {
+    static const auto list = [] {
+        auto l = std::to_array(x86::kOverrides<4, 2, 2, 2>);
+        x86::add_ymm_gemms(l);
+        return l;
+    }();
+    return list;
+}
+
+}  // namespace hearth::kernels
