@@ -121,41 +121,45 @@ TEST(KernelsDot, TilesAreBitIdenticalToVecDot) {
     }
 }
 
-// The AVX-512 level's 512-bit K-quant tiles and the AVX2 level's 256-bit ones form the same exact
-// integer sums per super-block and combine them in the same float sequence, so every output must
-// be bit-identical across the two levels, at every tile shape (rows x tokens from 1x1 up, whole
-// and partial tiles), with random weights and with activations at +-127.
+// The AVX-512 level's 512-bit K-quant tiles, the AVX-VNNI level's vpdpbusd ones and the AVX2
+// level's vpmaddubsw ones form the same exact integer sums per super-block and combine them in
+// the same float sequence, so every output must be bit-identical across the levels, at every
+// tile shape (rows x tokens from 1x1 up, whole and partial tiles), with random weights and with
+// activations at +-127.
 TEST(KernelsDot, KQuantTilesAreBitIdenticalAcrossX86Levels) {
-    if (!isa_supported(Isa::avx2) || !isa_supported(Isa::avx512)) GTEST_SKIP() << "needs AVX2 and AVX-512";
+    if (!isa_supported(Isa::avx2)) GTEST_SKIP() << "needs AVX2";
     std::mt19937 rng(19);
-    for (GgmlType t : {GgmlType::q2_k, GgmlType::q3_k, GgmlType::q4_k, GgmlType::q5_k, GgmlType::q6_k}) {
-        const TypeKernels& a = *type_kernels(t, Isa::avx2);
-        const TypeKernels& b = *type_kernels(t, Isa::avx512);
-        const size_t n = 7 * test::block_elems(t), max_rows = 9, max_tokens = 6;
-        const size_t rb = test::row_bytes(t, n), ab = test::row_bytes(a.act_type, n);
-        for (bool extreme : {false, true}) {
-            std::vector<std::byte> w;
-            for (size_t r = 0; r < max_rows; ++r) {
-                const auto row = test::random_row(t, n, rng);
-                w.insert(w.end(), row.begin(), row.end());
-            }
-            auto x = test::random_floats(n * max_tokens, rng);
-            if (extreme)  // quantizes to +-127 everywhere: the largest products the tiles see
-                for (size_t i = 0; i < x.size(); ++i) x[i] = (i % 3) ? -1000.0f : 1000.0f;
-            std::vector<std::byte> act(ab * max_tokens);
-            for (size_t u = 0; u < max_tokens; ++u) a.quantize_act_row(x.data() + u * n, act.data() + u * ab, n);
-            for (size_t rows = 1; rows <= max_rows; rows += 2)
-                for (size_t tokens = 1; tokens <= max_tokens; ++tokens) {
-                    std::vector<float> got_a(rows * tokens), got_b(rows * tokens);
-                    dot_rows_tokens(a, n, w.data(), rb, rows, act.data(), ab, tokens, got_a.data(), rows);
-                    dot_rows_tokens(b, n, w.data(), rb, rows, act.data(), ab, tokens, got_b.data(), rows);
-                    EXPECT_EQ(0, std::memcmp(got_a.data(), got_b.data(), got_a.size() * 4))
-                        << ggml_type_name(t) << " " << rows << "x" << tokens << (extreme ? " extreme" : "");
+    for (Isa other : {Isa::avxvnni, Isa::avx512}) {
+        if (!isa_supported(other)) continue;
+        for (GgmlType t : {GgmlType::q2_k, GgmlType::q3_k, GgmlType::q4_k, GgmlType::q5_k, GgmlType::q6_k}) {
+            const TypeKernels& a = *type_kernels(t, Isa::avx2);
+            const TypeKernels& b = *type_kernels(t, other);
+            const size_t n = 7 * test::block_elems(t), max_rows = 9, max_tokens = 6;
+            const size_t rb = test::row_bytes(t, n), ab = test::row_bytes(a.act_type, n);
+            for (bool extreme : {false, true}) {
+                std::vector<std::byte> w;
+                for (size_t r = 0; r < max_rows; ++r) {
+                    const auto row = test::random_row(t, n, rng);
+                    w.insert(w.end(), row.begin(), row.end());
                 }
-            for (size_t r = 0; r < max_rows; ++r) {
-                const float va = a.vec_dot(n, w.data() + r * rb, act.data());
-                const float vb = b.vec_dot(n, w.data() + r * rb, act.data());
-                EXPECT_EQ(0, std::memcmp(&va, &vb, 4)) << ggml_type_name(t) << " vec_dot row " << r;
+                auto x = test::random_floats(n * max_tokens, rng);
+                if (extreme)  // quantizes to +-127 everywhere: the largest products the tiles see
+                    for (size_t i = 0; i < x.size(); ++i) x[i] = (i % 3) ? -1000.0f : 1000.0f;
+                std::vector<std::byte> act(ab * max_tokens);
+                for (size_t u = 0; u < max_tokens; ++u) a.quantize_act_row(x.data() + u * n, act.data() + u * ab, n);
+                for (size_t rows = 1; rows <= max_rows; rows += 2)
+                    for (size_t tokens = 1; tokens <= max_tokens; ++tokens) {
+                        std::vector<float> got_a(rows * tokens), got_b(rows * tokens);
+                        dot_rows_tokens(a, n, w.data(), rb, rows, act.data(), ab, tokens, got_a.data(), rows);
+                        dot_rows_tokens(b, n, w.data(), rb, rows, act.data(), ab, tokens, got_b.data(), rows);
+                        EXPECT_EQ(0, std::memcmp(got_a.data(), got_b.data(), got_a.size() * 4))
+                            << ggml_type_name(t) << " " << rows << "x" << tokens << (extreme ? " extreme" : "");
+                    }
+                for (size_t r = 0; r < max_rows; ++r) {
+                    const float va = a.vec_dot(n, w.data() + r * rb, act.data());
+                    const float vb = b.vec_dot(n, w.data() + r * rb, act.data());
+                    EXPECT_EQ(0, std::memcmp(&va, &vb, 4)) << ggml_type_name(t) << " vec_dot row " << r;
+                }
             }
         }
     }

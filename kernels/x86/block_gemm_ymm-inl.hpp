@@ -52,6 +52,11 @@ inline int32_t byte_sum(const int8_t* p) {
     return hsum(_mm256_sad_epu8(biased, _mm256_setzero_si256())) - 32 * 128;
 }
 
+// An empty asm that claims to change v: GCC otherwise re-associates the unrolled int16/int32
+// accumulations into trees of independent products, which need more than 16 registers and
+// spilled (measured: ~25 stack stores per block in the Q4_0 tile).
+inline void pin(__m256i& v) { asm("" : "+x"(v)); }
+
 inline int32_t pair16(int lo, int hi) { return int32_t(uint32_t(uint16_t(lo)) | (uint32_t(uint16_t(hi)) << 16)); }
 
 // The 4 bytes at src + 4k go to dst[k][l] for k < 8 (one token's 32 activations in lanes).
@@ -221,6 +226,7 @@ void legacy_tile(size_t nb, const LegacyPanel<Rows>* tile, const YActBlock* grou
                 for (size_t i = 0; i < R; ++i) {
                     const __m256i sa = _mm256_sign_epi8(a, bcast4(reinterpret_cast<const uint8_t*>(p.sign[i]) + 4 * k));
                     s[i] = _mm256_add_epi32(s[i], _mm256_madd_epi16(_mm256_maddubs_epi16(bcast4(p.w[i] + 4 * k), sa), ones));
+                    pin(s[i]);
                 }
             }
         } else {
@@ -232,14 +238,20 @@ void legacy_tile(size_t nb, const LegacyPanel<Rows>* tile, const YActBlock* grou
                 for (size_t i = 0; i < R; ++i) s[i] = start;
                 for (size_t k = 0; k < kQK / 4; ++k) {
                     const __m256i a = _mm256_load_si256(reinterpret_cast<const __m256i*>(g.q[k][t0]));
-                    for (size_t i = 0; i < R; ++i) s[i] = _mm256_dpbusd_avx_epi32(s[i], bcast4(p.w[i] + 4 * k), a);
+                    for (size_t i = 0; i < R; ++i) {
+                        s[i] = _mm256_dpbusd_avx_epi32(s[i], bcast4(p.w[i] + 4 * k), a);
+                        pin(s[i]);
+                    }
                 }
             } else {  // Q4_0: all 8 slots in int16 (15 * 127 * 2 * 8 < 32767)
                 __m256i acc[R];
                 for (size_t i = 0; i < R; ++i) acc[i] = _mm256_setzero_si256();
                 for (size_t k = 0; k < kQK / 4; ++k) {
                     const __m256i a = _mm256_load_si256(reinterpret_cast<const __m256i*>(g.q[k][t0]));
-                    for (size_t i = 0; i < R; ++i) acc[i] = _mm256_add_epi16(acc[i], _mm256_maddubs_epi16(bcast4(p.w[i] + 4 * k), a));
+                    for (size_t i = 0; i < R; ++i) {
+                        acc[i] = _mm256_add_epi16(acc[i], _mm256_maddubs_epi16(bcast4(p.w[i] + 4 * k), a));
+                        pin(acc[i]);
+                    }
                 }
                 for (size_t i = 0; i < R; ++i) s[i] = _mm256_add_epi32(start, _mm256_madd_epi16(acc[i], ones));
             }
@@ -374,7 +386,10 @@ void k_tile(size_t nb, const KPanel* tile, const YActK* group, size_t t0, __m256
                 for (size_t i = 0; i < R; ++i) dot[i] = _mm256_setzero_si256();
                 for (size_t k = k0; k < k0 + kSlots; ++k) {
                     const __m256i a = _mm256_load_si256(reinterpret_cast<const __m256i*>(g.q[k][t0]));
-                    for (size_t i = 0; i < R; ++i) dot[i] = _mm256_dpbusd_avx_epi32(dot[i], bcast4(p.w[i] + 4 * k), a);
+                    for (size_t i = 0; i < R; ++i) {
+                        dot[i] = _mm256_dpbusd_avx_epi32(dot[i], bcast4(p.w[i] + 4 * k), a);
+                        pin(dot[i]);
+                    }
                 }
                 for (size_t i = 0; i < R; ++i)
                     s[i] = _mm256_add_epi32(s[i], _mm256_mullo_epi32(dot[i], _mm256_set1_epi32(p.scale[i][j])));
@@ -384,8 +399,10 @@ void k_tile(size_t nb, const KPanel* tile, const YActK* group, size_t t0, __m256
                     for (size_t i = 0; i < R; ++i) acc[i] = _mm256_setzero_si256();
                     for (size_t k = k1; k < k1 + Rows::kSlots16; ++k) {
                         const __m256i a = _mm256_load_si256(reinterpret_cast<const __m256i*>(g.q[k][t0]));
-                        for (size_t i = 0; i < R; ++i)
+                        for (size_t i = 0; i < R; ++i) {
                             acc[i] = _mm256_add_epi16(acc[i], _mm256_maddubs_epi16(bcast4(p.w[i] + 4 * k), a));
+                            pin(acc[i]);
+                        }
                     }
                     for (size_t i = 0; i < R; ++i)
                         s[i] = _mm256_add_epi32(s[i], _mm256_madd_epi16(acc[i], _mm256_set1_epi32(p.scale[i][j])));
