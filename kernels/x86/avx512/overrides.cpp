@@ -9,6 +9,7 @@
 #include <array>
 
 #include "kernels/x86/avx512/k_quants_avx512.hpp"
+#include "kernels/x86/avx512/legacy_quants_avx512.hpp"
 #include "kernels/x86/block_gemm_x86.hpp"
 #include "kernels/x86/x86_overrides.hpp"
 
@@ -27,7 +28,10 @@ auto avx512_list() {
     return l;
 }
 
-// avx512_list() with the 512-bit K-quant tiles: same vec_dot bits, so only speed changes.
+constexpr size_t kLegacyRows512 = 8;  // rows per single-token call of the 512-bit Q4_0/Q8_0 tiles
+
+// avx512_list() with the 512-bit K-quant, Q4_0 and Q8_0 tiles: same vec_dot bits, so only speed
+// changes.
 auto avx512_list_k512() {
     auto l = avx512_list();
     for (SimdOverride& o : l) {
@@ -35,6 +39,8 @@ auto avx512_list_k512() {
         if (o.type == GgmlType::q4_k) o = x86::k_entry<x86::Q4_KTile512, 2, 4>(o.type);
         if (o.type == GgmlType::q5_k) o = x86::k_entry<x86::Q5_KTile512, 2, 4>(o.type);
         if (o.type == GgmlType::q6_k) o = x86::k_entry<x86::Q6_KTile512, 2, 4>(o.type);
+        if (o.type == GgmlType::q4_0) o.tiles = x86::legacy_tiles512<x86::Q4_0Pair, 4, 4, kLegacyRows512>();
+        if (o.type == GgmlType::q8_0) o.tiles = x86::legacy_tiles512<x86::Q8_0Pair, 4, 4, kLegacyRows512>();
         o.gemm = gemm;
     }
     return l;
