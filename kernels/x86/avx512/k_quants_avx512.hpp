@@ -26,6 +26,37 @@ inline __m256i fold256(__m512i v) {
     return _mm256_add_epi32(_mm512_castsi512_si256(v), _mm512_extracti64x4_epi64(v, 1));
 }
 
+// Lane r < R of the result = the sum of v[r]'s 8 int32 lanes (lanes >= R: 0). Integer sums, so
+// the order is free; a tile's rows then share one float epilogue, lane r per row.
+template <size_t R>
+inline __m256i row_sums(const __m256i (&v)[R]) {
+    static_assert(R <= 8);
+    auto at = [&](size_t r) { return r < R ? v[r] : _mm256_setzero_si256(); };
+    const __m256i a = _mm256_hadd_epi32(at(0), at(1)), b = _mm256_hadd_epi32(at(2), at(3));
+    const __m256i lo = _mm256_hadd_epi32(a, b);  // rows 0-3: sums of lanes 0-3 | of lanes 4-7
+    __m256i hi = _mm256_setzero_si256();
+    if constexpr (R > 4) hi = _mm256_hadd_epi32(_mm256_hadd_epi32(at(4), at(5)), _mm256_hadd_epi32(at(6), at(7)));
+    return _mm256_add_epi32(_mm256_permute2x128_si256(lo, hi, 0x20), _mm256_permute2x128_si256(lo, hi, 0x31));
+}
+
+// The f16 values h[0..R) as floats in lanes 0..R-1, one conversion for all rows.
+template <size_t R>
+inline __m256 halves_ps(const uint16_t (&h)[R]) {
+    uint64_t word[2] = {0, 0};
+    for (size_t r = 0; r < R; ++r) word[r / 4] |= uint64_t(h[r]) << (16 * (r % 4));
+    return _mm256_cvtph_ps(_mm_set_epi64x(int64_t(word[1]), int64_t(word[0])));
+}
+
+// out[t * out_stride + r] = lane r of sum[t].
+template <size_t R, size_t T>
+inline void store_row_lanes(const __m256 (&sum)[T], float* out, size_t out_stride) {
+    for (size_t t = 0; t < T; ++t) {
+        alignas(32) float v[8];
+        _mm256_store_ps(v, sum[t]);
+        for (size_t r = 0; r < R; ++r) out[t * out_stride + r] = v[r];
+    }
+}
+
 // Q4_K/Q5_K scales as int16, lanes 0-7 = sub-blocks 0-7 (k4_decode_scales' packing), built in
 // registers: storing the two halves and reloading them as one 8-byte word stalls store forwarding.
 inline __m128i k4_scales16(const uint8_t* packed, uint64_t& mins) {
@@ -48,7 +79,8 @@ void tile_k4_512(size_t n, const std::byte* w, size_t w_stride, const std::byte*
                  size_t out_stride) noexcept {
     const __m512i low4 = _mm512_set1_epi8(0x0F);
     const __m512i nibble_shift = _mm512_setr_epi64(0, 0, 0, 0, 4, 4, 4, 4);
-    float sum[R][T] = {};
+    __m256 sum[T];
+    for (size_t t = 0; t < T; ++t) sum[t] = _mm256_setzero_ps();
     for (size_t i = 0; i < n / kQKK; ++i) {
         prefetch_next_rows<R, sizeof(Block)>(w, w_stride, i);
         const Block* x[R];
@@ -84,17 +116,26 @@ void tile_k4_512(size_t n, const std::byte* w, size_t w_stride, const std::byte*
                 for (size_t r = 0; r < R; ++r) isum[r][t] = scaled_dot512(isum[r][t], u[r], ya, scale[r]);
             }
         }
+        // Lane r: the scalar sum += (d * d_a) * isum - (dmin * d_a) * msum, for all rows at once.
+        uint16_t d16[R], dmin16[R];
         for (size_t r = 0; r < R; ++r) {
-            const float d = half_to_float(x[r]->d), dmin = half_to_float(x[r]->dmin);
-            for (size_t t = 0; t < T; ++t) {
-                int32_t isum_total, msum;
-                hsum2(fold256(isum[r][t]), _mm256_madd_epi16(load256(y[t]->bsums), mins16[r]), isum_total, msum);
-                sum[r][t] += (d * y[t]->d) * float(isum_total) - (dmin * y[t]->d) * float(msum);
+            d16[r] = x[r]->d;
+            dmin16[r] = x[r]->dmin;
+        }
+        const __m256 d = halves_ps(d16), dmin = halves_ps(dmin16);
+        for (size_t t = 0; t < T; ++t) {
+            __m256i is[R], ms[R];
+            for (size_t r = 0; r < R; ++r) {
+                is[r] = fold256(isum[r][t]);
+                ms[r] = _mm256_madd_epi16(load256(y[t]->bsums), mins16[r]);
             }
+            const __m256 da = _mm256_set1_ps(y[t]->d);
+            const __m256 scaled = _mm256_mul_ps(_mm256_mul_ps(d, da), _mm256_cvtepi32_ps(row_sums(is)));
+            const __m256 mins = _mm256_mul_ps(_mm256_mul_ps(dmin, da), _mm256_cvtepi32_ps(row_sums(ms)));
+            sum[t] = _mm256_add_ps(sum[t], _mm256_sub_ps(scaled, mins));
         }
     }
-    for (size_t r = 0; r < R; ++r)
-        for (size_t t = 0; t < T; ++t) out[t * out_stride + r] = sum[r][t];
+    store_row_lanes<R, T>(sum, out, out_stride);
 }
 
 // Q6_K: half h's activations y.qs[128h..128h+128) are two 64-byte vectors, quarters (0,1) and
@@ -109,7 +150,8 @@ void tile_q6_K_512(size_t n, const std::byte* w, size_t w_stride, const std::byt
     // Quarter k's top bits are bits 2k..2k+1 of qh: left by 4, left by 2, as is, right by 2.
     const __m512i qh_left01 = _mm512_setr_epi64(4, 4, 4, 4, 2, 2, 2, 2);
     const __m512i qh_right23 = _mm512_setr_epi64(0, 0, 0, 0, 2, 2, 2, 2);
-    float sum[R][T] = {};
+    __m256 sum[T];
+    for (size_t t = 0; t < T; ++t) sum[t] = _mm256_setzero_ps();
     for (size_t i = 0; i < n / kQKK; ++i) {
         prefetch_next_rows<R, sizeof(BlockQ6_K)>(w, w_stride, i);
         const BlockQ6_K* x[R];
@@ -145,17 +187,22 @@ void tile_q6_K_512(size_t n, const std::byte* w, size_t w_stride, const std::byt
                 }
             }
         }
-        for (size_t r = 0; r < R; ++r) {
-            const float d = half_to_float(x[r]->d);
-            for (size_t t = 0; t < T; ++t) {
-                int32_t isum_total, bias;
-                hsum2(fold256(isum[r][t]), _mm256_madd_epi16(sc16[r], load256(y[t]->bsums)), isum_total, bias);
-                sum[r][t] += (d * y[t]->d) * float(isum_total - 32 * bias);
+        // Lane r: the scalar sum += (d * d_a) * float(isum - 32 * bias), for all rows at once.
+        uint16_t d16[R];
+        for (size_t r = 0; r < R; ++r) d16[r] = x[r]->d;
+        const __m256 d = halves_ps(d16);
+        for (size_t t = 0; t < T; ++t) {
+            __m256i is[R], bs[R];
+            for (size_t r = 0; r < R; ++r) {
+                is[r] = fold256(isum[r][t]);
+                bs[r] = _mm256_madd_epi16(sc16[r], load256(y[t]->bsums));
             }
+            const __m256i total = _mm256_sub_epi32(row_sums(is), _mm256_slli_epi32(row_sums(bs), 5));
+            const __m256 da = _mm256_set1_ps(y[t]->d);
+            sum[t] = _mm256_add_ps(sum[t], _mm256_mul_ps(_mm256_mul_ps(d, da), _mm256_cvtepi32_ps(total)));
         }
     }
-    for (size_t r = 0; r < R; ++r)
-        for (size_t t = 0; t < T; ++t) out[t * out_stride + r] = sum[r][t];
+    store_row_lanes<R, T>(sum, out, out_stride);
 }
 
 template <size_t R, size_t T>

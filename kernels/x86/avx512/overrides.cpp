@@ -29,6 +29,16 @@ auto avx512_list() {
 }
 
 constexpr size_t kLegacyRows512 = 8;  // rows per single-token call of the 512-bit Q4_0/Q8_0 tiles
+constexpr size_t kKRows512 = 4;       // and of the K-quant tiles (rows share the float epilogue)
+
+// A 512-bit K-quant type: batch tiles R x T, single tokens kKRows512 x 1, pairs R x 2.
+template <template <size_t, size_t> class K, size_t R, size_t T>
+constexpr SimdOverride k512_entry(GgmlType type) {
+    SimdOverride o = x86::k_entry<K, R, T>(type);
+    o.tiles.rows = K<kKRows512, 1>::tile;
+    o.tiles.rows_per_call = kKRows512;
+    return o;
+}
 
 // avx512_list() with the 512-bit K-quant, Q4_0 and Q8_0 tiles: same vec_dot bits, so only speed
 // changes.
@@ -36,9 +46,9 @@ auto avx512_list_k512() {
     auto l = avx512_list();
     for (SimdOverride& o : l) {
         const BlockGemm gemm = o.gemm;
-        if (o.type == GgmlType::q4_k) o = x86::k_entry<x86::Q4_KTile512, 2, 4>(o.type);
-        if (o.type == GgmlType::q5_k) o = x86::k_entry<x86::Q5_KTile512, 2, 4>(o.type);
-        if (o.type == GgmlType::q6_k) o = x86::k_entry<x86::Q6_KTile512, 2, 4>(o.type);
+        if (o.type == GgmlType::q4_k) o = k512_entry<x86::Q4_KTile512, 2, 4>(o.type);
+        if (o.type == GgmlType::q5_k) o = k512_entry<x86::Q5_KTile512, 2, 4>(o.type);
+        if (o.type == GgmlType::q6_k) o = k512_entry<x86::Q6_KTile512, 2, 4>(o.type);
         if (o.type == GgmlType::q4_0) o.tiles = x86::legacy_tiles512<x86::Q4_0Pair, 4, 4, kLegacyRows512>();
         if (o.type == GgmlType::q8_0) o.tiles = x86::legacy_tiles512<x86::Q8_0Pair, 4, 4, kLegacyRows512>();
         o.gemm = gemm;
