@@ -27,18 +27,13 @@ struct Entry {
     TypeKernels kernels;
 };
 
-constexpr size_t kTypeCount = 13;
 using Table = std::array<Entry, kTypeCount>;
 
 // Built on demand: the ref:: entries live in other translation units.
 Table ref_table() noexcept {
-    return Table{{
-    {GgmlType::f32, ref::f32},   {GgmlType::f16, ref::f16},   {GgmlType::bf16, ref::bf16},
-    {GgmlType::q4_0, ref::q4_0}, {GgmlType::q4_1, ref::q4_1}, {GgmlType::q5_0, ref::q5_0},
-    {GgmlType::q5_1, ref::q5_1}, {GgmlType::q8_0, ref::q8_0}, {GgmlType::q2_k, ref::q2_k},
-    {GgmlType::q3_k, ref::q3_k}, {GgmlType::q4_k, ref::q4_k}, {GgmlType::q5_k, ref::q5_k},
-    {GgmlType::q6_k, ref::q6_k},
-    }};
+    Table table{};
+    for (size_t i = 0; i < kTypeCount; ++i) table[i] = {kWeightTypes[i], *ref::kernels_for(kWeightTypes[i])};
+    return table;
 }
 
 TypeKernels* find(Table& table, GgmlType t) noexcept {

@@ -5,11 +5,27 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <iterator>
 #include <string_view>
 
 #include "hearth/ggml_type.hpp"
 
 namespace hearth::kernels {
+
+// The weight types hearth multiplies by, in table order: the one list that the kernel table
+// (dispatch.cpp), the quantizer's capability (quant::can_quantize) and the tests' type lists
+// derive from. Adding a type: kernels/README.md.
+inline constexpr GgmlType kWeightTypes[] = {
+    GgmlType::f32,  GgmlType::f16,  GgmlType::bf16, GgmlType::q4_0, GgmlType::q4_1, GgmlType::q5_0, GgmlType::q5_1,
+    GgmlType::q8_0, GgmlType::q2_k, GgmlType::q3_k, GgmlType::q4_k, GgmlType::q5_k, GgmlType::q6_k,
+};
+inline constexpr size_t kTypeCount = std::size(kWeightTypes);
+
+constexpr bool is_weight_type(GgmlType t) noexcept {
+    for (GgmlType w : kWeightTypes)
+        if (w == t) return true;
+    return false;
+}
 
 // avxvnni = avx2 plus the VEX-encoded vpdpbusd of Intel's laptop cores (Alder Lake and later) and
 // of Zen 5; amx = the avx512 level whose prompt GEMMs for Q4_0/Q8_0 run on Intel AMX tiles.

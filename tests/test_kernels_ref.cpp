@@ -18,6 +18,16 @@ std::vector<float> dequant(GgmlType t, const void* block, size_t n) {
     return out;
 }
 
+TEST(KernelsRef, EveryWeightTypeHasAReferenceEntry) {
+    // The one type list (kWeightTypes) against the reference table the levels start from.
+    for (GgmlType t : kWeightTypes) {
+        ASSERT_NE(ref::kernels_for(t), nullptr) << ggml_type_name(t);
+        EXPECT_EQ(type_kernels(t, Isa::ref)->vec_dot, ref::kernels_for(t)->vec_dot) << ggml_type_name(t);
+    }
+    EXPECT_EQ(ref::kernels_for(GgmlType::q8_k), nullptr);  // an activation format, not a weight type
+    EXPECT_EQ(ref::kernels_for(GgmlType::iq4_nl), nullptr);
+}
+
 TEST(KernelsRef, Q4_0KnownValues) {
     BlockQ4_0 b{};
     b.d = fp32_to_fp16(0.5f);

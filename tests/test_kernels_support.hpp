@@ -17,11 +17,7 @@
 namespace hearth::test {
 
 inline const std::vector<GgmlType>& weight_types() {
-    static const std::vector<GgmlType> types = {
-        GgmlType::f32,  GgmlType::f16,  GgmlType::bf16, GgmlType::q4_0, GgmlType::q4_1,
-        GgmlType::q5_0, GgmlType::q5_1, GgmlType::q8_0, GgmlType::q2_k, GgmlType::q3_k,
-        GgmlType::q4_k, GgmlType::q5_k, GgmlType::q6_k,
-    };
+    static const std::vector<GgmlType> types(std::begin(kernels::kWeightTypes), std::end(kernels::kWeightTypes));
     return types;
 }
 

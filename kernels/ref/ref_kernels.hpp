@@ -14,6 +14,9 @@ extern const TypeKernels f32, f16, bf16;
 extern const TypeKernels q4_0, q4_1, q5_0, q5_1, q8_0;
 extern const TypeKernels q2_k, q3_k, q4_k, q5_k, q6_k;
 
+// The entry above for t (one of kWeightTypes); nullptr for any other type.
+const TypeKernels* kernels_for(GgmlType t) noexcept;
+
 // Activation formats (act_quant.cpp). They round exactly as llama.cpp's x86 CPU backend does, so
 // a dot product sees the same integers there and here:
 //  q8_0/q8_1: d = amax/127 (stored fp16), q = round_half_even(x * (127/amax)).

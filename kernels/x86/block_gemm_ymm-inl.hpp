@@ -18,6 +18,7 @@
 #pragma once
 
 #include <algorithm>
+#include <array>
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
@@ -25,6 +26,7 @@
 #include "kernels/kernels.hpp"
 #include "kernels/ref/blocks.hpp"
 #include "kernels/x86/x86_common.hpp"
+#include "kernels/x86/x86_overrides.hpp"
 
 namespace hearth::kernels::x86 {
 namespace {
@@ -298,10 +300,16 @@ inline __m256i k4_nibbles(const uint8_t* qs, size_t c) {
     return _mm256_and_si256(c % 2 ? _mm256_srli_epi16(x, 4) : x, _mm256_set1_epi8(0x0F));
 }
 
-struct Q4_KYmm {
-    static constexpr size_t kSub = 32;   // elements per scale
-    static constexpr size_t kSlots16 = 8;  // vpmaddubsw results added in int16 (AVX2)
-    static constexpr bool kMins = true;
+// What k_tile needs to know of a type: elements per scale, vpmaddubsw results added in int16
+// (AVX2), and whether the super-block has mins.
+template <size_t Sub, size_t Slots16, bool Mins>
+struct KShape {
+    static constexpr size_t kSub = Sub;
+    static constexpr size_t kSlots16 = Slots16;
+    static constexpr bool kMins = Mins;
+};
+
+struct Q4_KYmm : KShape<32, 8, true> {
     static void unpack(const std::byte* row, size_t b, KPanel& p, size_t i) {
         const auto& blk = reinterpret_cast<const BlockQ4_K*>(row)[b];
         for (size_t c = 0; c < 8; ++c) _mm256_storeu_si256(reinterpret_cast<__m256i*>(p.w[i] + 32 * c), k4_nibbles(blk.qs, c));
@@ -319,10 +327,7 @@ struct Q4_KYmm {
     }
 };
 
-struct Q5_KYmm {
-    static constexpr size_t kSub = 32;
-    static constexpr size_t kSlots16 = 4;
-    static constexpr bool kMins = true;
+struct Q5_KYmm : KShape<32, 4, true> {
     static void unpack(const std::byte* row, size_t b, KPanel& p, size_t i) {
         const auto& blk = reinterpret_cast<const BlockQ5_K*>(row)[b];
         const __m256i qh = load256(blk.qh);
@@ -337,10 +342,7 @@ struct Q5_KYmm {
     }
 };
 
-struct Q6_KYmm {
-    static constexpr size_t kSub = 16;
-    static constexpr size_t kSlots16 = 2;
-    static constexpr bool kMins = false;
+struct Q6_KYmm : KShape<16, 2, false> {
     static void unpack(const std::byte* row, size_t b, KPanel& p, size_t i) {
         const auto& blk = reinterpret_cast<const BlockQ6_K*>(row)[b];
         for (size_t n = 0; n < 2; ++n) {  // 128 elements: four quarters share ql/qh bytes
@@ -443,9 +445,10 @@ constexpr BlockGemm ymm_gemm_k() {
             ymm_multiply_k<Rows>};
 }
 
-// Sets the GEMM of every type this file covers in a level's override list.
-template <typename List>
-void add_ymm_gemms(List& list) {
+// A 256-bit level's override list: the shared x86 kernel bodies with AVX2's tile shapes (16 ymm
+// registers), plus the GEMM of every type this file covers.
+inline auto ymm_level_overrides() {
+    auto list = std::to_array(kOverrides<4, 2, 2, 2>);
     for (auto& o : list) {
         if (o.type == GgmlType::q4_0) o.gemm = ymm_gemm_legacy<Q4_0Ymm>();
         if (o.type == GgmlType::q8_0) o.gemm = ymm_gemm_legacy<Q8_0Ymm>();
@@ -453,6 +456,7 @@ void add_ymm_gemms(List& list) {
         if (o.type == GgmlType::q5_k) o.gemm = ymm_gemm_k<Q5_KYmm>();
         if (o.type == GgmlType::q6_k) o.gemm = ymm_gemm_k<Q6_KYmm>();
     }
+    return list;
 }
 
 }  // namespace

@@ -12,6 +12,7 @@
 #include <type_traits>
 
 #include "hearth/error.hpp"
+#include "kernels/kernels.hpp"
 #include "kernels/ref/blocks.hpp"
 #include "kernels/ref/f16.hpp"
 #include "quantize/block_fit.hpp"
@@ -132,16 +133,8 @@ void each_row(const float* src, std::byte* dst, size_t n_rows, size_t n_cols, si
 
 }  // namespace
 
-bool can_quantize(GgmlType type) noexcept {
-    switch (type) {
-        case GgmlType::f32: case GgmlType::f16: case GgmlType::bf16: case GgmlType::q8_0: case GgmlType::q4_0:
-        case GgmlType::q4_1: case GgmlType::q5_0: case GgmlType::q5_1: case GgmlType::q2_k: case GgmlType::q3_k:
-        case GgmlType::q4_k: case GgmlType::q5_k: case GgmlType::q6_k:
-            return true;
-        default:
-            return false;
-    }
-}
+// Every type hearth multiplies by, and only those: a file it writes must be one it can run.
+bool can_quantize(GgmlType type) noexcept { return kernels::is_weight_type(type); }
 
 bool uses_importance(GgmlType type) noexcept {
     switch (type) {

@@ -2,19 +2,12 @@
 // unsigned x signed byte dot product is one VEX-encoded vpdpbusd instead of AVX2's
 // vpmaddubsw + vpmaddwd + vpaddd (x86_common.hpp, dot_u8s8), in the vec_dot tiles and in the
 // 256-bit block GEMMs (block_gemm_ymm-inl.hpp). Same tile shapes as AVX2: 16 ymm registers.
-#include <array>
-
 #include "kernels/x86/block_gemm_ymm-inl.hpp"
-#include "kernels/x86/x86_overrides.hpp"
 
 namespace hearth::kernels {
 
 std::span<const SimdOverride> avxvnni_overrides() noexcept {
-    static const auto list = [] {
-        auto l = std::to_array(x86::kOverrides<4, 2, 2, 2>);
-        x86::add_ymm_gemms(l);
-        return l;
-    }();
+    static const auto list = x86::ymm_level_overrides();
     return list;
 }
 
