@@ -25,8 +25,8 @@
 
 #include "kernels/kernels.hpp"
 #include "kernels/ref/blocks.hpp"
-#include "kernels/x86/x86_common.hpp"
-#include "kernels/x86/x86_overrides.hpp"
+#include "kernels/x86/common-inl.hpp"
+#include "kernels/x86/overrides-inl.hpp"
 
 namespace hearth::kernels::x86 {
 namespace {

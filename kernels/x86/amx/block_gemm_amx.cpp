@@ -9,8 +9,8 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
-#include "kernels/x86/amx/amx_tiles.hpp"
-#include "kernels/x86/avx512/block_gemm_common.hpp"
+#include "kernels/x86/amx/amx_tiles-inl.hpp"
+#include "kernels/x86/avx512/block_gemm_common-inl.hpp"
 #include "kernels/x86/block_gemm_x86.hpp"
 
 namespace hearth::kernels::x86 {

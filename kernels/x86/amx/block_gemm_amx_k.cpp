@@ -6,8 +6,8 @@
 // one tdpbssd per 32-element sub-block plus an integer multiply per row and sub-block, this
 // halves the tile work and removes most of the AVX-512 epilogue. (Q6_K's signed 8-bit scales
 // do not split into byte-sized products; it stays on VNNI.)
-#include "kernels/x86/amx/amx_tiles.hpp"
-#include "kernels/x86/avx512/block_gemm_k_pack.hpp"
+#include "kernels/x86/amx/amx_tiles-inl.hpp"
+#include "kernels/x86/avx512/block_gemm_k_pack-inl.hpp"
 #include "kernels/x86/block_gemm_x86.hpp"
 
 namespace hearth::kernels::x86 {

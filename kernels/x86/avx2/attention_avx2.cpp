@@ -1,8 +1,8 @@
-// The AVX2 attention row: the shared bodies of attention_x86.hpp with 16 lanes as two __m256
+// The AVX2 attention row: the shared bodies of attention-inl.hpp with 16 lanes as two __m256
 // (so the lane layout, and with it every rounding, is the same as the AVX-512 row and the scalar code).
 #include <cstring>
 
-#include "kernels/x86/attention_x86.hpp"
+#include "kernels/x86/attention-inl.hpp"
 
 namespace hearth::kernels {
 namespace {

@@ -1,10 +1,10 @@
-// The AVX-512 attention row: the shared bodies of attention_x86.hpp on one 512-bit vector per
+// The AVX-512 attention row: the shared bodies of attention-inl.hpp on one 512-bit vector per
 // 16 lanes (ggml's own dot_f16 layout), with masked loads for tails and vscalefps for ldexp.
 // GCC 12's avx512fintrin.h fills unmasked results from _mm512_undefined_*() and then warns
 // about its own placeholder (GCC bug 105593) wherever those intrinsics are inlined.
 #pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
 
-#include "kernels/x86/attention_x86.hpp"
+#include "kernels/x86/attention-inl.hpp"
 
 namespace hearth::kernels {
 namespace {

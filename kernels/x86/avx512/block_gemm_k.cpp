@@ -4,9 +4,9 @@
 // Q4_K also out = fma(-M, dmin * d_a, out) with M = sum of min * (sub-block sum of activations).
 // The activations' +128 bias is cancelled by a per-row constant folded into S's start value:
 // -128 * sum(scale * sub-block sum of weights).
-#include "kernels/x86/avx512/block_gemm_k_pack.hpp"
+#include "kernels/x86/avx512/block_gemm_k_pack-inl.hpp"
 #include "kernels/x86/block_gemm_x86.hpp"
-#include "kernels/x86/x86_common.hpp"
+#include "kernels/x86/common-inl.hpp"
 
 namespace hearth::kernels::x86 {
 namespace {

@@ -7,9 +7,9 @@
 // reduction per output. vpdpbusd multiplies unsigned by signed bytes, so the activations are
 // stored biased by +128 and each weight block carries -128 * sum(w) as its starting value:
 // the block's integer sum stays exact.
-#include "kernels/x86/avx512/block_gemm_common.hpp"
+#include "kernels/x86/avx512/block_gemm_common-inl.hpp"
 #include "kernels/x86/block_gemm_x86.hpp"
-#include "kernels/x86/x86_common.hpp"
+#include "kernels/x86/common-inl.hpp"
 
 namespace hearth::kernels::x86 {
 namespace {

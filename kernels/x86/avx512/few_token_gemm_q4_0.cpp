@@ -9,9 +9,9 @@
 // -8 * sum(activation quants), prepared with the activations: exact in int32 either way.
 #include <utility>
 
-#include "kernels/x86/avx512/block_gemm_common.hpp"
+#include "kernels/x86/avx512/block_gemm_common-inl.hpp"
 #include "kernels/x86/block_gemm_x86.hpp"
-#include "kernels/x86/x86_common.hpp"
+#include "kernels/x86/common-inl.hpp"
 
 namespace hearth::kernels::x86 {
 namespace {

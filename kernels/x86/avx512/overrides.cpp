@@ -1,32 +1,21 @@
 // The AVX-512 level (F/BW/VL/DQ + VNNI): the shared x86 kernel bodies, where every unsigned x
 // signed byte dot product becomes one 256-bit vpdpbusd, except the Q4_K, Q5_K and Q6_K tiles,
-// which are 512-bit (k_quants_avx512.hpp): on Zen 5 their 256-bit bodies were compute-bound in
+// which are 512-bit (k_quants_avx512-inl.hpp), and the Q4_0 and Q8_0 tiles, which put two rows in
+// a zmm (legacy_quants_avx512-inl.hpp): on Zen 5 their 256-bit bodies were compute-bound in
 // decode. 512-bit bodies for Q4_0, Q8_0, Q4_K and Q6_K had measured 5-20% slower on the Xeon
 // here (512-bit ops issue on two ports instead of three, and joining halves costs port-5
-// shuffles), so the AMX level (Xeon only) keeps the 256-bit K-quant tiles. The prompt-batch
-// GEMMs (block_gemm_*.cpp) are 512-bit, one token per lane.
+// shuffles), so the AMX level (Xeon only, amx/overrides.cpp) keeps the 256-bit tiles. The
+// prompt-batch GEMMs (block_gemm_*.cpp) are 512-bit, one token per lane.
 #include <algorithm>
 #include <array>
 
-#include "kernels/x86/avx512/k_quants_avx512.hpp"
-#include "kernels/x86/avx512/legacy_quants_avx512.hpp"
-#include "kernels/x86/block_gemm_x86.hpp"
-#include "kernels/x86/x86_overrides.hpp"
+#include "kernels/x86/avx512/base_overrides-inl.hpp"
+#include "kernels/x86/avx512/k_quants_avx512-inl.hpp"
+#include "kernels/x86/avx512/legacy_quants_avx512-inl.hpp"
 
 namespace hearth::kernels {
 
 namespace {
-
-auto avx512_list() {
-    auto l = std::to_array(x86::kOverrides<4, 4, 2, 4>);
-    for (SimdOverride& o : l) {
-        if (o.type == GgmlType::q4_0) o.gemm = x86::avx512_gemm_q4_0();
-        if (o.type == GgmlType::q8_0) o.gemm = x86::avx512_gemm_q8_0();
-        if (o.type == GgmlType::q4_k) o.gemm = x86::avx512_gemm_q4_k();
-        if (o.type == GgmlType::q6_k) o.gemm = x86::avx512_gemm_q6_k();
-    }
-    return l;
-}
 
 constexpr size_t kLegacyRows512 = 8;  // rows per single-token call of the 512-bit Q4_0/Q8_0 tiles
 constexpr size_t kKRows512 = 4;       // and of the K-quant tiles (rows share the float epilogue)
@@ -40,10 +29,10 @@ constexpr SimdOverride k512_entry(GgmlType type) {
     return o;
 }
 
-// avx512_list() with the 512-bit K-quant, Q4_0 and Q8_0 tiles: same vec_dot bits, so only speed
+// The base list with the 512-bit K-quant, Q4_0 and Q8_0 tiles: same vec_dot bits, so only speed
 // changes.
-auto avx512_list_k512() {
-    auto l = avx512_list();
+auto avx512_list() {
+    auto l = x86::avx512_base_overrides();
     for (SimdOverride& o : l) {
         const BlockGemm gemm = o.gemm;
         if (o.type == GgmlType::q4_k) o = k512_entry<x86::Q4_KTile512, 2, 4>(o.type);
@@ -59,25 +48,8 @@ auto avx512_list_k512() {
 }  // namespace
 
 std::span<const SimdOverride> avx512_overrides() noexcept {
-    static const auto list = avx512_list_k512();
+    static const auto list = avx512_list();
     return list;
 }
-
-#if defined(HEARTH_HAVE_AMX_KERNELS)
-std::span<const SimdOverride> amx_overrides() noexcept {
-    static const auto list = [] {
-        auto l = avx512_list();
-        for (SimdOverride& o : l) {
-            if (o.type == GgmlType::q4_0) o.gemm = x86::amx_gemm_q4_0();
-            if (o.type == GgmlType::q8_0) o.gemm = x86::amx_gemm_q8_0();
-            // Q6_K stays on VNNI: with 16-element sub-blocks the per-sub-block integer scaling
-            // dominates and AMX measured ~10% slower (bench gemm128_prepacked/q6_K).
-            if (o.type == GgmlType::q4_k) o.gemm = x86::amx_gemm_q4_k();
-        }
-        return l;
-    }();
-    return list;
-}
-#endif
 
 }  // namespace hearth::kernels

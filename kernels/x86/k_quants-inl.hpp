@@ -7,7 +7,7 @@
 
 #include <type_traits>
 
-#include "kernels/x86/x86_common.hpp"
+#include "kernels/x86/common-inl.hpp"
 
 namespace hearth::kernels::x86 {
 namespace {

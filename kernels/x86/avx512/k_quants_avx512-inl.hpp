@@ -1,5 +1,5 @@
 // 512-bit (AVX-512BW + VNNI) R x T tiles of Q4_K, Q5_K and Q6_K with q8_K activations, for the
-// AVX-512 level only. The 256-bit bodies (k_quants_x86.hpp) were compute-bound on Zen 5 (a 12B
+// AVX-512 level only. The 256-bit bodies (k_quants-inl.hpp) were compute-bound on Zen 5 (a 12B
 // Q4_K_M decode read ~27 GB/s of the 55 available): here one vpmaddubsw + one vpdpwssd cover 64
 // elements where the AVX2 body spends six uops. Every super-block's integer sums are exact int32
 // (no step saturates, see the bounds below), so any summation order gives the same integers, and
@@ -7,7 +7,7 @@
 // AVX2 tiles and to vec_dot at every tile shape (tests/test_kernels_dot.cpp checks it).
 #pragma once
 
-#include "kernels/x86/k_quants_x86.hpp"
+#include "kernels/x86/k_quants-inl.hpp"
 
 namespace hearth::kernels::x86 {
 namespace {

@@ -4,7 +4,7 @@
 // Scalar twin: kernels/ref/float_types.cpp (which sums in double: compare with a tolerance).
 #pragma once
 
-#include "kernels/x86/x86_common.hpp"
+#include "kernels/x86/common-inl.hpp"
 
 namespace hearth::kernels::x86 {
 namespace {

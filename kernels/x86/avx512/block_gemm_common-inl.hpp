@@ -12,7 +12,7 @@
 
 #include "kernels/kernels.hpp"
 #include "kernels/ref/blocks.hpp"
-#include "kernels/x86/x86_common.hpp"
+#include "kernels/x86/common-inl.hpp"
 
 namespace hearth::kernels::x86 {
 namespace {

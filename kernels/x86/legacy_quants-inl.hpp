@@ -5,7 +5,7 @@
 // result differs from ref only by float summation order. Scalar twin: kernels/ref/legacy_quants.cpp.
 #pragma once
 
-#include "kernels/x86/x86_common.hpp"
+#include "kernels/x86/common-inl.hpp"
 
 namespace hearth::kernels::x86 {
 namespace {

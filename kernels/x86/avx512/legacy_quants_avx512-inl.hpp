@@ -2,14 +2,14 @@
 // rows per zmm (row 2p in lanes 0-7, row 2p+1 in lanes 8-15), so each block's vpdpbusd, convert,
 // scale product and FMA serve two rows. Each row keeps the 256-bit body's 8 float lanes and
 // runs the same operations on them in the same order (exact int32 lane sums, then
-// fma(d_w * d_a, float(p), acc) block after block, then legacy_quants_x86.hpp's horizontal sum),
+// fma(d_w * d_a, float(p), acc) block after block, then legacy_quants-inl.hpp's horizontal sum),
 // so results are bit-identical to the AVX2 tiles and to vec_dot (tests/test_kernels_dot.cpp).
 // Why: on Zen 5 the 256-bit Q4_0 mat x vec computed ~16 GB/s in cache, half the DRAM bandwidth
 // of one core, so decoding was compute-bound.
 #pragma once
 
 #include "kernels/kernels.hpp"
-#include "kernels/x86/legacy_quants_x86.hpp"
+#include "kernels/x86/legacy_quants-inl.hpp"
 
 namespace hearth::kernels::x86 {
 namespace {

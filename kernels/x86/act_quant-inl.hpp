@@ -3,7 +3,7 @@
 // q8_K scale sign taken from the first element of largest magnitude.
 #pragma once
 
-#include "kernels/x86/x86_common.hpp"
+#include "kernels/x86/common-inl.hpp"
 
 namespace hearth::kernels::x86 {
 namespace {

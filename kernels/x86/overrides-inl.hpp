@@ -1,13 +1,13 @@
 // The x86 kernel list both levels compile from the same bodies: -mavx2 gives the maddubs path,
-// the AVX-512 build turns dot_u8s8 into VNNI vpdpbusd (see x86_common.hpp). Each level picks
+// the AVX-512 build turns dot_u8s8 into VNNI vpdpbusd (see common-inl.hpp). Each level picks
 // its tile shapes (AVX2 has 16 vector registers, AVX-512VL 32).
 #pragma once
 
 #include "kernels/simd_kernels.hpp"
-#include "kernels/x86/act_quant_x86.hpp"
-#include "kernels/x86/float_types_x86.hpp"
-#include "kernels/x86/k_quants_x86.hpp"
-#include "kernels/x86/legacy_quants_x86.hpp"
+#include "kernels/x86/act_quant-inl.hpp"
+#include "kernels/x86/float_types-inl.hpp"
+#include "kernels/x86/k_quants-inl.hpp"
+#include "kernels/x86/legacy_quants-inl.hpp"
 
 namespace hearth::kernels::x86 {
 namespace {

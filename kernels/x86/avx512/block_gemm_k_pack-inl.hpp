@@ -3,7 +3,7 @@
 // unpacked to signed bytes with integer sub-block scales, Q4_K mins as int16 pairs.
 #pragma once
 
-#include "kernels/x86/avx512/block_gemm_common.hpp"
+#include "kernels/x86/avx512/block_gemm_common-inl.hpp"
 
 namespace hearth::kernels::x86 {
 namespace {
