@@ -84,12 +84,15 @@ void tile_k4_512(size_t n, const std::byte* w, size_t w_stride, const std::byte*
     for (size_t i = 0; i < n / kQKK; ++i) {
         prefetch_next_rows<R, sizeof(Block)>(w, w_stride, i);
         const Block* x[R];
-        __m512i sc16[R];  // the 8 scales as int16 in lanes 0-7, for vpermw
+        // The 8 scales as int16, widened only where vpermw reads them: kept (or spilled) at the
+        // 16 bytes they have, a 64-byte reload of a 16-byte store would miss store forwarding.
+        __m128i sc16[R];
         __m256i mins16[R];
+        #pragma GCC unroll 8  // rows in registers: a loop kept them in stack arrays
         for (size_t r = 0; r < R; ++r) {
             x[r] = reinterpret_cast<const Block*>(w + r * w_stride) + i;
             uint64_t mins;
-            sc16[r] = _mm512_castsi128_si512(k4_scales16(x[r]->scales, mins));
+            sc16[r] = k4_scales16(x[r]->scales, mins);
             mins16[r] = k4_mins16(mins);
         }
         const BlockQ8_K* y[T];
@@ -109,7 +112,7 @@ void tile_k4_512(size_t n, const std::byte* w, size_t w_stride, const std::byte*
                     const __m512i h = _mm512_srlv_epi64(_mm512_broadcast_i64x4(load256(x[r]->qh)), bit_shift);
                     u[r] = _mm512_or_si512(u[r], _mm512_and_si512(_mm512_slli_epi64(h, 4), _mm512_set1_epi8(0x10)));
                 }
-                scale[r] = _mm512_permutexvar_epi16(pick, sc16[r]);
+                scale[r] = _mm512_permutexvar_epi16(pick, _mm512_castsi128_si512(sc16[r]));
             }
             for (size_t t = 0; t < T; ++t) {
                 const __m512i ya = load512(y[t]->qs + 64 * p);
@@ -118,6 +121,7 @@ void tile_k4_512(size_t n, const std::byte* w, size_t w_stride, const std::byte*
         }
         // Lane r: the scalar sum += (d * d_a) * isum - (dmin * d_a) * msum, for all rows at once.
         uint16_t d16[R], dmin16[R];
+        #pragma GCC unroll 8  // rows in registers: a loop kept them in stack arrays
         for (size_t r = 0; r < R; ++r) {
             d16[r] = x[r]->d;
             dmin16[r] = x[r]->dmin;
@@ -156,6 +160,7 @@ void tile_q6_K_512(size_t n, const std::byte* w, size_t w_stride, const std::byt
         prefetch_next_rows<R, sizeof(BlockQ6_K)>(w, w_stride, i);
         const BlockQ6_K* x[R];
         __m256i sc16[R];
+        #pragma GCC unroll 8  // rows in registers: a loop kept them in stack arrays
         for (size_t r = 0; r < R; ++r) {
             x[r] = reinterpret_cast<const BlockQ6_K*>(w + r * w_stride) + i;
             sc16[r] = _mm256_cvtepi8_epi16(_mm_loadu_si128(reinterpret_cast<const __m128i*>(x[r]->scales)));
