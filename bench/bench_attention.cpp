@@ -42,7 +42,7 @@ void bench_decode(benchmark::State& state, Isa isa, size_t n_kv, size_t n_heads)
     if (k == nullptr) return state.SkipWithError("ISA not available");
     Cache c = make_cache(n_kv, n_heads);
     std::vector<uint16_t> q16(kHeadDim), acc16(kHeadDim);
-    const ops::KvHeadView kv{c.k.data(), kRowStride, c.v.data(), kRowStride};
+    const KvHeadView kv{c.k.data(), kRowStride, c.v.data(), kRowStride};
     for (auto _ : state) {
         if (n_heads == 1)
             k->attend_head(c.q.data(), kv, n_kv, kHeadDim, 0.125f, {q16.data(), acc16.data()}, c.out.data());
@@ -58,8 +58,8 @@ void bench_prompt(benchmark::State& state, Isa isa, size_t n) {
     const AttentionKernels* k = attention_kernels(isa);
     if (k == nullptr) return state.SkipWithError("ISA not available");
     Cache c = make_cache(n, n);
-    std::vector<float> scores(ops::kAttentionTileKv), acc(kHeadDim);
-    const ops::KvHeadView kv{c.k.data(), kRowStride, c.v.data(), kRowStride};
+    std::vector<float> scores(kAttentionTileKv), acc(kHeadDim);
+    const KvHeadView kv{c.k.data(), kRowStride, c.v.data(), kRowStride};
     for (auto _ : state) {
         k->attend_rows_tiled({c.q.data(), c.out.data(), kHeadDim, n, 1}, kv, kHeadDim, 0.125f, {scores.data(), acc.data()});
         benchmark::DoNotOptimize(c.out.data());

@@ -1,12 +1,12 @@
 // The attention kernel table: one row of function pointers per ISA, every entry bit-identical to
-// the scalar reference in src/ops/attention.cpp (which is the ref row). No intrinsics here.
+// the scalar reference in ref/attention.cpp (which is the ref row). No intrinsics here.
 #pragma once
 
 #include <cstddef>
 #include <cstdint>
 
 #include "kernels/kernels.hpp"
-#include "ops/attention.hpp"
+#include "kernels/attention_types.hpp"
 
 namespace hearth::kernels {
 
@@ -17,21 +17,20 @@ constexpr size_t kAttentionMaxSimdHeadDim = 256;
 struct AttentionKernels {
     // ops::dot_f16, ops::attend_head(s), ops::attend_rows_tiled (see ops/attention.hpp).
     float (*dot_f16)(const uint16_t* a, const uint16_t* b, size_t n) noexcept;
-    void (*attend_head)(const float* q, const ops::KvHeadView& kv, size_t n_kv, size_t head_dim, float scale,
-                        const ops::AttentionScratch& scratch, float* out) noexcept;
-    void (*attend_heads)(const float* q, size_t n_heads, const ops::KvHeadView& kv, size_t n_kv, size_t head_dim,
-                         float scale, const ops::AttentionScratch& scratch, float* out) noexcept;
-    void (*attend_rows_tiled)(const ops::QueryRows& rows, const ops::KvHeadView& kv, size_t head_dim, float scale,
-                              const ops::AttentionScratchF32& scratch) noexcept;
+    void (*attend_head)(const float* q, const KvHeadView& kv, size_t n_kv, size_t head_dim, float scale,
+                        const AttentionScratch& scratch, float* out) noexcept;
+    void (*attend_heads)(const float* q, size_t n_heads, const KvHeadView& kv, size_t n_kv, size_t head_dim,
+                         float scale, const AttentionScratch& scratch, float* out) noexcept;
+    void (*attend_rows_tiled)(const QueryRows& rows, const KvHeadView& kv, size_t head_dim, float scale,
+                              const AttentionScratchF32& scratch) noexcept;
     // The f32 running-sum updates of the Q8_0-cache attention: y[i] *= s and y[i] = fma(x[i], s, y[i]).
     void (*scale_f32)(float* y, float s, size_t n) noexcept;
     void (*mad_f32)(float* y, const float* x, float s, size_t n) noexcept;
-    // y[i] = ops::exp_poly(x[i]): the tiled softmax's and SiLU's exp (ops::silu_mul uses it too).
+    // y[i] = ref::exp_poly(x[i]): the tiled softmax's and SiLU's exp (ops::silu_mul uses it too).
     void (*exp_poly)(const float* x, float* y, size_t n) noexcept;
 };
 
-// The row for isa, or nullptr when it is not compiled in or the CPU lacks it. Defined in
-// src/ops/attention.cpp next to the reference row.
+// The row for isa, or nullptr when it is not compiled in or the CPU lacks it (attention_dispatch.cpp).
 const AttentionKernels* attention_kernels(Isa isa) noexcept;
 
 // The row ops::attend_* use: the active ISA's (kernels::active_isa()), or ref where none exists.

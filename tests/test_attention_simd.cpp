@@ -42,7 +42,7 @@ struct Case {
     std::vector<uint16_t> k, v;
     std::vector<float> q;
     size_t stride() const { return 3 * d + 5; }
-    ops::KvHeadView view() const { return {k.data() + d, stride(), v.data() + 2 * d, stride()}; }
+    KvHeadView view() const { return {k.data() + d, stride(), v.data() + 2 * d, stride()}; }
 };
 
 Case make_case(size_t d, size_t n_kv, size_t n_rows, Pattern pattern, uint32_t seed) {
@@ -99,7 +99,7 @@ TEST(AttentionSimd, OneRowF16MatchesReference) {
                 const Case c = make_case(d, n_kv, kHeads, pattern, seed++);
                 const float scale = 1.0f / std::sqrt(static_cast<float>(d));
                 std::vector<uint16_t> q16(d), acc16(d);
-                const ops::AttentionScratch s{q16.data(), acc16.data()};
+                const AttentionScratch s{q16.data(), acc16.data()};
                 std::vector<float> want(kHeads * d), got(kHeads * d);
                 for (size_t h = 0; h < kHeads; ++h)
                     ref_row().attend_head(c.q.data() + h * d, c.view(), n_kv, d, scale, s, want.data() + h * d);
@@ -130,8 +130,8 @@ TEST(AttentionSimd, TiledRowsMatchReference) {
                 const size_t n_rows = std::min<size_t>(n_kv, pattern == Pattern::random ? 37 : 5);
                 const Case c = make_case(d, n_kv, n_rows, pattern, seed++);
                 const float scale = 1.0f / std::sqrt(static_cast<float>(d));
-                std::vector<float> scores(ops::kAttentionTileKv), acc(d), want(n_rows * d), got(n_rows * d);
-                const ops::AttentionScratchF32 s{scores.data(), acc.data()};
+                std::vector<float> scores(kAttentionTileKv), acc(d), want(n_rows * d), got(n_rows * d);
+                const AttentionScratchF32 s{scores.data(), acc.data()};
                 const size_t n_kv0 = n_kv - n_rows + 1;
                 ref_row().attend_rows_tiled({c.q.data(), want.data(), d, n_rows, n_kv0}, c.view(), d, scale, s);
                 for (Isa isa : isas) {

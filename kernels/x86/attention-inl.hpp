@@ -18,7 +18,7 @@ namespace {
 
 constexpr size_t kLanes = 16;                                     // one L::V
 constexpr size_t kDotStep = 64;                                   // ggml's 4 x 16-lane step
-constexpr size_t kTileKv = ops::kAttentionTileKv;
+constexpr size_t kTileKv = kAttentionTileKv;
 
 template <class L>
 struct Attention {
@@ -46,7 +46,7 @@ struct Attention {
 
     static size_t blocks(size_t n) { return (n + kLanes - 1) / kLanes; }
 
-    // ops::exp_poly lane by lane: same fma steps; L::pow2_scale does ldexp and the |n| > 192 cases.
+    // ref::exp_poly lane by lane: same fma steps; L::pow2_scale does ldexp and the |n| > 192 cases.
     static V exp_poly(V x) {
         const V shift = L::set1(0x1.8p23f);
         const V n = L::sub(L::fma(x, L::set1(0x1.715476p+0f), shift), shift);
@@ -121,7 +121,7 @@ struct Attention {
         }
     }
 
-    static void attend_heads_impl(const float* q, size_t nh, const ops::KvHeadView& kv, size_t n_kv, size_t d, float scale,
+    static void attend_heads_impl(const float* q, size_t nh, const KvHeadView& kv, size_t n_kv, size_t d, float scale,
                                   float* out) {
         const size_t nb = blocks(d), dp = nb * kLanes;
         const size_t main = d - d % kDotStep;  // dot_f16's 4x16 part; also where mad_f16 fuses
@@ -169,14 +169,14 @@ struct Attention {
         }
     }
 
-    static void attend_heads(const float* q, size_t n_heads, const ops::KvHeadView& kv, size_t n_kv, size_t d, float scale,
-                             const ops::AttentionScratch&, float* out) noexcept {
+    static void attend_heads(const float* q, size_t n_heads, const KvHeadView& kv, size_t n_kv, size_t d, float scale,
+                             const AttentionScratch&, float* out) noexcept {
         for (size_t h = 0; h < n_heads; h += kMaxHeads)
             attend_heads_impl(q + h * d, std::min(kMaxHeads, n_heads - h), kv, n_kv, d, scale, out + h * d);
     }
 
-    static void attend_head(const float* q, const ops::KvHeadView& kv, size_t n_kv, size_t d, float scale,
-                            const ops::AttentionScratch&, float* out) noexcept {
+    static void attend_head(const float* q, const KvHeadView& kv, size_t n_kv, size_t d, float scale,
+                            const AttentionScratch&, float* out) noexcept {
         attend_heads_impl(q, 1, kv, n_kv, d, scale, out);
     }
 
@@ -196,7 +196,7 @@ struct Attention {
 
     // scores[j][r] = scale * (FMA chain over d of k_j[d] * q_r[d]) for j < count, -inf where
     // position p0 + j is past row r's causal limit (n_kv0 + r) and for j >= count.
-    static void tile_scores(TiledState& st, const ops::KvHeadView& kv, size_t p0, size_t count, size_t n_kv0,
+    static void tile_scores(TiledState& st, const KvHeadView& kv, size_t p0, size_t count, size_t n_kv0,
                             size_t d, float scale) {
         const size_t dp = blocks(d) * kLanes;
         for (size_t j0 = 0; j0 < count; j0 += kP) {
@@ -222,7 +222,7 @@ struct Attention {
 
     // acc_r += sum_j v_j * scores[j][r] over this tile's j < count_r, one FMA chain per element
     // in j order; V rows are widened 16 at a time and shared by all rows.
-    static void tile_values(TiledState& st, const ops::KvHeadView& kv, size_t p0, size_t count, size_t n_kv0,
+    static void tile_values(TiledState& st, const KvHeadView& kv, size_t p0, size_t count, size_t n_kv0,
                             size_t nr, size_t d) {
         const size_t nb = blocks(d), dp = nb * kLanes;
         for (size_t c0 = 0; c0 < count; c0 += kLanes) {
@@ -257,7 +257,7 @@ struct Attention {
     }
 
     // Up to 16 rows: row r is token n_kv0 + r - 1 and sees positions < n_kv0 + r.
-    static void tiled_block(const float* const* q, float* const* out, size_t nr, size_t n_kv0, const ops::KvHeadView& kv,
+    static void tiled_block(const float* const* q, float* const* out, size_t nr, size_t n_kv0, const KvHeadView& kv,
                             size_t d, float scale, TiledState& st) {
         const size_t nb = blocks(d), dp = nb * kLanes, n_kv_end = n_kv0 + nr - 1;
         for (size_t i = 0; i < dp; ++i)
@@ -308,8 +308,8 @@ struct Attention {
         }
     }
 
-    static void attend_rows_tiled(const ops::QueryRows& rows, const ops::KvHeadView& kv, size_t d, float scale,
-                                  const ops::AttentionScratchF32&) noexcept {
+    static void attend_rows_tiled(const QueryRows& rows, const KvHeadView& kv, size_t d, float scale,
+                                  const AttentionScratchF32&) noexcept {
         TiledState st;
         const float* q[kRows];
         float* out[kRows];

@@ -33,28 +33,6 @@ void add_inplace(float* y, const float* x, size_t n) noexcept {
     for (size_t i = 0; i < n; ++i) y[i] += x[i];
 }
 
-// e^x by range reduction to 2^n * e^b, |b| <= ln2/2, and a degree-5 polynomial: the
-// "optimized-routines" expf that ggml's AVX-512 SiLU uses (max error ~1.5 ulp). Written as
-// scalar fma steps in the same order, so the result equals ggml's lane for lane.
-float exp_poly(float x) noexcept {
-    const float shift = 0x1.8p23f;  // adding it rounds x*log2(e) to an integer n
-    const float z = std::fma(x, 0x1.715476p+0f, shift);
-    const float n = z - shift;
-    const float b = std::fma(-n, 0x1.7f7d1cp-20f, std::fma(-n, 0x1.62e4p-1f, x));  // x - n*ln2 (hi + lo)
-    const float u = b * b;
-    const float j = std::fma(std::fma(std::fma(0x1.0e4020p-7f, b, 0x1.573e2ep-5f), u, std::fma(0x1.555e66p-3f, b, 0x1.fffdb6p-2f)),
-                             u, std::fma(0x1.ffffecp-1f, b, 1.0f));
-    if (std::fabs(n) > 192.0f) return n <= 0.0f ? 0.0f : INFINITY;
-    return std::ldexp(j, static_cast<int>(n));
-}
-
-float reduce_add16(const float* v) noexcept {
-    float h8[8], h4[4];
-    for (size_t i = 0; i < 8; ++i) h8[i] = v[i] + v[i + 8];
-    for (size_t i = 0; i < 4; ++i) h4[i] = h8[i] + h8[i + 4];
-    return (h4[0] + h4[2]) + (h4[1] + h4[3]);
-}
-
 void softmax(const float* x, float* y, size_t n) noexcept {
     float max = -INFINITY;
     for (size_t i = 0; i < n; ++i) max = std::max(max, x[i]);

@@ -6,6 +6,8 @@
 
 #include <cstddef>
 
+#include "kernels/ref/attention_ref.hpp"
+
 namespace hearth::ops {
 
 // y = x / sqrt(mean(x²) + eps) * w for one row of n (y may alias x).
@@ -18,12 +20,11 @@ void add_row_bias(float* y, const float* b, size_t n_rows, size_t n) noexcept;
 // y[i] += x[i] (residual connections).
 void add_inplace(float* y, const float* x, size_t n) noexcept;
 
-// e^x as ggml's AVX-512 code computes it (range reduction + degree-5 polynomial, ~1.5 ulp);
-// 0 below about -103.9 and +inf above 88.4.
-float exp_poly(float x) noexcept;
+// e^x as ggml's AVX-512 code computes it (kernels/ref/attention_ref.hpp).
+using kernels::ref::exp_poly;
 
-// v[0] + ... + v[15] in the order _mm512_reduce_add_ps uses: halves, then quarters, then pairs.
-float reduce_add16(const float* v) noexcept;
+// v[0] + ... + v[15] in the order _mm512_reduce_add_ps uses (kernels/ref/attention_ref.hpp).
+using kernels::ref::reduce_add16;
 
 // y = softmax(x) for one row of n (y may alias x), rounded as ggml_soft_max is on AVX-512:
 // exps of x - max in 16-wide polynomial blocks plus a libm tail, summed in double, then
