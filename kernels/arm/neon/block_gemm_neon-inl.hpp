@@ -11,10 +11,10 @@
 //
 // sdot and smmla multiply signed bytes on both sides, so the weights are stored as their signed
 // values (Q4_0 nibble - 8, Q6_K 6-bit value - 32, the others as they are): no offsets, and every
-// integer sum is exact in int32 (at most 32 * 128 * 128 per 32-block, 64 * 127 * 16 * 32 * 128
-// per Q6_K super-block). The float steps are the spec's (ref::block_gemm): per block
-// fma(float(sumi), d_w * d_a, acc), and for Q4_K/Q5_K an fused subtraction of float(M) * (dmin_w *
-// d_a) right after, so results are bit-identical to it.
+// integer sum is exact in int32 (|sum| at most 32 * 128 * 128 = 2^19 per 32-block; 16 slots *
+// 128 * (16 * 32 * 128) = 2^27 per Q6_K super-block, less for Q4_K/Q5_K). The float steps are the
+// spec's (ref::block_gemm): per block fma(float(sumi), d_w * d_a, acc), and for Q4_K/Q5_K a fused
+// subtraction of float(M) * (dmin_w * d_a) right after, so results are bit-identical to it.
 #pragma once
 
 #include <arm_neon.h>
