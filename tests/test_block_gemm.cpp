@@ -5,10 +5,15 @@
 #include <algorithm>
 #include <cstring>
 #include <random>
+#include <string_view>
+#include <utility>
 #include <vector>
 
 #include "hearth/memory.hpp"
 #include "test_kernels_support.hpp"
+#if defined(__aarch64__)
+#include "kernels/arm/neon/block_gemm_neon.hpp"
+#endif
 
 namespace hearth::test {
 namespace {
@@ -59,31 +64,46 @@ std::vector<float> run_few(const kernels::TypeKernels& k, size_t n, const std::v
     return out;
 }
 
-// Every level with a GEMM for t must equal the spec bit for bit, and so must its few-token path.
+// k's GEMM (labelled `level`) must equal the spec bit for bit, and so must its few-token path.
+void expect_matches_spec(const kernels::TypeKernels* k, std::string_view level, GgmlType t, const Case& c,
+                         const std::vector<std::byte>& w, const std::vector<float>& x) {
+    if (k == nullptr || k->gemm.panel_rows == 0) return;
+    const size_t w_stride = row_bytes(t, c.n);
+    const size_t act_stride = row_bytes(k->act_type, c.n);
+    std::vector<std::byte> act(act_stride * c.tokens);
+    for (size_t i = 0; i < c.tokens; ++i) k->quantize_act_row(x.data() + i * c.n, act.data() + i * act_stride, c.n);
+    std::vector<float> want(c.tokens * c.rows);
+    ASSERT_TRUE(kernels::ref::block_gemm(t, c.n, w.data(), w_stride, c.rows, act.data(), act_stride, c.tokens,
+                                         want.data(), c.rows));
+    auto expect_spec = [&](const std::vector<float>& got, const char* path) {
+        for (size_t i = 0; i < want.size(); ++i)
+            ASSERT_EQ(std::memcmp(&want[i], &got[i], sizeof(float)), 0)
+                << path << " " << ggml_type_name(t) << " " << level << " n " << c.n << " rows " << c.rows
+                << " tokens " << c.tokens << ": token " << i / c.rows << " row " << i % c.rows << " want " << want[i]
+                << " got " << got[i];
+    };
+    expect_spec(run_gemm(*k, c.n, w, w_stride, c.rows, act, act_stride, c.tokens), "gemm");
+    if (k->gemm.few.act_group_bytes == nullptr) return;
+    for (size_t chunk : {c.rows, size_t(5), size_t(32)})
+        expect_spec(run_few(*k, c.n, w, w_stride, c.rows, act, act_stride, c.tokens, chunk), "few-token");
+}
+
+// Every level with a GEMM for t, and on ARM both NEON variants (the level itself uses only the
+// best one the CPU has, so the other would go untested).
 void expect_levels_match_spec(GgmlType t, const Case& c, const std::vector<std::byte>& w,
                               const std::vector<float>& x) {
-    const size_t w_stride = row_bytes(t, c.n);
-    for (Isa isa : {Isa::avx2, Isa::avxvnni, Isa::avx512, Isa::amx, Isa::neon}) {
-        const kernels::TypeKernels* k = kernels::type_kernels(t, isa);
-        if (k == nullptr || k->gemm.panel_rows == 0) continue;
-        const size_t act_stride = row_bytes(k->act_type, c.n);
-        std::vector<std::byte> act(act_stride * c.tokens);
-        for (size_t i = 0; i < c.tokens; ++i) k->quantize_act_row(x.data() + i * c.n, act.data() + i * act_stride, c.n);
-        std::vector<float> want(c.tokens * c.rows);
-        ASSERT_TRUE(kernels::ref::block_gemm(t, c.n, w.data(), w_stride, c.rows, act.data(), act_stride, c.tokens,
-                                             want.data(), c.rows));
-        auto expect_spec = [&](const std::vector<float>& got, const char* path) {
-            for (size_t i = 0; i < want.size(); ++i)
-                ASSERT_EQ(std::memcmp(&want[i], &got[i], sizeof(float)), 0)
-                    << path << " " << ggml_type_name(t) << " " << kernels::isa_name(isa) << " n " << c.n << " rows " << c.rows
-                    << " tokens " << c.tokens << ": token " << i / c.rows << " row " << i % c.rows << " want " << want[i]
-                    << " got " << got[i];
-        };
-        expect_spec(run_gemm(*k, c.n, w, w_stride, c.rows, act, act_stride, c.tokens), "gemm");
-        if (k->gemm.few.act_group_bytes == nullptr) continue;
-        for (size_t chunk : {c.rows, size_t(5), size_t(32)})
-            expect_spec(run_few(*k, c.n, w, w_stride, c.rows, act, act_stride, c.tokens, chunk), "few-token");
+    for (Isa isa : {Isa::avx2, Isa::avxvnni, Isa::avx512, Isa::amx, Isa::neon})
+        expect_matches_spec(kernels::type_kernels(t, isa), kernels::isa_name(isa), t, c, w, x);
+#if defined(__aarch64__)
+    const kernels::TypeKernels* neon = kernels::type_kernels(t, Isa::neon);
+    if (neon == nullptr) return;
+    for (auto [variant, name] : {std::pair{kernels::neon::GemmVariant::sdot, "neon sdot"},
+                                 std::pair{kernels::neon::GemmVariant::smmla, "neon smmla"}}) {
+        kernels::TypeKernels k = *neon;
+        k.gemm = kernels::neon::block_gemm(t, variant);
+        expect_matches_spec(&k, name, t, c, w, x);
     }
+#endif
 }
 
 const GgmlType kTypes[] = {GgmlType::q4_0, GgmlType::q8_0, GgmlType::q4_k, GgmlType::q5_k, GgmlType::q6_k};
@@ -125,6 +145,17 @@ TEST(BlockGemm, MatchesSpecOnExtremes) {
         }
     }
 }
+
+#if defined(__aarch64__)
+TEST(BlockGemm, NeonHasBothVariants) {
+    // The comparisons above cover smmla only where the CPU has i8mm (qemu-aarch64's default CPU
+    // does): say so rather than pass silently without it.
+    if (kernels::type_kernels(GgmlType::q4_0, Isa::neon) == nullptr) GTEST_SKIP() << "no NEON level";
+    for (GgmlType t : kTypes) EXPECT_NE(kernels::neon::block_gemm(t, kernels::neon::GemmVariant::sdot).panel_rows, 0u);
+    if (!kernels::neon::i8mm_usable()) GTEST_SKIP() << "CPU without i8mm: the smmla GEMMs were not tested";
+    for (GgmlType t : kTypes) EXPECT_NE(kernels::neon::block_gemm(t, kernels::neon::GemmVariant::smmla).panel_rows, 0u);
+}
+#endif
 
 TEST(BlockGemm, SpecIsTheIntegerDotScaledPerBlock) {
     // The spec itself, on a case small enough to check by hand: one block, integer values.

@@ -1,10 +1,14 @@
 // The NEON level (Armv8.2-A with the dot-product extension): q8_0/q8_1 activation quantizers
 // (vcvtnq rounds half to even, as ref), and dot products for Q4_0, Q8_0 (vector lanes: ref up to
 // float summation order), Q4_K and Q6_K (per-block integer sums, then the same float expression
-// as ref) and F16. Scalar twins: kernels/ref/*.cpp.
+// as ref) and F16. Scalar twins: kernels/ref/*.cpp. The prompt GEMMs for Q4_0, Q8_0, Q4_K, Q5_K and
+// Q6_K come from block_gemm_neon.hpp (smmla where the CPU has i8mm, else sdot).
 #include <arm_neon.h>
 
+#include <array>
 #include <cstring>
+
+#include "kernels/arm/neon/block_gemm_neon.hpp"
 
 #include "kernels/ref/blocks.hpp"
 #include "kernels/ref/f16.hpp"
@@ -166,11 +170,19 @@ constexpr SimdOverride kNeonOverrides[] = {
     {GgmlType::q5_1, quantize_row_q8_1, nullptr, nullptr},
     {GgmlType::q8_0, quantize_row_q8_0, dot_q8_0<BlockQ8_0, q8_0_values>, nullptr},
     {GgmlType::q4_k, nullptr, dot_q4_K, nullptr},
+    {GgmlType::q5_k, nullptr, nullptr, nullptr},  // the GEMM only
     {GgmlType::q6_k, nullptr, dot_q6_K, nullptr},
 };
 
 }  // namespace
 
-std::span<const SimdOverride> neon_overrides() noexcept { return kNeonOverrides; }
+std::span<const SimdOverride> neon_overrides() noexcept {
+    static const auto list = [] {
+        auto l = std::to_array(kNeonOverrides);
+        for (SimdOverride& o : l) o.gemm = neon::best_block_gemm(o.type);
+        return l;
+    }();
+    return list;
+}
 
 }  // namespace hearth::kernels
