@@ -23,6 +23,7 @@
 #include <cstdint>
 #include <cstring>
 
+#include "kernels/block_gemm_panel.hpp"
 #include "kernels/kernels.hpp"
 #include "kernels/ref/blocks.hpp"
 #include "kernels/x86/common-inl.hpp"
@@ -58,8 +59,6 @@ inline int32_t byte_sum(const int8_t* p) {
 // accumulations into trees of independent products, which need more than 16 registers and
 // spilled (measured: ~25 stack stores per block in the Q4_0 tile).
 inline void pin(__m256i& v) { asm("" : "+x"(v)); }
-
-inline int32_t pair16(int lo, int hi) { return int32_t(uint32_t(uint16_t(lo)) | (uint32_t(uint16_t(hi)) << 16)); }
 
 // The 4 bytes at src + 4k go to dst[k][l] for k < 8 (one token's 32 activations in lanes).
 inline void scatter_token(const int8_t* src, int8_t (*dst)[kGemmTokens][4], size_t l) {
@@ -110,8 +109,8 @@ void ymm_pack_act_q8_K(size_t n, const std::byte* act, size_t act_stride, size_t
             for (size_t c = 0; c < kQKK / kQK; ++c) scatter_token(a[b].qs + kQK * c, g.q + 8 * c, l);
             g.d[l] = a[b].d;
             const int16_t* s = a[b].bsums;
-            for (size_t p = 0; p < 4; ++p) g.sub_pairs[p][l] = pair16(s[4 * p] + s[4 * p + 1], s[4 * p + 2] + s[4 * p + 3]);
-            for (size_t p = 0; p < 8; ++p) g.bsum_pairs[p][l] = pair16(s[2 * p], s[2 * p + 1]);
+            for (size_t p = 0; p < 4; ++p) g.sub_pairs[p][l] = int16_pair(s[4 * p] + s[4 * p + 1], s[4 * p + 2] + s[4 * p + 3]);
+            for (size_t p = 0; p < 8; ++p) g.bsum_pairs[p][l] = int16_pair(s[2 * p], s[2 * p + 1]);
         }
     }
 }
@@ -125,16 +124,6 @@ inline void store_ymm_tile(const __m256 (&c)[R], size_t n_rows, size_t t0, size_
     const size_t rows = std::min(R, n_rows), tokens = std::min(kLanes, n_tokens - t0);
     for (size_t l = 0; l < tokens; ++l)
         for (size_t i = 0; i < rows; ++i) out[(t0 + l) * out_stride + i] = v[i][l];
-}
-
-// The walk the panel packers share: kYmmPanelRows / R tiles of nb blocks of R rows each. A partial
-// panel is zeroed first, so missing rows multiply as zeros (their outputs are never stored).
-template <typename PanelBlockT, size_t R, typename Fill>
-void fill_ymm_panel(size_t nb, size_t n_rows, std::byte* dst, Fill&& fill) {
-    auto* panel = reinterpret_cast<PanelBlockT*>(dst);
-    if (n_rows < kYmmPanelRows) std::memset(dst, 0, kYmmPanelRows / R * nb * sizeof(PanelBlockT));
-    for (size_t r = 0; r < n_rows; ++r)
-        for (size_t b = 0; b < nb; ++b) fill(r, b, panel[r / R * nb + b], r % R);
 }
 
 // The tiles of a panel against the halves of a group: tile(nb, tile blocks, group, half, c).
@@ -197,7 +186,7 @@ size_t ymm_panel_bytes_legacy(size_t n) { return kYmmPanelRows / kYmmTileRows * 
 template <typename Rows>
 void ymm_pack_panel_legacy(size_t n, const std::byte* w, size_t w_stride, size_t n_rows, std::byte* dst) {
     using P = LegacyPanel<Rows>;
-    fill_ymm_panel<P, kYmmTileRows>(n / kQK, n_rows, dst, [&](size_t r, size_t b, P& p, size_t i) {
+    fill_panel<P, kYmmPanelRows, kYmmTileRows>(n / kQK, n_rows, dst, [&](size_t r, size_t b, P& p, size_t i) {
         float d;
         if constexpr (Rows::kSigned) {
             const __m256i q = Rows::signed_values(w + r * w_stride, b, d);
@@ -292,7 +281,7 @@ struct YPanelK {
 };
 using KPanel = YPanelK<kYmmTileRows>;
 
-inline int32_t scale_word(int s) { return kVnni ? int32_t(s) : pair16(s, s); }
+inline int32_t scale_word(int s) { return kVnni ? int32_t(s) : int16_pair(s, s); }
 
 // 32 4-bit values of chunk c (0..7) of a Q4_K/Q5_K super-block's qs: low nibbles for even c.
 inline __m256i k4_nibbles(const uint8_t* qs, size_t c) {
@@ -323,7 +312,7 @@ struct Q4_KYmm : KShape<32, 8, true> {
             k_scale_min(j, scales, sc[j], m[j]);
             p.scale[i][j] = scale_word(sc[j]);
         }
-        for (size_t q = 0; q < 4; ++q) p.pairs[i][q] = pair16(m[2 * q], m[2 * q + 1]);
+        for (size_t q = 0; q < 4; ++q) p.pairs[i][q] = int16_pair(m[2 * q], m[2 * q + 1]);
     }
 };
 
@@ -356,7 +345,7 @@ struct Q6_KYmm : KShape<16, 2, false> {
             }
         }
         for (size_t g = 0; g < 16; ++g) p.scale[i][g] = scale_word(blk.scales[g]);
-        for (size_t q = 0; q < 8; ++q) p.pairs[i][q] = pair16(32 * blk.scales[2 * q], 32 * blk.scales[2 * q + 1]);
+        for (size_t q = 0; q < 8; ++q) p.pairs[i][q] = int16_pair(32 * blk.scales[2 * q], 32 * blk.scales[2 * q + 1]);
         p.d[i] = half_to_float(blk.d);
         p.dmin[i] = 0.0f;
     }
@@ -366,7 +355,7 @@ size_t ymm_panel_bytes_k(size_t n) { return kYmmPanelRows / kYmmTileRows * (n / 
 
 template <typename Rows>
 void ymm_pack_panel_k(size_t n, const std::byte* w, size_t w_stride, size_t n_rows, std::byte* dst) {
-    fill_ymm_panel<KPanel, kYmmTileRows>(n / kQKK, n_rows, dst,
+    fill_panel<KPanel, kYmmPanelRows, kYmmTileRows>(n / kQKK, n_rows, dst,
                                          [&](size_t r, size_t b, KPanel& p, size_t i) { Rows::unpack(w + r * w_stride, b, p, i); });
 }
 

@@ -89,6 +89,16 @@ inline void prefetch_next_rows(const std::byte* w, size_t w_stride, size_t i) {
     }
 }
 
+// The f16 values h[0..R), R <= 8, as floats in lanes 0..R-1: assembled in general registers,
+// so one conversion serves all the rows of a tile.
+template <size_t R>
+inline __m256 halves_ps(const uint16_t (&h)[R]) {
+    static_assert(R <= 8);
+    uint64_t word[2] = {0, 0};
+    for (size_t r = 0; r < R; ++r) word[r / 4] |= uint64_t(h[r]) << (16 * (r % 4));
+    return _mm256_cvtph_ps(_mm_set_epi64x(int64_t(word[1]), int64_t(word[0])));
+}
+
 inline __m256i load256(const void* p) { return _mm256_loadu_si256(static_cast<const __m256i*>(p)); }
 
 }  // namespace

@@ -26,6 +26,7 @@
 #include <type_traits>
 #include <utility>
 
+#include "kernels/block_gemm_panel.hpp"
 #include "kernels/kernels.hpp"
 #include "kernels/ref/blocks.hpp"
 #include "kernels/ref/f16.hpp"
@@ -243,20 +244,10 @@ size_t panel_bytes_legacy(size_t n) { return kPanelRows / kTileRows * (n / kQK) 
 template <typename Core>
 size_t panel_bytes_k(size_t n) { return kPanelRows / kTileRows * (n / kQKK) * sizeof(KPanel<Core>); }
 
-// The walk both panel packers share: tile-major, nb blocks per tile. Missing rows stay zero
-// (values and scales), so they multiply as zeros whose outputs are never stored.
-template <typename PanelT, typename Fill>
-void fill_panel(size_t nb, size_t n_rows, std::byte* dst, Fill&& fill) {
-    auto* panel = reinterpret_cast<PanelT*>(dst);
-    if (n_rows < kPanelRows) std::memset(dst, 0, kPanelRows / kTileRows * nb * sizeof(PanelT));
-    for (size_t r = 0; r < n_rows; ++r)
-        for (size_t b = 0; b < nb; ++b) fill(r, b, panel[r / kTileRows * nb + b], r % kTileRows);
-}
-
 template <typename Core, typename Rows>
 void pack_panel_legacy(size_t n, const std::byte* w, size_t w_stride, size_t n_rows, std::byte* dst) {
     using P = LegacyPanel<Core>;
-    fill_panel<P>(n / kQK, n_rows, dst, [&](size_t r, size_t b, P& p, size_t i) {
+    fill_panel<P, kPanelRows, kTileRows>(n / kQK, n_rows, dst, [&](size_t r, size_t b, P& p, size_t i) {
         int8_t q[kQK];
         const float d = Rows::values(w + r * w_stride, b, q);
         put_row_values<Core>(q, kQK, i, p.w);
@@ -267,7 +258,7 @@ void pack_panel_legacy(size_t n, const std::byte* w, size_t w_stride, size_t n_r
 template <typename Core, typename Rows>
 void pack_panel_k(size_t n, const std::byte* w, size_t w_stride, size_t n_rows, std::byte* dst) {
     using P = KPanel<Core>;
-    fill_panel<P>(n / kQKK, n_rows, dst, [&](size_t r, size_t b, P& p, size_t i) {
+    fill_panel<P, kPanelRows, kTileRows>(n / kQKK, n_rows, dst, [&](size_t r, size_t b, P& p, size_t i) {
         KValues v;
         Rows::values(w + r * w_stride, b, v);
         put_row_values<Core>(v.q, kQKK, i, p.w);

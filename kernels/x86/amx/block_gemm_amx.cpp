@@ -28,7 +28,7 @@ size_t panel_bytes(size_t n) { return kPanelRows / kAmxRows * (n / kQK) * sizeof
 
 template <typename Rows>
 void pack_panel(size_t n, const std::byte* w, size_t w_stride, size_t n_rows, std::byte* dst) {
-    fill_panel<AmxPanelBlock, kAmxRows>(n / kQK, n_rows, dst, [&](size_t r, size_t b, AmxPanelBlock& p, size_t i) {
+    fill_panel<AmxPanelBlock, kPanelRows, kAmxRows>(n / kQK, n_rows, dst, [&](size_t r, size_t b, AmxPanelBlock& p, size_t i) {
         _mm256_storeu_si256(reinterpret_cast<__m256i*>(p.w[i]), Rows::values(w + r * w_stride, b, p.d[i]));
     });
 }

@@ -28,7 +28,7 @@ size_t panel_bytes(size_t n) { return kPanelRows / kAmxRows * (n / kQKK) * sizeo
 
 void pack_panel(size_t n, const std::byte* w, size_t w_stride, size_t n_rows, std::byte* dst) {
     PanelK<1> row;  // one row of one super-block, unpacked as the VNNI path does
-    fill_panel<AmxPanelQ4_K, kAmxRows>(n / kQKK, n_rows, dst, [&](size_t r, size_t b, AmxPanelQ4_K& p, size_t i) {
+    fill_panel<AmxPanelQ4_K, kPanelRows, kAmxRows>(n / kQKK, n_rows, dst, [&](size_t r, size_t b, AmxPanelQ4_K& p, size_t i) {
         Q4_KRows::unpack(w + r * w_stride, b, row, 0);
         for (size_t j = 0; j < kQKK / kQK; ++j) {
             // q <= 15 and factor <= 7: byte products never carry into the next byte of a 16-bit

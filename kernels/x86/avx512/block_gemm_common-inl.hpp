@@ -10,6 +10,7 @@
 #include <cstdint>
 #include <cstring>
 
+#include "kernels/block_gemm_panel.hpp"
 #include "kernels/kernels.hpp"
 #include "kernels/ref/blocks.hpp"
 #include "kernels/x86/common-inl.hpp"
@@ -80,18 +81,6 @@ struct Q8_0Rows {
         return load256(blk.qs);
     }
 };
-
-// The walk every panel packer shares: a panel is kPanelRows / R tiles of nb blocks, each block
-// holding R rows. Calls fill(row, block, tile block, slot in it) for the n_rows real rows; a
-// partial panel is zeroed first, so missing rows multiply as zeros (their outputs are never stored).
-template <typename PanelBlockT, size_t R, typename Fill>
-void fill_panel(size_t nb, size_t n_rows, std::byte* dst, Fill&& fill) {
-    static_assert(kPanelRows % R == 0);
-    auto* panel = reinterpret_cast<PanelBlockT*>(dst);
-    if (n_rows < kPanelRows) std::memset(dst, 0, kPanelRows / R * nb * sizeof(PanelBlockT));
-    for (size_t r = 0; r < n_rows; ++r)
-        for (size_t b = 0; b < nb; ++b) fill(r, b, panel[r / R * nb + b], r % R);
-}
 
 inline int32_t load_i32(const void* p) {
     int32_t v;

@@ -32,8 +32,6 @@ inline size_t act_group_bytes_q8_K(size_t n) { return n / kQKK * sizeof(ActGroup
 template <size_t R>
 size_t panel_bytes_k(size_t n) { return kPanelRows / R * (n / kQKK) * sizeof(PanelK<R>); }
 
-inline int32_t int16_pair(int lo, int hi) { return int32_t(uint32_t(uint16_t(lo)) | (uint32_t(uint16_t(hi)) << 16)); }
-
 template <uint8_t kBias>
 void pack_act_q8_K(size_t n, const std::byte* act, size_t act_stride, size_t n_tokens, std::byte* dst) {
     auto* group = reinterpret_cast<ActGroupK*>(dst);
@@ -130,7 +128,7 @@ struct Q6_KRows {
 
 template <typename Rows, size_t R>
 void pack_panel_k(size_t n, const std::byte* w, size_t w_stride, size_t n_rows, std::byte* dst) {
-    fill_panel<PanelK<R>, R>(n / kQKK, n_rows, dst,
+    fill_panel<PanelK<R>, kPanelRows, R>(n / kQKK, n_rows, dst,
                              [&](size_t r, size_t b, PanelK<R>& p, size_t i) { Rows::unpack(w + r * w_stride, b, p, i); });
 }
 

@@ -26,7 +26,7 @@ size_t panel_bytes(size_t n) { return kPanelRows / kTileRows * (n / kQK) * sizeo
 template <typename Rows>
 void pack_panel(size_t n, const std::byte* w, size_t w_stride, size_t n_rows, std::byte* dst) {
     const __m256i bias = _mm256_set1_epi8(char(0x80));
-    fill_panel<PanelBlock, kTileRows>(n / kQK, n_rows, dst, [&](size_t r, size_t b, PanelBlock& p, size_t i) {
+    fill_panel<PanelBlock, kPanelRows, kTileRows>(n / kQK, n_rows, dst, [&](size_t r, size_t b, PanelBlock& p, size_t i) {
         float d;
         const __m256i q = Rows::values(w + r * w_stride, b, d);
         _mm256_storeu_si256(reinterpret_cast<__m256i*>(p.w[i]), q);

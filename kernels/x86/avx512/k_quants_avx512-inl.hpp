@@ -39,14 +39,6 @@ inline __m256i row_sums(const __m256i (&v)[R]) {
     return _mm256_add_epi32(_mm256_permute2x128_si256(lo, hi, 0x20), _mm256_permute2x128_si256(lo, hi, 0x31));
 }
 
-// The f16 values h[0..R) as floats in lanes 0..R-1, one conversion for all rows.
-template <size_t R>
-inline __m256 halves_ps(const uint16_t (&h)[R]) {
-    uint64_t word[2] = {0, 0};
-    for (size_t r = 0; r < R; ++r) word[r / 4] |= uint64_t(h[r]) << (16 * (r % 4));
-    return _mm256_cvtph_ps(_mm_set_epi64x(int64_t(word[1]), int64_t(word[0])));
-}
-
 // out[t * out_stride + r] = lane r of sum[t].
 template <size_t R, size_t T>
 inline void store_row_lanes(const __m256 (&sum)[T], float* out, size_t out_stride) {

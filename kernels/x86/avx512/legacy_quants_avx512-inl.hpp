@@ -37,16 +37,13 @@ struct Q8_0Pair {
     }
 };
 
-// The f16 scales of up to 8 rows' block i as floats in lanes 0..R-1: assembled in general
-// registers, so one conversion serves all rows (per pair it had cost a move, a convert and a
-// shuffle).
+// The f16 scales of up to 8 rows' block i as floats in lanes 0..R-1 (per pair of rows, a move,
+// a convert and a shuffle had cost more).
 template <typename Block, size_t R>
 inline __m256 row_scales(const std::byte* w, size_t w_stride, size_t i) {
-    static_assert(R <= 8);
-    uint64_t word[2] = {0, 0};
-    for (size_t r = 0; r < R; ++r)
-        word[r / 4] |= uint64_t(reinterpret_cast<const Block*>(w + r * w_stride)[i].d) << (16 * (r % 4));
-    return _mm256_cvtph_ps(_mm_set_epi64x(int64_t(word[1]), int64_t(word[0])));
+    uint16_t d[R];
+    for (size_t r = 0; r < R; ++r) d[r] = reinterpret_cast<const Block*>(w + r * w_stride)[i].d;
+    return halves_ps(d);
 }
 
 // Lanes 0-7 = lane 2p of v, lanes 8-15 = lane 2p + 1.
