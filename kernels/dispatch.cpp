@@ -53,6 +53,7 @@ Table make_table(Isa isa) noexcept {
         if (o.dequantize_row != nullptr) k->dequantize_row = o.dequantize_row;
         if (o.vec_dot != nullptr) k->tiles = o.tiles;  // tiles belong to the vec_dot they reproduce
         if (o.gemm.panel_rows != 0) k->gemm = o.gemm;
+        if (o.ggml.vec_dot != nullptr) k->ggml = o.ggml;
     }
     return table;
 }

@@ -33,6 +33,9 @@ enum class Isa { ref, avx2, avxvnni, avx512, amx, neon };
 inline constexpr Isa kAllIsas[] = {Isa::ref, Isa::avx2, Isa::avxvnni, Isa::avx512, Isa::amx, Isa::neon};
 std::string_view isa_name(Isa isa) noexcept;
 
+// One weight row . one converted activation row, n elements.
+using VecDotFn = float (*)(size_t n, const std::byte* w_row, const std::byte* act_row);
+
 // A block of dot products sharing weight decoding and activation loads:
 // out[t * out_stride + r] = dot(w + r * w_stride, act + t * act_stride) for its fixed R x T shape.
 using DotTileFn = void (*)(size_t n, const std::byte* w, size_t w_stride, const std::byte* act, size_t act_stride,
@@ -89,6 +92,17 @@ struct BlockGemm {
     FewTokenGemm few = {};
 };
 
+// llama.cpp's x86 CPU backend (AVX2 and up) rounds some types in orders hearth's fast kernels do
+// not use: MatmulOrder::ggml (hearth eval, embeddings) takes these where they are set. ref/
+// k_quants.cpp is their spec. vec_dot: its vec_dot's float lanes. Types it repacks 8 rows at a
+// time at load (Q4_K: q4_K_8x8, when the rows come in eights) go through its GEMM in groups of four
+// tokens and its GEMV for the rest, each with its own order.
+struct GgmlOrderDots {
+    VecDotFn vec_dot = nullptr;
+    VecDotFn repacked_gemv = nullptr;
+    VecDotFn repacked_gemm = nullptr;
+};
+
 struct TypeKernels {
     GgmlType act_type;  // partner format of the activations (q8_0, q8_K, f16 or f32)
     // Element-wise conversion of one row of n elements.
@@ -96,9 +110,10 @@ struct TypeKernels {
     // One f32 activation row of n elements into act_type.
     void (*quantize_act_row)(const float* src, std::byte* dst, size_t n);
     // Dot product of one weight row with one converted activation row, n elements.
-    float (*vec_dot)(size_t n, const std::byte* w_row, const std::byte* act_row);
+    VecDotFn vec_dot;
     DotTiles tiles = {};
     BlockGemm gemm = {};
+    GgmlOrderDots ggml = {};
 };
 
 // out[t * out_stride + r] = dot(weight row r, activation row t) for r < n_rows, t < n_tokens,

@@ -16,6 +16,7 @@ struct SimdOverride {
     void (*dequantize_row)(const std::byte* src, float* dst, size_t n);
     DotTiles tiles = {};  // replaces the tiles together with vec_dot
     BlockGemm gemm = {};  // replaces the reference's when panel_rows != 0
+    GgmlOrderDots ggml = {};  // replaces the reference's when vec_dot != nullptr
 };
 
 // The overrides of one level; empty when that level is not compiled into this build.

@@ -64,10 +64,11 @@ struct SessionOptions {
     size_t n_ctx = 0;      // context length in tokens; 0 = min(n_ctx_train, 4096)
     size_t n_batch = 512;  // prompt tokens per forward pass
     KvType kv_type = KvType::f16;  // KV cache element type (q8_0: about half the memory)
-    // Prompt batches round as llama.cpp's CPU backend does where hearth has its order (Q8_0
-    // weights: vec_dot's order, ~2x slower prompts on AVX-512/AMX; other types unchanged), so
-    // logits compare with llama.cpp's to the last bit; off, the fastest kernels, whose last bits
-    // may differ. hearth eval turns it on.
+    // Products round as llama.cpp's x86 CPU backend does where hearth has its order (Q8_0: its
+    // vec_dot's, ~2x slower prompts on AVX-512/AMX; Q4_K and Q6_K: its vec_dot's and its repacked
+    // GEMV/GEMM's, prompts ~2-3x slower than the block GEMMs; other types as always), so logits
+    // and embeddings compare with llama.cpp's to the last bit; off, the fastest kernels, whose
+    // last bits may differ. hearth eval, hearth embed and the server's embeddings turn it on.
     bool ggml_order = false;
 };
 

@@ -174,6 +174,99 @@ float block_gemm_dot(size_t n, const std::byte* w, const std::byte* act) noexcep
     return acc;
 }
 
+// llama.cpp's x86 CPU backend (AVX2 and up) keeps each K-quant dot product in 8 int32 lanes:
+// lane k takes bytes 4k..4k+3 of every 32-element chunk c, times the scale of its 16-group
+// (2c + k/4). Lanes become floats once per super-block, then are summed at the end as
+// hsum_float_8 does: (l0+l4 + l2+l6) + (l1+l5 + l3+l7).
+struct Lanes8 {
+    int32_t v[8] = {};
+};
+
+Lanes8 scaled_lanes(const KUnpacked& u, const BlockQ8_K& y, int bias) noexcept {
+    Lanes8 s;
+    for (size_t c = 0; c < kQKK / 32; ++c)
+        for (size_t k = 0; k < 8; ++k) {
+            int32_t part = 0;
+            for (size_t b = 4 * k; b < 4 * k + 4; ++b) part += (u.q[32 * c + b] + bias) * int32_t(y.qs[32 * c + b]);
+            s.v[k] += u.scale[2 * c + k / 4] * part;
+        }
+    return s;
+}
+
+float hsum8(const float (&a)[8]) noexcept {
+    const float r0 = a[0] + a[4], r1 = a[1] + a[5], r2 = a[2] + a[6], r3 = a[3] + a[7];
+    return (r0 + r2) + (r1 + r3);
+}
+
+// ggml_vec_dot_q4_K_q8_K (x86): the min terms run in 4 float lanes of their own, lane k holding
+// sub-blocks 2k and 2k+1, and are added after the 8 main lanes are summed.
+template <typename Block>
+float ggml_x86_dot_k4(size_t n, const std::byte* w, const std::byte* act) noexcept {
+    const auto* x = reinterpret_cast<const Block*>(w);
+    const auto* y = reinterpret_cast<const BlockQ8_K*>(act);
+    KUnpacked u;
+    float acc[8] = {}, acc_m[4] = {};
+    for (size_t i = 0; i < n / kQKK; ++i) {
+        unpack(x[i], u);
+        const float d = rounded_product(y[i].d, u.d);
+        const float dmin = rounded_product(-y[i].d, u.dmin);
+        for (size_t k = 0; k < 4; ++k) {
+            int32_t prod = 0;
+            for (size_t j = 2 * k; j < 2 * k + 2; ++j) prod += u.min[2 * j] * (y[i].bsums[2 * j] + y[i].bsums[2 * j + 1]);
+            acc_m[k] = std::fma(dmin, float(prod), acc_m[k]);
+        }
+        const Lanes8 s = scaled_lanes(u, y[i], 0);
+        for (size_t k = 0; k < 8; ++k) acc[k] = std::fma(d, float(s.v[k]), acc[k]);
+    }
+    return hsum8(acc) + ((acc_m[0] + acc_m[2]) + (acc_m[1] + acc_m[3]));
+}
+
+// ggml_vec_dot_q6_K_q8_K (x86): quants enter biased by +32; lane k subtracts 32 * (scale * bsum)
+// of 16-groups 2k and 2k+1, whichever bytes its products came from.
+float ggml_x86_dot_q6_K(size_t n, const std::byte* w, const std::byte* act) noexcept {
+    const auto* x = reinterpret_cast<const BlockQ6_K*>(w);
+    const auto* y = reinterpret_cast<const BlockQ8_K*>(act);
+    KUnpacked u;
+    float acc[8] = {};
+    for (size_t i = 0; i < n / kQKK; ++i) {
+        unpack(x[i], u);
+        const float d = rounded_product(y[i].d, u.d);
+        Lanes8 s = scaled_lanes(u, y[i], 32);
+        for (size_t k = 0; k < 8; ++k) {
+            s.v[k] -= 32 * (u.scale[2 * k] * y[i].bsums[2 * k] + u.scale[2 * k + 1] * y[i].bsums[2 * k + 1]);
+            acc[k] = std::fma(d, float(s.v[k]), acc[k]);
+        }
+    }
+    return hsum8(acc);
+}
+
+// ggml's x86 kernels for Q4_K rows repacked 8 at a time (q4_K_8x8) keep the integer sum and the
+// min sum in float accumulators of their own, subtracted at the end. Its GEMV (one token) adds
+// them once per super-block; its GEMM (tokens in fours) once per 64 elements (two sub-blocks).
+template <size_t kSubBlocksPerStep>
+float ggml_x86_dot_q4_K_8x8(size_t n, const std::byte* w, const std::byte* act) noexcept {
+    const auto* x = reinterpret_cast<const BlockQ4_K*>(w);
+    const auto* y = reinterpret_cast<const BlockQ8_K*>(act);
+    KUnpacked u;
+    float acc = 0.0f, acc_min = 0.0f;
+    for (size_t i = 0; i < n / kQKK; ++i) {
+        unpack(x[i], u);
+        const float d = rounded_product(u.d, y[i].d), dmin = rounded_product(u.dmin, y[i].d);
+        for (size_t j0 = 0; j0 < 8; j0 += kSubBlocksPerStep) {
+            int32_t scaled = 0, mins = 0;
+            for (size_t j = j0; j < j0 + kSubBlocksPerStep; ++j) {
+                int32_t dot = 0;
+                for (size_t l = 32 * j; l < 32 * j + 32; ++l) dot += int32_t(u.q[l]) * int32_t(y[i].qs[l]);
+                scaled += u.scale[2 * j] * dot;
+                mins += u.min[2 * j] * (y[i].bsums[2 * j] + y[i].bsums[2 * j + 1]);
+            }
+            acc = std::fma(float(scaled), d, acc);
+            acc_min = std::fma(float(mins), dmin, acc_min);
+        }
+    }
+    return acc - acc_min;
+}
+
 }  // namespace
 
 bool block_gemm_k(GgmlType type, size_t n, const std::byte* w, size_t w_stride, size_t n_rows, const std::byte* act,
@@ -194,8 +287,10 @@ bool block_gemm_k(GgmlType type, size_t n, const std::byte* w, size_t w_stride, 
 
 extern const TypeKernels q2_k{GgmlType::q8_k, dequantize<BlockQ2_K>, quantize_row_q8_K, dot_q8_K<BlockQ2_K>};
 extern const TypeKernels q3_k{GgmlType::q8_k, dequantize<BlockQ3_K>, quantize_row_q8_K, dot_q8_K<BlockQ3_K>};
-extern const TypeKernels q4_k{GgmlType::q8_k, dequantize<BlockQ4_K>, quantize_row_q8_K, dot_q8_K<BlockQ4_K>};
+extern const TypeKernels q4_k{GgmlType::q8_k, dequantize<BlockQ4_K>, quantize_row_q8_K, dot_q8_K<BlockQ4_K>, {}, {},
+                              {ggml_x86_dot_k4<BlockQ4_K>, ggml_x86_dot_q4_K_8x8<8>, ggml_x86_dot_q4_K_8x8<2>}};
 extern const TypeKernels q5_k{GgmlType::q8_k, dequantize<BlockQ5_K>, quantize_row_q8_K, dot_q8_K<BlockQ5_K>};
-extern const TypeKernels q6_k{GgmlType::q8_k, dequantize<BlockQ6_K>, quantize_row_q8_K, dot_q8_K<BlockQ6_K>};
+extern const TypeKernels q6_k{GgmlType::q8_k, dequantize<BlockQ6_K>, quantize_row_q8_K, dot_q8_K<BlockQ6_K>, {}, {},
+                              {ggml_x86_dot_q6_K}};
 
 }  // namespace hearth::kernels::ref

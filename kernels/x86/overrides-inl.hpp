@@ -6,6 +6,7 @@
 #include "kernels/simd_kernels.hpp"
 #include "kernels/x86/act_quant-inl.hpp"
 #include "kernels/x86/float_types-inl.hpp"
+#include "kernels/x86/ggml_k_orders-inl.hpp"
 #include "kernels/x86/k_quants-inl.hpp"
 #include "kernels/x86/legacy_quants-inl.hpp"
 
@@ -23,9 +24,9 @@ constexpr SimdOverride legacy_entry(GgmlType type, void (*quantize)(const float*
 }
 
 template <template <size_t, size_t> class K, size_t R, size_t T>
-constexpr SimdOverride k_entry(GgmlType type) {
+constexpr SimdOverride k_entry(GgmlType type, GgmlOrderDots ggml = {}) {
     return {type, quantize_row_q8_K, dot_from_tile<K<1, 1>::tile>, nullptr,
-            {K<R, T>::tile, R, T, K<kRowsK, 1>::tile, kRowsK, T > 2 ? K<R, 2>::tile : nullptr}};
+            {K<R, T>::tile, R, T, K<kRowsK, 1>::tile, kRowsK, T > 2 ? K<R, 2>::tile : nullptr}, {}, ggml};
 }
 
 template <size_t RL, size_t TL, size_t RK, size_t TK>
@@ -40,9 +41,9 @@ constexpr SimdOverride kOverrides[] = {
     legacy_entry<Q8_0Format, RL, TL>(GgmlType::q8_0, quantize_row_q8_0),
     k_entry<Q2_KTile, RK, TK>(GgmlType::q2_k),
     k_entry<Q3_KTile, RK, TK>(GgmlType::q3_k),
-    k_entry<Q4_KTile, RK, TK>(GgmlType::q4_k),
+    k_entry<Q4_KTile, RK, TK>(GgmlType::q4_k, kGgmlQ4_K),
     k_entry<Q5_KTile, RK, TK>(GgmlType::q5_k),
-    k_entry<Q6_KTile, RK, TK>(GgmlType::q6_k),
+    k_entry<Q6_KTile, RK, TK>(GgmlType::q6_k, kGgmlQ6_K),
 };
 
 }  // namespace

@@ -59,6 +59,36 @@ bool takes_few(const kernels::TypeKernels& k, size_t n_tokens) {
 // they keep the faster one.
 bool block_order_allowed(GgmlType t, MatmulOrder order) { return order == MatmulOrder::fastest || t != GgmlType::q8_0; }
 
+// Whether `order` asks for one of ggml's orders that only k.ggml has (kernels.hpp,
+// GgmlOrderDots). Such matrices take neither GEMM.
+bool takes_ggml_dot(const kernels::TypeKernels& k, MatmulOrder order) {
+    return order == MatmulOrder::ggml && k.ggml.vec_dot != nullptr;
+}
+
+// ggml's dot for the weights w, for a token that its repacked GEMM takes (in a group of four)
+// or not.
+kernels::VecDotFn ggml_dot(const kernels::TypeKernels& k, const WeightView& w, bool gemm_token) {
+    if (k.ggml.repacked_gemv == nullptr || w.n_rows % 8 != 0) return k.ggml.vec_dot;
+    return gemm_token ? k.ggml.repacked_gemm : k.ggml.repacked_gemv;
+}
+
+// Rows [r0, r0 + n_rows) of y for every token, from converted activation rows: through k's tiles,
+// or with ggml_dots, one ggml-order dot per output (ggml_dot), the first gemm_tokens tokens in the order of
+// ggml's GEMM and the others in its GEMV's.
+void dot_rows(const kernels::TypeKernels& k, bool ggml_dots, size_t gemm_tokens, const WeightView& w, size_t r0,
+              size_t n_rows, const std::byte* act, size_t act_row_bytes, size_t n_tokens, float* y) {
+    const std::byte* rows = w.data + r0 * w.row_bytes;
+    if (!ggml_dots) {
+        kernels::dot_rows_tokens(k, w.n_cols, rows, w.row_bytes, n_rows, act, act_row_bytes, n_tokens, y + r0, w.n_rows);
+        return;
+    }
+    for (size_t t = 0; t < n_tokens; ++t) {
+        const kernels::VecDotFn dot = ggml_dot(k, w, t < gemm_tokens);
+        for (size_t r = 0; r < n_rows; ++r)
+            y[t * w.n_rows + r0 + r] = dot(w.n_cols, rows + r * w.row_bytes, act + t * act_row_bytes);
+    }
+}
+
 size_t few_groups(size_t n_tokens) { return (n_tokens + kernels::kFewTokens - 1) / kernels::kFewTokens; }
 
 // Groups sit back to back: a few-token call reads up to kFewGroupsPerCall consecutive ones.
@@ -182,8 +212,11 @@ bool try_few(const kernels::TypeKernels& k, const WeightView& w, const float* x,
 
 }  // namespace
 
-void matmul(const WeightView& w, const float* x, size_t n_tokens, float* y, std::span<std::byte> scratch,
-            ThreadPool& pool, MatmulOrder order) {
+namespace {
+
+// matmul(); in the ggml order, the first ggml_gemm_tokens tokens round as in ggml's repacked GEMM.
+void matmul_rows(const WeightView& w, const float* x, size_t n_tokens, float* y, std::span<std::byte> scratch,
+                 ThreadPool& pool, MatmulOrder order, size_t ggml_gemm_tokens) {
     const kernels::TypeKernels* k = kernels::type_kernels(w.type);
     const size_t stride = k ? act_stride(*k, w.n_cols) : 0;
     if (k == nullptr || scratch.size() < stride * n_tokens) {
@@ -191,7 +224,8 @@ void matmul(const WeightView& w, const float* x, size_t n_tokens, float* y, std:
         for (size_t i = 0; i < n_tokens * w.n_rows; ++i) y[i] = std::numeric_limits<float>::quiet_NaN();
         return;
     }
-    if (block_order_allowed(w.type, order) &&
+    const bool ggml_dots = takes_ggml_dot(*k, order);
+    if (!ggml_dots && block_order_allowed(w.type, order) &&
         (try_gemm(*k, w, x, n_tokens, y, scratch, pool) || try_few(*k, w, x, n_tokens, y, scratch, pool)))
         return;
 
@@ -211,10 +245,17 @@ void matmul(const WeightView& w, const float* x, size_t n_tokens, float* y, std:
     const size_t n_chunks = (w.n_rows + chunk_rows - 1) / chunk_rows;
     pool.parallel_for(n_chunks, [&](size_t chunk) {
         const size_t r0 = chunk * chunk_rows;
-        const size_t rows = std::min(w.n_rows, r0 + chunk_rows) - r0;
-        kernels::dot_rows_tokens(*k, w.n_cols, w.data + r0 * w.row_bytes, w.row_bytes, rows, act, act_row_bytes,
-                                 n_tokens, y + r0, w.n_rows);
+        dot_rows(*k, ggml_dots, ggml_gemm_tokens, w, r0, std::min(w.n_rows, r0 + chunk_rows) - r0, act, act_row_bytes,
+                 n_tokens, y);
     });
+}
+
+}  // namespace
+
+void matmul(const WeightView& w, const float* x, size_t n_tokens, float* y, std::span<std::byte> scratch,
+            ThreadPool& pool, MatmulOrder order) {
+    // ggml's repacked matmul sends the tokens in fours to its GEMM and the rest to its GEMV.
+    matmul_rows(w, x, n_tokens, y, scratch, pool, order, n_tokens / 4 * 4);
 }
 
 namespace {
@@ -267,7 +308,8 @@ void matmul_many(std::span<const MatmulProblem> problems, std::span<std::byte> s
                 converts[n_converts++] = i;
             }
         }
-        const bool few_path = block_order_allowed(p.w.type, order) && takes_few(*k, p.n_tokens);
+        const bool few_path = !takes_ggml_dot(*k, order) && block_order_allowed(p.w.type, order) &&
+                              takes_few(*k, p.n_tokens);
         const size_t few_bytes = few_path ? few_group_stride(*k, p.w.n_cols) * few_groups(p.n_tokens) : 0;
         if (few_bytes != 0 && used + round_up(few_bytes, kScratchAlign) <= scratch.size()) {
             few[i] = scratch.data() + used;
@@ -300,12 +342,11 @@ void matmul_many(std::span<const MatmulProblem> problems, std::span<std::byte> s
         if (few[i] != nullptr)
             multiply_few_groups(k, p.w, r0, rows, few[i], p.n_tokens, p.y);
         else
-            kernels::dot_rows_tokens(k, p.w.n_cols, p.w.data + r0 * p.w.row_bytes, p.w.row_bytes, rows, act[i],
-                                     act_row_bytes[i], p.n_tokens, p.y + r0, p.w.n_rows);
+            dot_rows(k, takes_ggml_dot(k, order), 0, p.w, r0, rows, act[i], act_row_bytes[i], p.n_tokens, p.y);
     });
     // Large problems one by one: each takes the whole pool (block-GEMM panels) and the scratch.
     for (const MatmulProblem& p : problems)
-        if (p.n_tokens >= kMinGemmTokens) matmul(p.w, p.x, p.n_tokens, p.y, scratch, pool, order);
+        if (p.n_tokens >= kMinGemmTokens) matmul_rows(p.w, p.x, p.n_tokens, p.y, scratch, pool, order, 0);
 }
 
 void get_rows(const WeightView& w, std::span<const int32_t> ids, float* out) {

@@ -36,12 +36,15 @@ size_t matmul_many_scratch_bytes(GgmlType weight_type, size_t n_cols, size_t n_t
 // with these weights needs; 0 when it needs none. Without it, batches take the slower tiles.
 size_t matmul_worker_scratch_bytes(GgmlType weight_type, size_t n_cols);
 
-// The rounding order of batched products. fastest: batches of two or more tokens take the type's
-// block GEMM or its few-token companion where the CPU level has one (the block-integer order:
-// each block's integer dot product exact, one FMA per block). ggml: each type in the order ggml's
-// CPU backend (llama.cpp) uses for prompts where hearth has it: Q8_0 batches take the vec_dot
-// tiles (ggml's tinyBLAS order; ~2x slower prompts than its AVX-512 GEMM), Q4_0 keeps the block
-// order (ggml's repacked GEMM's), so logits agree with llama.cpp's to the last bits the kernels share.
+// The rounding order of products. fastest: batches of two or more tokens take the type's block
+// GEMM or its few-token companion where the CPU level has one (the block-integer order: each
+// block's integer dot product exact, one FMA per block). ggml: each type in the order ggml's x86
+// CPU backend (llama.cpp) uses where hearth has it: Q8_0 batches take the vec_dot tiles (ggml's
+// tinyBLAS order; ~2x slower prompts than its AVX-512 GEMM), Q4_0 keeps the block order (ggml's
+// repacked GEMM's), Q4_K and Q6_K take kernels::GgmlOrderDots at every batch size (Q4_K matrices
+// of 8k rows: tokens in fours in its repacked GEMM's order, the rest in its GEMV's; experts of
+// matmul_many all in its GEMV's, as its MUL_MAT_ID), so logits agree with llama.cpp's to the
+// last bits the kernels share.
 enum class MatmulOrder { fastest, ggml };
 
 // y[t][r] = sum_c W[r][c] * x[t][c] for t < n_tokens, r < n_rows.

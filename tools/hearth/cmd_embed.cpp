@@ -53,6 +53,7 @@ int cmd_embed(std::span<char*> argv) {
 
     const Model model = load_model(m);
     if (!options.pooling) options.pooling = default_pooling(model);  // an unsupported key fails here, once
+    m.session.ggml_order = true;  // vectors comparable with llama.cpp's (hearth.hpp)
     Session session(model, m.session);
     if (jsonl)
         return answer_jsonl_lines([&](const nlohmann::json& request) {

@@ -18,7 +18,7 @@ constexpr const char* kDescription =
     "of n_vocab per token, to FILE. With --prompt, BOS is added as the model asks. Prints\n"
     "{\"tokens\": N, \"n_vocab\": V, \"ids\": [...]} to stdout. Products round in llama.cpp's order where\n"
     "hearth has it (SessionOptions::ggml_order), so the logits compare with llama.cpp's to the\n"
-    "last bits; --block-gemm trades that for faster Q8_0 prompts on AVX-512/AMX.";
+    "last bits; --block-gemm trades that for faster Q8_0, Q4_K and Q6_K prompts.";
 
 std::vector<TokenId> parse_ids(const std::string& text) {
     std::string s = text;
@@ -44,7 +44,7 @@ int cmd_eval(std::span<char*> argv) {
     CLI::Option* ids_option = app.add_option("--ids", ids_text, "token ids, separated by spaces or commas")->type_name("\"1 2 3\"");
     app.add_option("--logits-out", out_path, "where to write the logits")->type_name("FILE")->required();
     app.add_flag("--special", special, "recognise special token texts in --prompt");
-    app.add_flag("--block-gemm", block_gemm, "Q8_0 batches through the block GEMM (faster; last bits differ from llama.cpp)");
+    app.add_flag("--block-gemm", block_gemm, "batches through hearth's fastest kernels (last bits differ from llama.cpp)");
     if (!cli.parse(argv)) return 0;
     if (prompt_option->count() + ids_option->count() != 1) throw UsageError("give exactly one of --prompt and --ids");
 

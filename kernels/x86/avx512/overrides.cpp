@@ -35,12 +35,14 @@ auto avx512_list() {
     auto l = x86::avx512_base_overrides();
     for (SimdOverride& o : l) {
         const BlockGemm gemm = o.gemm;
+        const GgmlOrderDots ggml = o.ggml;
         if (o.type == GgmlType::q4_k) o = k512_entry<x86::Q4_KTile512, 2, 4>(o.type);
         if (o.type == GgmlType::q5_k) o = k512_entry<x86::Q5_KTile512, 2, 4>(o.type);
         if (o.type == GgmlType::q6_k) o = k512_entry<x86::Q6_KTile512, 2, 4>(o.type);
         if (o.type == GgmlType::q4_0) o.tiles = x86::legacy_tiles512<x86::Q4_0Pair, 4, 4, kLegacyRows512>();
         if (o.type == GgmlType::q8_0) o.tiles = x86::legacy_tiles512<x86::Q8_0Pair, 4, 4, kLegacyRows512>();
         o.gemm = gemm;
+        o.ggml = ggml;
     }
     return l;
 }
