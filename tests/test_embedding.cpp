@@ -7,6 +7,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "bert_test_model.hpp"
 #include "hearth/hearth.hpp"
 #include "test_gguf_rewrite.hpp"
 #include "test_support.hpp"
@@ -80,6 +81,16 @@ TEST(Embedding, ChunkedMatchesLlamaCpp) {
     Session session(model, {.n_ctx = 512, .n_batch = 7});
     const double worst = compare_with_reference("stories260K", session, [](const std::string&) { return false; }, 0.0);
     std::printf("[embedding] stories260K n_batch 7: max NRMSE vs llama.cpp %.3g\n", worst);
+}
+
+// The synthetic BERT (bert_test_model.hpp, written by the test) against llama.cpp's vectors of
+// the same bytes: WordPiece ids with [CLS]/[SEP], learned positions, LayerNorms, attention over
+// the whole text, GELU, mean (the file's pooling_type) and CLS pooling.
+TEST(Embedding, BertMatchesLlamaCpp) {
+    const Model model = Model::load(bert_test_model(), {.threads = 2});
+    Session session(model, {.n_ctx = 512, .n_batch = 512});
+    const double worst = compare_with_reference("tiny-bert-q8_0", session, [](const std::string&) { return false; }, 0.0);
+    std::printf("[embedding] tiny-bert-q8_0 (synth): max NRMSE vs llama.cpp %.3g\n", worst);
 }
 
 INSTANTIATE_TEST_SUITE_P(SharedModels, EmbeddingReference,
