@@ -107,6 +107,39 @@ TEST(BertModel, TextLongerThanOneBatchIsAClearError) {
     EXPECT_EQ(session.embed("hello").size(), model.config().n_embd);  // 3 tokens fit
 }
 
+// A Q8_0 KV cache (head size 32) takes the whole text too: its vectors stay close to the F16
+// cache's, where a causal mask would move them by ~1e-1 (BertReferenceCatchesACausalMask).
+TEST(BertModel, Q8CacheAttendsToTheWholeText) {
+    synth::Shape shape = synth::find_shape("bert", "tiny");
+    shape.n_head = shape.n_head_kv = 2;
+    shape.head_dim = 32;
+    const auto path = std::filesystem::temp_directory_path() / ("hearth-test-" + std::to_string(::getpid()) + "-bert-hd32.gguf");
+    synth::write_model(shape, quant::parse_recipe("q8_0"), kBertSeed, path, 1);
+    {
+        const Model model = Model::load(path, {.threads = 2});
+        Session f16(model, {.n_ctx = 128}), q8(model, {.n_ctx = 128, .kv_type = KvType::q8_0});
+        for (const char* text : {"Hello world", "The quick brown fox jumps over the lazy dog, again and again and again."}) {
+            const double e = rel_rms(f16.embed(text), q8.embed(text));
+            EXPECT_LT(e, 1e-2) << text;
+            EXPECT_GT(e, 0.0) << text;  // the cache type really changed
+        }
+    }
+    std::filesystem::remove(path);
+}
+
+TEST(BertModel, ThreadCountKeepsTheBits) {
+    const std::string text = "Embeddings turn a piece of text into a vector of numbers, so that texts with similar meaning "
+                             "end up close to each other. A search engine over your own notes embeds every paragraph once.";
+    std::vector<std::vector<float>> got;
+    for (size_t threads : {1u, 2u, 3u}) {
+        const Model model = Model::load(bert_test_model(), {.threads = threads});
+        Session session(model, {.n_ctx = 512});
+        got.push_back(session.embed(text));
+    }
+    EXPECT_EQ(got[0], got[1]);
+    EXPECT_EQ(got[0], got[2]);
+}
+
 TEST(BertCli, RunSaysToUseEmbed) {
     const CommandResult r = run_command(shell_quote(cli_path()) + " run -m " + shell_quote(bert_test_model().string()) + " -p hello -n 4");
     EXPECT_NE(r.status, 0);
