@@ -58,6 +58,32 @@ TEST(BertTokenizer, WrapsTheTextInClsAndSep) {
     EXPECT_EQ(tok.decode(tok.encode("hello world", false, false)), " hello world");
 }
 
+// Arbitrary bytes (invalid UTF-8, lone marks, controls, huge words) give ids in the vocabulary,
+// never an exception: the normaliser drops or replaces what it cannot use.
+TEST(BertTokenizer, ArbitraryBytesGiveValidIds) {
+    const Model model = Model::load(bert_test_model(), {.threads = 1});
+    const Tokenizer& tok = model.tokenizer();
+    const std::string pieces[] = {"a", "Z", " ", "\t", "\xC3\xA9", "\xCC\x81", "\xE6\x97\xA5", "\xF0\x9F\x98\x80", "\xFF", "\x80",
+                                  "\xE2\x96\x81", "[CLS]", ".", "##", "\x00", "\xEF\xBF\xBD"};
+    uint64_t state = 42;
+    for (int round = 0; round < 2000; ++round) {
+        std::string text;
+        const size_t n = state % 40;
+        for (size_t i = 0; i < n; ++i) {
+            state = state * 6364136223846793005ull + 1442695040888963407ull;
+            text += pieces[(state >> 33) % std::size(pieces)];
+        }
+        state = state * 6364136223846793005ull + 1442695040888963407ull;
+        for (const TokenId id : tok.encode(text, true, round % 2 == 0)) {
+            ASSERT_GE(id, 0) << round;
+            ASSERT_LT(static_cast<size_t>(id), tok.n_vocab()) << round;
+        }
+    }
+    // One 100 000-byte word: cut greedily (at most one lookup per piece length per byte).
+    const std::vector<TokenId> long_word = tok.encode(std::string(100000, 'x'), false, false);
+    EXPECT_EQ(tok.decode(long_word), " " + std::string(100000, 'x'));  // every byte covered, "▁" rendered as a space
+}
+
 TEST(BertOps, LayerNormMatchesItsDefinition) {
     for (size_t n : {1u, 7u, 16u, 64u, 100u}) {
         std::vector<float> x(n), w(n), b(n), y(n);
