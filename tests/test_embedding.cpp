@@ -7,6 +7,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "bert_test_model.hpp"
 #include "hearth/hearth.hpp"
 #include "test_gguf_rewrite.hpp"
 #include "test_support.hpp"
@@ -73,6 +74,37 @@ TEST(Embedding, ChunkedMatchesLlamaCpp) {
     Session session(model, {.n_ctx = 512, .n_batch = 7});
     const double worst = compare_with_reference("stories260K", session);
     std::printf("[embedding] stories260K n_batch 7: max NRMSE vs llama.cpp %.3g\n", worst);
+}
+
+// The synthetic BERT (bert_test_model.hpp, written by the test) against llama.cpp's vectors of
+// the same bytes: WordPiece ids with [CLS]/[SEP], learned positions, LayerNorms, attention over
+// the whole text, GELU, mean (the file's pooling_type) and CLS pooling.
+TEST(Embedding, BertMatchesLlamaCpp) {
+    for (const std::string type : {"q8_0", "f16"}) {
+        const Model model = Model::load(bert_test_model(type), {.threads = 2});
+        Session session(model, {.n_ctx = 512, .n_batch = 512});
+        const double worst = compare_with_reference("tiny-bert-" + type, session, [](const std::string&) { return false; }, 0.0);
+        std::printf("[embedding] tiny-bert-%s (synth): max NRMSE vs llama.cpp %.3g\n", type.c_str(), worst);
+    }
+}
+
+// The comparison above can fail: the same file with a causal mask (attention.causal = true)
+// is far from llama.cpp's vectors, in every case.
+TEST(Embedding, BertReferenceCatchesACausalMask) {
+    const auto causal = rewrite(bert_test_model(), "tiny-bert-causal.gguf", {.key = [](std::string_view key, gguf::Writer& w) {
+                                    if (key != "bert.attention.causal") return false;
+                                    w.add_bool(key, true);
+                                    return true;
+                                }});
+    const Model model = Model::load(causal, {.threads = 2});
+    ASSERT_TRUE(model.config().causal);
+    Session session(model, {.n_ctx = 512, .n_batch = 512});
+    const nlohmann::json ref = nlohmann::json::parse(read_text(kReferenceDir / "tiny-bert-q8_0.json"));
+    for (const nlohmann::json& c : ref["cases"]) {
+        const std::vector<float> expected = c["embedding"];
+        const std::vector<float> got = session.embed(ref["texts"][c["text"].get<std::string>()].get<std::string>(), with_pooling(c["pooling"]));
+        EXPECT_GT(rel_rms(expected, got), 1e-2) << c["pooling"] << " " << c["text"];
+    }
 }
 
 INSTANTIATE_TEST_SUITE_P(SharedModels, EmbeddingReference,

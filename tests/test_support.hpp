@@ -67,6 +67,17 @@ ErrorCode error_code_of(Fn&& fn) {
     return ErrorCode::internal;
 }
 
+// The message of the hearth::Error fn() throws; empty when it throws none.
+template <typename Fn>
+std::string error_message_of(Fn&& fn) {
+    try {
+        fn();
+    } catch (const Error& e) {
+        return e.what();
+    }
+    return {};
+}
+
 }  // namespace hearth::test
 
 // Skips the current test (with the path in the message) when a shared file is missing.

@@ -1,4 +1,4 @@
-// Hyper-parameters of a decoder-only transformer, read from a GGUF file's "<arch>.*" metadata.
+// Hyper-parameters of a transformer (decoder-only, or a BERT-style encoder), read from a GGUF file's "<arch>.*" metadata.
 // Plain data: every field has been checked for presence and consistency when this is filled in.
 #pragma once
 
@@ -13,7 +13,7 @@ enum class RopeStyle {
 };
 
 struct ModelConfig {
-    std::string arch;          // general.architecture: "llama", "qwen2", "qwen3", "qwen3moe", "gemma3"
+    std::string arch;          // general.architecture: "llama", "qwen2", "qwen3", "qwen3moe", "gemma3", "bert"
     std::string name;          // general.name (may be empty)
     size_t n_vocab = 0;        // rows of token_embd
     size_t n_ctx_train = 0;    // <arch>.context_length
@@ -27,7 +27,12 @@ struct ModelConfig {
     RopeStyle rope_style = RopeStyle::normal;
     float rope_freq_base = 10000.0f;   // <arch>.rope.freq_base
     float rope_freq_scale = 1.0f;      // 1 / <arch>.rope.scaling.factor for linear scaling
-    float rms_eps = 1e-5f;             // <arch>.attention.layer_norm_rms_epsilon
+    float rms_eps = 1e-5f;             // <arch>.attention.layer_norm_rms_epsilon (encoders: layer_norm_epsilon of their LayerNorms)
+    // Encoders (bert) have no output matrix: they give embeddings, never logits.
+    bool encoder = false;
+    // Every token attends to the tokens before it only; false (<arch>.attention.causal = false,
+    // the encoders' default) lets each token see the whole text.
+    bool causal = true;
     bool has_rope_freqs = false;       // rope_freqs.weight present (Llama 3.1 long-context factors)
     bool tied_embeddings = false;      // output.weight absent: token_embd doubles as the output matrix
     // Sliding-window attention (gemma3's local layers): a query at position q sees the keys at

@@ -1,7 +1,7 @@
 // Random-weight GGUF models of real models' shapes (`hearth synth`), so anyone can benchmark a
 // 1B-class model without downloading one, and tests can make small models of any architecture.
-// The files load in llama.cpp too (a synthetic SentencePiece vocabulary is included), so both
-// engines can be measured on the same bytes.
+// The files load in llama.cpp too (a synthetic SentencePiece vocabulary is included, WordPiece
+// for bert), so both engines can be measured on the same bytes.
 #pragma once
 
 #include <cstddef>
@@ -17,7 +17,7 @@
 namespace hearth::synth {
 
 struct Shape {
-    std::string_view arch;  // "llama", "qwen2", "qwen3", "qwen3moe", "gemma3"
+    std::string_view arch;  // "llama", "qwen2", "qwen3", "qwen3moe", "gemma3", "bert"
     std::string_view name;  // "1b", "0.5b", ...
     std::string_view like;  // the real model it mirrors
     size_t n_embd, n_layer, n_head, n_head_kv, head_dim, n_ff, n_vocab, n_ctx;

@@ -52,7 +52,7 @@ public:
     std::string_view token_text(TokenId id) const;
 
     size_t n_vocab() const noexcept;
-    std::string_view model_kind() const noexcept;    // "llama" or "gpt2"
+    std::string_view model_kind() const noexcept;    // "llama", "gpt2" or "bert" (WordPiece)
     std::string_view pre_tokenizer() const noexcept; // tokenizer.ggml.pre or "default"
     TokenId bos() const noexcept;                    // -1 when the model has none
     TokenId eos() const noexcept;                    // -1 when the model has none

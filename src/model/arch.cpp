@@ -9,8 +9,8 @@
 namespace hearth::model {
 
 namespace {
-const std::array<const ArchSpec*, 5>& registry() {
-    static const std::array<const ArchSpec*, 5> archs = {&kLlamaArch, &kQwen2Arch, &kQwen3Arch, &kQwen3MoeArch, &kGemma3Arch};
+const std::array<const ArchSpec*, 6>& registry() {
+    static const std::array<const ArchSpec*, 6> archs = {&kLlamaArch, &kQwen2Arch, &kQwen3Arch, &kQwen3MoeArch, &kGemma3Arch, &kBertArch};
     return archs;
 }
 }  // namespace

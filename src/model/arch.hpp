@@ -1,5 +1,5 @@
-// The architecture registry: what differs between the decoder-only transformers hearth runs.
-// Each architecture lives in its own file (llama.cpp, qwen2.cpp, qwen3.cpp, qwen3moe.cpp, gemma3.cpp) and defines an ArchSpec.
+// The architecture registry: what differs between the transformers hearth runs.
+// Each architecture lives in its own file (llama.cpp, qwen2.cpp, qwen3.cpp, qwen3moe.cpp, gemma3.cpp, bert.cpp) and defines an ArchSpec.
 #pragma once
 
 #include <span>
@@ -22,6 +22,10 @@ struct ArchSpec {
     // Reads the architecture's own metadata after the common keys (nullptr: nothing more to read).
     void (*read_config)(const ConfigReader&, ModelConfig&) = nullptr;
     bool requires_post_norms = false;  // post_attention_norm / post_ffw_norm.weight must be present (gemma3)
+    // A BERT-style encoder: LayerNorms with bias, learned positions, no output matrix, its own
+    // tensor names (weights.cpp bind_encoder) and attention over the whole text unless
+    // <arch>.attention.causal says otherwise.
+    bool encoder = false;
 };
 
 extern const ArchSpec kLlamaArch;
@@ -29,13 +33,14 @@ extern const ArchSpec kQwen2Arch;
 extern const ArchSpec kQwen3Arch;
 extern const ArchSpec kQwen3MoeArch;
 extern const ArchSpec kGemma3Arch;
+extern const ArchSpec kBertArch;
 
 // Qwen3's graph, shared by qwen3 and qwen3moe (their layers differ only in the FFN's weights).
 void qwen3_forward(ForwardPass& f);
 
 // nullptr when hearth does not know the architecture.
 const ArchSpec* find_arch(std::string_view name) noexcept;
-// "llama, qwen2, qwen3, qwen3moe, gemma3" for error messages.
+// "llama, qwen2, qwen3, qwen3moe, gemma3, bert" for error messages.
 std::string supported_arch_list();
 
 }  // namespace hearth::model

@@ -43,11 +43,36 @@ void ForwardPass::attention_norm(size_t il) {
     });
 }
 
-void ForwardPass::qkv(size_t il) {
+void ForwardPass::embed_encoder() {
+    ops::get_rows(w_.token_embd, b_.tokens, a_.x);  // x: [n, n_embd]
+    size_t t = 0;
+    for (const Segment& s : segs_)  // xb: each row's learned position embedding
+        for (size_t i = 0; i < s.n_tokens; ++i, ++t) {
+            const int32_t pos = static_cast<int32_t>(s.pos0 + i);  // < n_ctx_train: Session checks
+            ops::get_rows(w_.position_embd, std::span<const int32_t>(&pos, 1), a_.xb + t * c_.n_embd);
+        }
+    // llama.cpp adds the type-0 row to every token (texts have one segment), then the positions.
+    if (w_.token_types.data != nullptr) {
+        const int32_t type0 = 0;
+        ops::get_rows(w_.token_types, std::span<const int32_t>(&type0, 1), a_.att);  // att: scratch [n_embd]
+        ops::add_row_bias(a_.x, a_.att, n_, c_.n_embd);
+    }
+    ops::add_inplace(a_.x, a_.xb, n_ * c_.n_embd);
+    const NormWeights& norm = w_.embd_norm;
+    pool_.parallel_for(n_, [&](size_t r) {
+        float* x = a_.x + r * c_.n_embd;
+        ops::layernorm(x, norm.w, norm.b, x, c_.n_embd, c_.rms_eps);
+    });
+}
+
+void ForwardPass::qkv(size_t il) { qkv_from(il, a_.xb); }
+void ForwardPass::qkv_residual(size_t il) { qkv_from(il, a_.x); }
+
+void ForwardPass::qkv_from(size_t il, const float* in) {
     const LayerWeights& l = w_.layers[il];
-    matmul(l.wq, a_.xb, n_, a_.q);  // q: [n, n_head * d]
-    matmul(l.wk, a_.xb, n_, a_.k);  // k: [n, n_head_kv * d]
-    matmul(l.wv, a_.xb, n_, a_.v);  // v: [n, n_head_kv * d]
+    matmul(l.wq, in, n_, a_.q);  // q: [n, n_head * d]
+    matmul(l.wk, in, n_, a_.k);  // k: [n, n_head_kv * d]
+    matmul(l.wv, in, n_, a_.v);  // v: [n, n_head_kv * d]
     if (l.bq) ops::add_row_bias(a_.q, l.bq, n_, c_.q_dim());
     if (l.bk) ops::add_row_bias(a_.k, l.bk, n_, c_.kv_dim());
     if (l.bv) ops::add_row_bias(a_.v, l.bv, n_, c_.kv_dim());
@@ -134,6 +159,8 @@ void ForwardPass::attend_segment(size_t il, const Segment& seg, size_t row0, flo
     // head's result never depends on how heads are grouped into chunks (nor on the thread count).
     if (cache.type() == KvType::q8_0) {
         attention_q8_0(il, seg, row0, scale);
+    } else if (!c_.causal) {
+        attend_all(il, seg, row0, scale);
     } else if (n >= ops::kAttentionTileQ && d % 16 == 0) {
         // Like llama.cpp, long batches take the tiled kernel (f32 throughout). One chunk per
         // query head with all its tokens, so the kernel can share each K row between 16 tokens.
@@ -172,6 +199,32 @@ void ForwardPass::attend_segment(size_t il, const Segment& seg, size_t row0, flo
     }
 }
 
+void ForwardPass::attend_all(size_t il, const Segment& seg, size_t row0, float scale) {
+    // Encoders: every token sees every position of its text (pos0 + n of them), so the causal
+    // kernels' growing key count becomes one fixed count. The kernel is chosen as for causal
+    // batches, as llama.cpp's flash attention does: f32 tiled rows (one at a time here) from
+    // kAttentionTileQ tokens on, the f16 one-row kernel below that.
+    const KvCache& cache = *seg.cache;
+    const float* q = a_.q + row0 * c_.q_dim();
+    float* att = a_.att + row0 * c_.q_dim();
+    const size_t d = c_.head_dim, group = c_.n_head / c_.n_head_kv, n_kv = seg.pos0 + seg.n_tokens;
+    pool_.parallel_for(c_.n_head, [&](size_t h) {
+        const size_t g = h / group;
+        const ops::AttentionScratchF32 s{a_.kq + h * ops::kAttentionTileKv, a_.acc32 + h * d};
+        const ops::AttentionScratch s16{a_.q16 + h * d, a_.acc16 + h * d};
+        for (size_t t = 0; t < seg.n_tokens; ++t) {
+            const float* qt = q + t * c_.q_dim() + h * d;
+            float* out = att + t * c_.q_dim() + h * d;
+            if (seg.n_tokens < ops::kAttentionTileQ || d % 16 != 0) {
+                ops::attend_head(qt, kv_view(cache, il, g, 0), n_kv, d, scale, s16, out);
+                continue;
+            }
+            const ops::QueryRows row{qt, out, 0, 1, n_kv};
+            ops::attend_rows_tiled(row, kv_view(cache, il, g, 0), d, scale, s);
+        }
+    });
+}
+
 void ForwardPass::attention_q8_0(size_t il, const Segment& seg, size_t row0, float scale) {
     const KvCache& cache = *seg.cache;
     const float* q = a_.q + row0 * c_.q_dim();
@@ -185,7 +238,8 @@ void ForwardPass::attention_q8_0(size_t il, const Segment& seg, size_t row0, flo
             const size_t pos = seg.pos0 + t, first = first_visible(il, pos);
             const size_t row = (first - cache.first_pos(il)) * cache.row_stride() + g * head_bytes;
             const ops::KvHeadViewQ8 kv{cache.keys(il) + row, cache.values(il) + row, cache.row_stride()};
-            ops::attend_head_q8_0(q + t * c_.q_dim() + h * d, kv, pos + 1 - first, d, scale, s, att + t * c_.q_dim() + h * d);
+            const size_t end = c_.causal ? pos + 1 : seg.pos0 + seg.n_tokens;  // encoders see the whole text
+            ops::attend_head_q8_0(q + t * c_.q_dim() + h * d, kv, end - first, d, scale, s, att + t * c_.q_dim() + h * d);
         }
     });
 }
@@ -231,6 +285,26 @@ void ForwardPass::ffn_geglu(size_t il) {
     matmul(w_.layers[il].ffn_down, a_.gate, n_, a_.xb);  // xb: [n, n_embd]
 }
 
+void ForwardPass::attn_out_norm(size_t il) { residual_layernorm(w_.layers[il].attn_out_norm); }
+
+void ForwardPass::residual_layernorm(const NormWeights& norm) {
+    pool_.parallel_for(n_, [&](size_t t) {  // x = layernorm(xb + x) * w + b   [n, n_embd]
+        float* x = a_.x + t * c_.n_embd;
+        ops::add_inplace(x, a_.xb + t * c_.n_embd, c_.n_embd);
+        ops::layernorm(x, norm.w, norm.b, x, c_.n_embd, c_.rms_eps);
+    });
+}
+
+void ForwardPass::ffn_gelu_post_norm(size_t il) {
+    const LayerWeights& l = w_.layers[il];
+    matmul(l.ffn_up, a_.x, n_, a_.up);  // up: [n, n_ff]
+    ops::add_row_bias(a_.up, l.ffn_up_b, n_, c_.n_ff);
+    pool_.parallel_for(n_, [&](size_t t) { ops::gelu(a_.up + t * c_.n_ff, c_.n_ff); });
+    matmul(l.ffn_down, a_.up, n_, a_.xb);  // xb: [n, n_embd]
+    ops::add_row_bias(a_.xb, l.ffn_down_b, n_, c_.n_embd);
+    residual_layernorm(l.layer_out_norm);
+}
+
 void ForwardPass::ffn(size_t il) {
     if (w_.layers[il].ffn_gate_inp.data != nullptr)
         ffn_moe(il);
@@ -239,6 +313,10 @@ void ForwardPass::ffn(size_t il) {
 }
 
 void ForwardPass::output() {
+    if (c_.encoder) {  // no final norm, no output matrix: the hidden states are the result
+        if (b_.hidden) std::copy_n(a_.x, n_ * c_.n_embd, a_.xb);
+        return;
+    }
     if (!b_.segments.empty()) return output_segments();
     if (b_.hidden) return ops::rmsnorm_rows(a_.x, w_.output_norm, a_.xb, n_, c_.n_embd, c_.rms_eps);  // embeddings
     if (!b_.logits) return;  // an inner chunk of a long prompt: only the cache mattered

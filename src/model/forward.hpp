@@ -67,9 +67,12 @@ public:
     const ModelConfig& config() const noexcept { return c_; }
 
     void embed();                       // x = token_embd[tokens]                     [n, n_embd]
+    // Encoders: x = layernorm(token_embd[tokens] + token_types[0] + position_embd[pos]).
+    void embed_encoder();
     void scale_embeddings(float s);     // x *= s (gemma3: sqrt(n_embd))
     void attention_norm(size_t il);     // xb = rmsnorm(x) * attn_norm                [n, n_embd]
     void qkv(size_t il);                // q = wq·xb (+bq), k = wk·xb (+bk), v = wv·xb (+bv)
+    void qkv_residual(size_t il);       // the same from x itself (encoders: no norm before attention)
     void qk_norm(size_t il);            // per-head q = rmsnorm(q) * q_norm, k likewise (qwen3, gemma3)
     void rope_qk(RopeStyle style);      // rotate q and k by their positions
     void rope_qk_layer(size_t il, RopeStyle style);  // the same with layer il's RoPE (local layers: own base)
@@ -82,17 +85,25 @@ public:
     void ffn_swiglu(size_t il);         // x += down(silu(gate·norm(x)) * up·norm(x))
     void ffn_geglu(size_t il);          // xb = down(gelu(gate·norm(x)) * up·norm(x))   (no residual)
     void ffn_post_norm(size_t il);      // x += rmsnorm(xb) * post_ffw_norm (gemma3)
+    // Encoders: x = layernorm(x + xb) * attn_output_norm (+ bias)
+    void attn_out_norm(size_t il);
+    // Encoders: x = layernorm(x + down(gelu(up·x + bu)) + bd) * layer_output_norm (+ bias)
+    void ffn_gelu_post_norm(size_t il);
     void ffn_moe(size_t il);            // the same through each token's top-k experts, mixed by the router (moe_ffn.cpp)
     void ffn(size_t il);                // the layer's FFN: ffn_moe where it has experts, else ffn_swiglu
     void output();                      // logits = output · rmsnorm(x) * output_norm (soft-capped if set)
                                         // or, for Batch::hidden, xb = rmsnorm(x) * output_norm
+                                        // (encoders: xb = x; they have no final norm and no logits)
 
 private:
     void matmul(const ops::WeightView& w, const float* in, size_t n_rows, float* out);
+    void qkv_from(size_t il, const float* in);
+    void residual_layernorm(const NormWeights& norm);  // x = layernorm(x + xb) * w + b, row by row
     void observe(const ops::MatmulProblem* problems, size_t n);  // each expert problem to Batch::observer
     void rope_with(const ops::RopeParams& p);
     void attend_segment(size_t il, const Segment& s, size_t row0, float scale);  // one segment's att rows
     void attention_q8_0(size_t il, const Segment& s, size_t row0, float scale);  // the same over a Q8_0 cache
+    void attend_all(size_t il, const Segment& s, size_t row0, float scale);      // non-causal (encoders), F16 cache
     size_t first_visible(size_t il, size_t pos) const noexcept;  // oldest position a query at pos sees
     // KV head g of layer il from position from_pos on (rows of a windowed layer start at first_pos).
     ops::KvHeadView kv_view(const KvCache& cache, size_t il, size_t g, size_t from_pos) const noexcept;

@@ -75,7 +75,9 @@ ModelConfig read_model_config(const gguf::File& file) {
     c.n_rot = r.optional("rope.dimension_count", c.head_dim, kMaxDim);
     c.rope_style = spec->rope_style;
     c.rope_freq_base = r.real("rope.freq_base", 10000.0f, false);
-    c.rms_eps = r.real("attention.layer_norm_rms_epsilon", 1e-5f, true);
+    c.rms_eps = r.real(spec->encoder ? "attention.layer_norm_epsilon" : "attention.layer_norm_rms_epsilon", 1e-5f, true);
+    c.encoder = spec->encoder;
+    c.causal = file.get_bool_opt(r.key("attention.causal")).value_or(!spec->encoder);
     read_rope_scaling(file, r, c);
     if (spec->moe) read_experts(r, c);
     check_consistency(file, r, c);

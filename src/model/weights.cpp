@@ -119,6 +119,45 @@ LayerWeights bind_layer(const Binder& b, const ModelConfig& c, const ArchSpec& a
     return l;
 }
 
+NormWeights bind_norm(const Binder& b, const std::string& name, size_t n) {
+    return {b.vector(name + ".weight", n), b.vector(name + ".bias", n)};
+}
+
+// BERT's tensor names (llama.cpp's LLM_ARCH_BERT): every projection has a bias, norms come after
+// the residual sums, the FFN is up -> GELU -> down without a gate.
+LayerWeights bind_encoder_layer(const Binder& b, const ModelConfig& c, size_t il) {
+    const std::string p = "blk." + std::to_string(il) + ".";
+    LayerWeights l;
+    l.wq = b.matrix(p + "attn_q.weight", c.n_embd, c.q_dim());
+    l.wk = b.matrix(p + "attn_k.weight", c.n_embd, c.kv_dim());
+    l.wv = b.matrix(p + "attn_v.weight", c.n_embd, c.kv_dim());
+    l.bq = b.vector(p + "attn_q.bias", c.q_dim());
+    l.bk = b.vector(p + "attn_k.bias", c.kv_dim());
+    l.bv = b.vector(p + "attn_v.bias", c.kv_dim());
+    l.wo = b.matrix(p + "attn_output.weight", c.q_dim(), c.n_embd);
+    l.bo = b.vector(p + "attn_output.bias", c.n_embd);
+    l.attn_out_norm = bind_norm(b, p + "attn_output_norm", c.n_embd);
+    l.ffn_up = b.matrix(p + "ffn_up.weight", c.n_embd, c.n_ff);
+    l.ffn_up_b = b.vector(p + "ffn_up.bias", c.n_ff);
+    l.ffn_down = b.matrix(p + "ffn_down.weight", c.n_ff, c.n_embd);
+    l.ffn_down_b = b.vector(p + "ffn_down.bias", c.n_embd);
+    l.layer_out_norm = bind_norm(b, p + "layer_output_norm", c.n_embd);
+    return l;
+}
+
+ModelWeights bind_encoder(const Binder& b, const gguf::File& file, const ModelConfig& c) {
+    ModelWeights w;
+    w.token_embd = b.matrix("token_embd.weight", c.n_embd, c.n_vocab);
+    w.output = w.token_embd;  // never multiplied by (no logits); keeps matrices() uniform
+    w.position_embd = b.matrix("position_embd.weight", c.n_embd, c.n_ctx_train);
+    const gguf::TensorInfo* types = file.find_tensor("token_types.weight");
+    if (types) w.token_types = b.matrix("token_types.weight", c.n_embd, std::max<uint64_t>(types->ne[1], 1));
+    w.embd_norm = bind_norm(b, "token_embd_norm", c.n_embd);
+    w.layers.reserve(c.n_layer);
+    for (size_t il = 0; il < c.n_layer; ++il) w.layers.push_back(bind_encoder_layer(b, c, il));
+    return w;
+}
+
 }  // namespace
 
 std::vector<const ops::WeightView*> ModelWeights::matrices() const {
@@ -145,6 +184,7 @@ uint64_t bytes_read_per_token(const gguf::File& file, const ModelConfig& c) {
 
 ModelWeights bind_weights(const gguf::File& file, const ModelConfig& c, const ArchSpec& arch) {
     const Binder b(file);
+    if (arch.encoder) return bind_encoder(b, file, c);
     ModelWeights w;
     w.token_embd = b.matrix("token_embd.weight", c.n_embd, c.n_vocab);
     w.output_norm = b.vector("output_norm.weight", c.n_embd);

@@ -24,6 +24,12 @@ struct ExpertWeights {
     }
 };
 
+// A LayerNorm's scale and shift (encoders).
+struct NormWeights {
+    const float* w = nullptr;  // [n_embd]
+    const float* b = nullptr;  // [n_embd]
+};
+
 struct LayerWeights {
     const float* attn_norm = nullptr;  // [n_embd]
     ops::WeightView wq;                // [q_dim, n_embd]
@@ -47,6 +53,11 @@ struct LayerWeights {
     ExpertWeights ffn_gate_exps;       // [n_expert][n_ff_exp, n_embd]
     ExpertWeights ffn_up_exps;         // [n_expert][n_ff_exp, n_embd]
     ExpertWeights ffn_down_exps;       // [n_expert][n_embd, n_ff_exp]
+    // Encoders (bert): post-norms with bias and FFN biases (no gate, no attn_norm/ffn_norm).
+    NormWeights attn_out_norm;         // attn_output_norm: after the attention residual
+    NormWeights layer_out_norm;        // layer_output_norm: after the FFN residual
+    const float* ffn_up_b = nullptr;   // [n_ff]
+    const float* ffn_down_b = nullptr; // [n_embd]
 };
 
 struct ModelWeights {
@@ -54,6 +65,10 @@ struct ModelWeights {
     const float* output_norm = nullptr;  // [n_embd]
     ops::WeightView output;            // [n_vocab, n_embd]; token_embd itself when embeddings are tied
     const float* rope_freqs = nullptr; // [n_rot / 2] frequency divisors (Llama 3.1), optional
+    // Encoders (bert): learned absolute positions, token type 0's row, and the embeddings' LayerNorm.
+    ops::WeightView position_embd;     // [n_ctx_train, n_embd]
+    ops::WeightView token_types;       // [n_token_types, n_embd]
+    NormWeights embd_norm;             // token_embd_norm
     std::vector<LayerWeights> layers;  // [n_layer]
 
     // Every matrix the model has (one expert of each expert tensor), for sizing the matmul scratch.

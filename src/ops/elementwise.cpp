@@ -25,6 +25,29 @@ void rmsnorm_rows(const float* x, const float* w, float* y, size_t n_rows, size_
     for (size_t r = 0; r < n_rows; ++r) rmsnorm(x + r * n, w, y + r * n, n, eps);
 }
 
+void layernorm(const float* x, const float* w, const float* b, float* y, size_t n, float eps) noexcept {
+    // ggml_norm: the sum in double, index order, rounded to float before dividing by n in float.
+    double sum = 0.0;
+    for (size_t i = 0; i < n; ++i) sum += static_cast<double>(x[i]);
+    const float mean = static_cast<float>(sum) / static_cast<float>(n);
+    // ggml_vec_cvar_f32 (AVX-512 build): centred values kept, their squares summed 16 lanes at a
+    // time into a double, the tail one by one; the variance is divided in double.
+    const size_t main = n - n % 16;
+    double sum2 = 0.0;
+    for (size_t i = 0; i < n; ++i) y[i] = x[i] - mean;
+    for (size_t i = 0; i < main; i += 16) {
+        float sq[16];
+        for (size_t l = 0; l < 16; ++l) sq[l] = y[i + l] * y[i + l];
+        sum2 += static_cast<double>(reduce_add16(sq));
+    }
+    for (size_t i = main; i < n; ++i) sum2 += static_cast<double>(y[i] * y[i]);
+    const float variance = static_cast<float>(sum2 / static_cast<double>(n));
+    const float scale = 1.0f / std::sqrt(variance + eps);
+    // Then ggml_mul by the weight and ggml_add of the bias: three roundings, as three ops.
+    for (size_t i = 0; i < n; ++i) y[i] = (y[i] * scale) * w[i];
+    for (size_t i = 0; i < n; ++i) y[i] += b[i];
+}
+
 void add_row_bias(float* y, const float* b, size_t n_rows, size_t n) noexcept {
     for (size_t r = 0; r < n_rows; ++r) add_inplace(y + r * n, b, n);
 }
@@ -88,17 +111,25 @@ const std::array<uint16_t, 65536>& gelu_table() noexcept {
 }
 }  // namespace
 
+namespace {
+float gelu_lookup(const std::array<uint16_t, 65536>& table, float x) noexcept {
+    if (x <= -10.0f) return 0.0f;
+    if (x >= 10.0f) return x;  // gelu(x) = x to float precision
+    return kernels::fp16_to_fp32(table[kernels::fp32_to_fp16(x)]);
+}
+}  // namespace
+
 void gelu_mul(float* gate, const float* up, size_t n) noexcept {
     const auto& table = gelu_table();
     for (size_t i = 0; i < n; ++i) {
         const float x = gate[i];
-        float g = x;  // x >= 10: gelu(x) = x
-        if (x <= -10.0f)
-            g = 0.0f;
-        else if (x < 10.0f)
-            g = kernels::fp16_to_fp32(table[kernels::fp32_to_fp16(x)]);
-        gate[i] = x <= -10.0f ? 0.0f : g * up[i];
+        gate[i] = x <= -10.0f ? 0.0f : gelu_lookup(table, x) * up[i];
     }
+}
+
+void gelu(float* x, size_t n) noexcept {
+    const auto& table = gelu_table();
+    for (size_t i = 0; i < n; ++i) x[i] = gelu_lookup(table, x[i]);
 }
 
 void scale(float* y, float s, size_t n) noexcept {

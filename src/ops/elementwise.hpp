@@ -15,6 +15,10 @@ void rmsnorm(const float* x, const float* w, float* y, size_t n, float eps) noex
 // Same for n_rows consecutive rows of n.
 void rmsnorm_rows(const float* x, const float* w, float* y, size_t n_rows, size_t n, float eps) noexcept;
 
+// y = (x - mean(x)) / sqrt(var(x) + eps) * w + b for one row of n (LayerNorm with bias, as
+// ggml_norm then ggml_mul and ggml_add compute it; y may alias x).
+void layernorm(const float* x, const float* w, const float* b, float* y, size_t n, float eps) noexcept;
+
 // y[r][i] += b[i] for n_rows rows of n (biases).
 void add_row_bias(float* y, const float* b, size_t n_rows, size_t n) noexcept;
 // y[i] += x[i] (residual connections).
@@ -39,6 +43,9 @@ void silu_mul(float* gate, const float* up, size_t n) noexcept;
 // computes it: x <= -10 gives 0, x >= 10 gives x, otherwise gelu is looked up in a table over all
 // f16 values at f16(x), and the table holds f16(gelu(x)). The f16 steps are part of the numbers.
 void gelu_mul(float* gate, const float* up, size_t n) noexcept;
+
+// x[i] = gelu(x[i]) (ggml_gelu on the CPU: the same f16 table and cut-offs as gelu_mul).
+void gelu(float* x, size_t n) noexcept;
 
 // y[i] *= s (ggml_scale).
 void scale(float* y, float s, size_t n) noexcept;

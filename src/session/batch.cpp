@@ -52,6 +52,7 @@ void BatchEvaluator::add(Session& session, std::span<const TokenId> tokens) {
     if (std::find(b.sessions.begin(), b.sessions.end(), &s) != b.sessions.end())
         throw Error(ErrorCode::invalid_argument, "BatchEvaluator::add: the session is already in this batch");
     s.check_append(tokens);
+    if (b.m->config.encoder) s.check_encoder_input(tokens.size(), false);  // batches give logits: an encoder has none
     if (b.tokens.size() + tokens.size() > b.max_tokens || b.segments.size() == b.max_sequences)
         throw Error(ErrorCode::invalid_argument,
                     fmt::format("BatchEvaluator::add: {} more tokens for {} sessions exceed max_tokens = {} or max_sequences = {} ({} queued)",

@@ -41,12 +41,28 @@ void Session::Impl::check_append(std::span<const TokenId> ids) const {
                                 tokens.size(), ids.size(), n_ctx));
 }
 
+void Session::Impl::check_encoder_input(size_t n_ids, bool hidden) const {
+    const ModelConfig& c = m->config;
+    if (!hidden)
+        throw Error(ErrorCode::unsupported, fmt::format("{} is an embedding model (an encoder without an output matrix): it gives "
+                                                        "no logits to generate from; use hearth embed", c.arch));
+    // Every token attends to the whole text, so the text must be one pass, at learned positions.
+    if (!tokens.empty() || n_ids > n_batch)
+        throw Error(ErrorCode::context_full, fmt::format("{}: an encoder reads a text in one pass, but {} tokens exceed the batch "
+                                                         "size n_batch = {} (raise it)", c.arch, tokens.size() + n_ids, n_batch));
+    if (n_ids > c.n_ctx_train)
+        throw Error(ErrorCode::context_full, fmt::format("{}: {} tokens exceed the model's {} learned positions (context_length)",
+                                                         c.arch, n_ids, c.n_ctx_train));
+}
+
 void Session::Impl::eval(std::span<const TokenId> ids, std::span<float> all_logits, const HiddenRows& on_rows) {
     const ModelConfig& c = m->config;
     check_append(ids);
     if (!all_logits.empty() && all_logits.size() != ids.size() * c.n_vocab)
         throw Error(ErrorCode::invalid_argument, fmt::format("eval: all_logits holds {} floats, expected tokens x n_vocab = {}",
                                                              all_logits.size(), ids.size() * c.n_vocab));
+
+    if (c.encoder) check_encoder_input(ids.size(), static_cast<bool>(on_rows));
 
     std::lock_guard lock(*m->pool_mutex);
     have_logits = false;

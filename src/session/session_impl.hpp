@@ -28,6 +28,8 @@ struct Session::Impl {
     // Evaluates ids in chunks of n_batch. With on_rows, instead of logits each chunk's
     // final-normed hidden states ([n, n_embd], the first row being ids[first]) go to on_rows
     // (embeddings: the output matrix is skipped) and no logits are left.
+    // Encoders: only hidden states, of one text in one pass (Error otherwise).
+    void check_encoder_input(size_t n_ids, bool hidden) const;
     using HiddenRows = std::function<void(const float* rows, size_t n, size_t first)>;
     void eval(std::span<const TokenId> ids, std::span<float> all_logits, const HiddenRows& on_rows = {});
 };

@@ -21,7 +21,7 @@ namespace hearth::synth {
 namespace {
 
 // name, like, dims ... (published configs of the models they mirror)
-constexpr std::array<Shape, 13> kShapes{{
+constexpr std::array<Shape, 14> kShapes{{
     {"llama", "tiny", "a test-sized llama", 64, 2, 4, 2, 16, 128, 512, 512, 10000.0f, false},
     {"llama", "1b", "Llama-3.2-1B", 2048, 16, 32, 8, 64, 8192, 128256, 131072, 500000.0f, true},
     {"llama", "3b", "Llama-3.2-3B", 3072, 28, 24, 8, 128, 8192, 128256, 131072, 500000.0f, true},
@@ -35,7 +35,11 @@ constexpr std::array<Shape, 13> kShapes{{
     {"qwen3moe", "30b-a3b", "Qwen3-30B-A3B", 2048, 48, 32, 4, 128, 6144, 151936, 40960, 1000000.0f, false, 128, 8, 768},
     {"gemma3", "tiny", "a test-sized gemma3", 64, 6, 2, 1, 32, 192, 512, 512, 1000000.0f, true, 0, 0, 0, 16, 8.0f},
     {"gemma3", "12b", "Gemma-3-12B", 3840, 48, 16, 8, 256, 15360, 262144, 131072, 1000000.0f, true, 0, 0, 0, 1024, 8.0f},
+    {"bert", "tiny", "a test-sized bert (all-MiniLM layout)", 64, 2, 4, 4, 16, 256, 512, 512, 0.0f, true},
 }};
+
+// Token types a BERT file has rows for (sentence A and B).
+constexpr uint64_t kBertTokenTypes = 2;
 
 uint64_t splitmix64(uint64_t& state) {
     uint64_t z = (state += 0x9E3779B97F4A7C15ull);
@@ -76,6 +80,32 @@ std::vector<TensorPlan> plan_tensors(const Shape& s, const quant::Recipe& recipe
     };
     auto vector = [&](std::string name, uint64_t n, Init init) { plan.push_back({std::move(name), {n}, GgmlType::f32, init}); };
     matrix("token_embd.weight", s.n_embd, s.n_vocab, Init::embedding);
+    if (s.arch == "bert") {
+        // llama.cpp adds these rows to activations with ggml_add, which needs them in f32.
+        plan.push_back({"token_types.weight", {s.n_embd, kBertTokenTypes}, GgmlType::f32, Init::embedding});
+        plan.push_back({"position_embd.weight", {s.n_embd, s.n_ctx}, GgmlType::f32, Init::embedding});
+        auto norm = [&](const std::string& name) {
+            vector(name + ".weight", s.n_embd, Init::ones);
+            vector(name + ".bias", s.n_embd, Init::bias);
+        };
+        norm("token_embd_norm");
+        for (size_t i = 0; i < s.n_layer; ++i) {
+            const std::string p = "blk." + std::to_string(i) + ".";
+            for (const char* m : {"attn_q", "attn_k", "attn_v"}) {
+                matrix(p + m + ".weight", s.n_embd, q_dim);
+                vector(p + m + ".bias", q_dim, Init::bias);
+            }
+            matrix(p + "attn_output.weight", q_dim, s.n_embd);
+            vector(p + "attn_output.bias", s.n_embd, Init::bias);
+            norm(p + "attn_output_norm");
+            matrix(p + "ffn_up.weight", s.n_embd, s.n_ff);
+            vector(p + "ffn_up.bias", s.n_ff, Init::bias);
+            matrix(p + "ffn_down.weight", s.n_ff, s.n_embd);
+            vector(p + "ffn_down.bias", s.n_embd, Init::bias);
+            norm(p + "layer_output_norm");
+        }
+        return plan;
+    }
     for (size_t i = 0; i < s.n_layer; ++i) {
         const std::string p = "blk." + std::to_string(i) + ".";
         vector(p + "attn_norm.weight", s.n_embd, Init::ones);
@@ -124,6 +154,12 @@ void add_hyper_parameters(gguf::Writer& w, const Shape& s, const quant::Recipe& 
     w.add_u32(a + ".block_count", static_cast<uint32_t>(s.n_layer));
     w.add_u32(a + ".feed_forward_length", static_cast<uint32_t>(s.n_ff));
     w.add_u32(a + ".attention.head_count", static_cast<uint32_t>(s.n_head));
+    if (s.arch == "bert") {  // an encoder: LayerNorm epsilon, no causal mask, mean pooling, no RoPE
+        w.add_f32(a + ".attention.layer_norm_epsilon", 1e-12f);
+        w.add_bool(a + ".attention.causal", false);
+        w.add_u32(a + ".pooling_type", 1);
+        return;
+    }
     w.add_u32(a + ".attention.head_count_kv", static_cast<uint32_t>(s.n_head_kv));
     w.add_u32(a + ".attention.key_length", static_cast<uint32_t>(s.head_dim));
     w.add_u32(a + ".attention.value_length", static_cast<uint32_t>(s.head_dim));
@@ -188,7 +224,7 @@ const Shape& find_shape(std::string_view arch, std::string_view name) {
         if (s.arch == arch && s.name == name) return s;
         if (s.arch == arch) known += (known.empty() ? "" : ", ") + std::string(s.name);
     }
-    if (known.empty()) throw Error(ErrorCode::invalid_argument, "no synthetic shapes for architecture '" + std::string(arch) + "' (llama, qwen2, qwen3, qwen3moe, gemma3)");
+    if (known.empty()) throw Error(ErrorCode::invalid_argument, "no synthetic shapes for architecture '" + std::string(arch) + "' (llama, qwen2, qwen3, qwen3moe, gemma3, bert)");
     throw Error(ErrorCode::invalid_argument, "unknown " + std::string(arch) + " shape '" + std::string(name) + "' (known: " + known + ")");
 }
 
@@ -204,7 +240,10 @@ void write_model(const Shape& shape, const quant::Recipe& recipe, uint64_t seed,
                  bool repeat_layers) {
     gguf::Writer w;
     add_hyper_parameters(w, shape, recipe);
-    add_synthetic_vocab(w, shape.n_vocab);
+    if (shape.arch == "bert")
+        add_wordpiece_vocab(w, shape.n_vocab);
+    else
+        add_synthetic_vocab(w, shape.n_vocab);
     std::vector<TensorPlan> plan = plan_tensors(shape, recipe);
     for (const TensorPlan& t : plan) w.add_tensor(t.name, t.type, t.ne);
     ThreadPool pool(threads);

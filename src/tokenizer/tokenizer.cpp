@@ -1,5 +1,5 @@
-// Tokenizer's public entry points: encode (special-token split, then SentencePiece or byte-level
-// BPE per fragment, BOS/EOS as the model asks), decode, and vocabulary queries.
+// Tokenizer's public entry points: encode (special-token split, then SentencePiece, byte-level
+// BPE or WordPiece per fragment, BOS/SEP/EOS as the model asks), decode, and vocabulary queries.
 #include "hearth/tokenizer.hpp"
 
 #include <fmt/format.h>
@@ -36,11 +36,14 @@ std::vector<TokenId> Tokenizer::encode(std::string_view text, bool add_special, 
         const std::string_view raw = text.substr(f.begin, f.end - f.begin);
         if (t.kind == Impl::Kind::spm) {
             t.encode_spm(raw, t.add_space_prefix && prev_special, out);
+        } else if (t.kind == Impl::Kind::wpm) {
+            t.encode_wpm(raw, out);
         } else {
             t.encode_bpe(raw, out);
         }
         prev_special = false;
     }
+    if (add_special && t.add_sep) out.push_back(t.sep);
     if (add_special && t.add_eos) out.push_back(t.eos);
     return out;
 }
@@ -74,7 +77,14 @@ std::string_view Tokenizer::token_text(TokenId id) const {
 }
 
 size_t Tokenizer::n_vocab() const noexcept { return impl_->texts.size(); }
-std::string_view Tokenizer::model_kind() const noexcept { return impl_->kind == Impl::Kind::spm ? "llama" : "gpt2"; }
+std::string_view Tokenizer::model_kind() const noexcept {
+    switch (impl_->kind) {
+        case Impl::Kind::spm: return "llama";
+        case Impl::Kind::bpe: return "gpt2";
+        case Impl::Kind::wpm: return "bert";
+    }
+    return "gpt2";
+}
 std::string_view Tokenizer::pre_tokenizer() const noexcept { return impl_->pre_name; }
 TokenId Tokenizer::bos() const noexcept { return impl_->bos; }
 TokenId Tokenizer::eos() const noexcept { return impl_->eos; }

@@ -68,7 +68,7 @@ struct SpmTables {
 namespace hearth {
 
 struct Tokenizer::Impl {
-    enum class Kind { spm, bpe };
+    enum class Kind { spm, bpe, wpm };
     Kind kind = Kind::spm;
     std::string pre_name = "default";
     tok::PreInfo pre{tok::PreKind::default_bpe, false, false};
@@ -83,6 +83,9 @@ struct Tokenizer::Impl {
 
     TokenId bos = -1, eos = -1, unk = -1;
     bool add_bos = false, add_eos = false, add_space_prefix = false;
+    TokenId sep = -1;                        // WordPiece: [SEP], appended after the text when add_sep
+    bool add_sep = false;
+    size_t max_token_len = 0;                // WordPiece: longest token text in bytes
     std::vector<uint8_t> eog;                // per token: ends generation
 
     tok::SpecialMatcher special;
@@ -101,6 +104,9 @@ struct Tokenizer::Impl {
     void build_spm();                        // spm.cpp
     void encode_bpe(std::string_view text, std::vector<TokenId>& out) const;
     void encode_spm(std::string_view text, bool space_prefix, std::vector<TokenId>& out) const;
+    void build_wpm();                        // wpm.cpp
+    void encode_wpm(std::string_view text, std::vector<TokenId>& out) const;
+    void encode_wpm_word(std::string_view word, std::vector<TokenId>& out) const;  // word includes its "▁"
     void emit_symbol(std::string_view piece, std::vector<TokenId>& out) const;
 };
 

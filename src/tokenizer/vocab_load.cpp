@@ -81,13 +81,19 @@ void load_specials(Impl& t, const gguf::File& file) {
                  fmt::format("{} = {} is outside the vocabulary [0, {})", key, *id, n));
         return static_cast<TokenId>(*id);
     };
-    const bool spm = t.kind == Impl::Kind::spm;
-    t.bos = key_id("tokenizer.ggml.bos_token_id", in_range(spm ? 1 : 11));
-    t.eos = key_id("tokenizer.ggml.eos_token_id", in_range(spm ? 2 : 11));
-    t.unk = key_id("tokenizer.ggml.unknown_token_id", in_range(spm ? 0 : -1));
-    t.add_bos = file.get_bool_opt("tokenizer.ggml.add_bos_token").value_or(spm || t.pre.default_add_bos);
-    t.add_eos = file.get_bool_opt("tokenizer.ggml.add_eos_token").value_or(false);
-    t.add_space_prefix = file.get_bool_opt("tokenizer.ggml.add_space_prefix").value_or(spm);
+    const bool spm = t.kind == Impl::Kind::spm, wpm = t.kind == Impl::Kind::wpm;
+    // llama.cpp's defaults for WordPiece are BERT's ids: [CLS] 101, [UNK] 100, [SEP] 102, no EOS.
+    t.bos = key_id("tokenizer.ggml.bos_token_id", in_range(spm ? 1 : wpm ? 101 : 11));
+    t.eos = key_id("tokenizer.ggml.eos_token_id", in_range(spm ? 2 : wpm ? -1 : 11));
+    t.unk = key_id("tokenizer.ggml.unknown_token_id", in_range(spm ? 0 : wpm ? 100 : -1));
+    if (wpm) {  // a text is [CLS] ... [SEP]; the [SEP] is not an EOS (BERT GGUFs may name none)
+        t.sep = key_id("tokenizer.ggml.seperator_token_id", in_range(102));
+        t.add_sep = file.get_bool_opt("tokenizer.ggml.add_sep_token").value_or(true) && t.sep >= 0;
+    }
+    t.add_bos = file.get_bool_opt("tokenizer.ggml.add_bos_token").value_or(spm || wpm || t.pre.default_add_bos);
+    // WordPiece ends a text with [SEP] (add_sep), never with an EOS as well.
+    t.add_eos = !wpm && file.get_bool_opt("tokenizer.ggml.add_eos_token").value_or(false);
+    t.add_space_prefix = !wpm && file.get_bool_opt("tokenizer.ggml.add_space_prefix").value_or(spm);
     if (t.add_bos && t.bos < 0) t.add_bos = false;
     if (t.add_eos && t.eos < 0) t.add_eos = false;
 
@@ -164,7 +170,7 @@ void build_pieces(Impl& t) {
         const TokenType type = t.types[id];
         if (type == TokenType::control || type == TokenType::unknown || type == TokenType::user_defined) {
             t.pieces += s;
-        } else if (type == TokenType::normal && t.kind == Impl::Kind::spm) {
+        } else if (type == TokenType::normal && t.kind != Impl::Kind::bpe) {  // SentencePiece, WordPiece: "▁" is a space
             for (size_t i = 0; i < s.size(); ++i) {
                 if (s.compare(i, 3, "\xE2\x96\x81") == 0) {
                     t.pieces += ' ';
@@ -217,9 +223,11 @@ Tokenizer Tokenizer::from_gguf(const gguf::File& file) {
             fail(ErrorCode::unsupported, file,
                  "tokenizer.ggml.pre '" + t->pre_name + "' is not supported (supported: " + std::string(tok::supported_pre_names()) + ")");
         t->pre = *info;
+    } else if (model == "bert") {
+        t->kind = Impl::Kind::wpm;
     } else {
         fail(ErrorCode::unsupported, file,
-             "tokenizer.ggml.model '" + std::string(model) + "' is not supported (hearth reads 'llama' and 'gpt2')");
+             "tokenizer.ggml.model '" + std::string(model) + "' is not supported (hearth reads 'llama', 'gpt2' and 'bert')");
     }
     load_texts(*t, file);
     load_specials(*t, file);
@@ -227,6 +235,8 @@ Tokenizer Tokenizer::from_gguf(const gguf::File& file) {
     build_pieces(*t);
     if (t->kind == Impl::Kind::bpe) {
         t->build_bpe(file);
+    } else if (t->kind == Impl::Kind::wpm) {
+        t->build_wpm();
     } else {
         t->build_spm();
     }

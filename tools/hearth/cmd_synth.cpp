@@ -14,7 +14,8 @@ namespace {
 
 std::string description() {
     return fmt::format(
-        "Writes a model with random weights (N(0, 1/fan_in)) and a synthetic SentencePiece vocabulary,\n"
+        "Writes a model with random weights (N(0, 1/fan_in)) and a synthetic SentencePiece vocabulary\n"
+        "(WordPiece for bert),\n"
         "shaped like a real model, so prompt and generation speed can be measured without a download.\n"
         "The file also loads in llama.cpp. Its text is nonsense by design. --list shows the shapes.\n"
         "TYPE: {}\n"

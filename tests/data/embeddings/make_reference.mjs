@@ -2,7 +2,7 @@
 // script: the reference test_embedding.cpp compares hearth's vectors with. Run by hand, never by
 // the tests (it needs the node-llama-cpp package, which is no dependency of hearth):
 //   cd SOME_FOLDER && npm install node-llama-cpp@3.22.1
-//   node /path/to/make_reference.mjs MODEL.gguf     (from SOME_FOLDER)
+//   node /path/to/make_reference.mjs MODEL.gguf [--encoder]    (from SOME_FOLDER)
 // node-llama-cpp pools as the model's <arch>.pooling_type says and, when the key is absent
 // (every decoder GGUF), returns the last token's hidden state. To get its mean and CLS vectors
 // the script evaluates a temporary copy of the model with the key set to 1 (mean) or 2 (cls).
@@ -15,7 +15,22 @@ import { fileURLToPath } from "node:url";
 const require = createRequire(path.join(process.cwd(), "noop.js"));
 const { getLlama, LlamaLogLevel } = await import(require.resolve("node-llama-cpp"));
 
-const TEXTS = {
+// --encoder (BERT-style models, which pool by their metadata and tokenize with WordPiece): texts
+// that exercise the normaliser too (capitals, accents, punctuation, a word the vocabulary cannot
+// cut, CJK), mean pooling as the file asks, and CLS.
+const ENCODER = process.argv.includes("--encoder");
+const ENCODER_TEXTS = {
+  short: "Hello world",
+  sentence: "The quick brown fox jumps over the lazy dog.",
+  tricky: "Café au lait, NAÏVE New-York: 3 embeddings?! Straße 日本 (tokenized)",
+  long: "Embeddings turn a piece of text into a vector of numbers, so that texts with similar meaning " +
+    "end up close to each other. A search engine over your own notes embeds every paragraph once.",
+};
+const ENCODER_CASES = [
+  { pooling: "default", texts: ["short", "sentence", "tricky", "long"] },
+  { pooling: "cls", texts: ["sentence", "tricky"] },
+];
+const DECODER_TEXTS = {
   short: "Hello world",
   sentence: "The quick brown fox jumps over the lazy dog.",
   long: "Embeddings turn a piece of text into a vector of numbers, so that texts with similar meaning " +
@@ -24,11 +39,13 @@ const TEXTS = {
     "Nothing leaves the machine, and the model does not need to be large for this to work well.",
 };
 // Which texts each pooling is checked on (kept few: the file stays a few KB).
-const CASES = [
+const DECODER_CASES = [
   { pooling: "default", texts: ["short", "sentence", "long"] },
   { pooling: "mean", texts: ["sentence", "long"] },
   { pooling: "cls", texts: ["sentence"] },
 ];
+const TEXTS = ENCODER ? ENCODER_TEXTS : DECODER_TEXTS;
+const CASES = ENCODER ? ENCODER_CASES : DECODER_CASES;
 const POOLING_KEY_VALUE = { mean: 1, cls: 2 };  // llama.cpp's enum llama_pooling_type
 
 // A copy of the GGUF file at src with the u32 key <arch>.pooling_type = value (added or replaced).
@@ -76,7 +93,7 @@ function withPoolingType(src, dst, value) {
 
 const modelPath = process.argv[2];
 if (!modelPath) {
-  console.error("usage: node make_reference.mjs MODEL.gguf");
+  console.error("usage: node make_reference.mjs MODEL.gguf [--encoder]");
   process.exit(2);
 }
 const llama = await getLlama({ gpu: false, logLevel: LlamaLogLevel.error, maxThreads: 2 });

@@ -41,6 +41,7 @@ std::shared_ptr<Job> submit_job(Scheduler& scheduler, const ServedModel& model, 
         if (e.code() == ErrorCode::context_full)
             throw ApiError(400, "invalid_request_error", "context_length_exceeded", "messages", e.what());
         if (e.code() == ErrorCode::invalid_argument) throw ApiError(400, "invalid_request_error", "invalid_value", "", e.what());
+        if (e.code() == ErrorCode::unsupported) throw ApiError(400, "invalid_request_error", "model_not_supported", "model", e.what());
         throw;
     }
     if (!handle) throw busy_error();

@@ -96,6 +96,9 @@ std::shared_ptr<Job> Scheduler::submit(JobRequest request) {
     Impl& s = *impl_;
     const std::vector<TokenId>& p = request.prompt;
     const size_t n_vocab = s.model.config().n_vocab;
+    if (s.model.config().encoder)
+        throw Error(ErrorCode::unsupported, s.model.config().arch + " is an embedding model (an encoder without an output matrix): "
+                                            "it cannot generate; use /v1/embeddings or /api/embed");
     if (p.empty()) throw Error(ErrorCode::invalid_argument, "the prompt has no tokens");
     for (TokenId id : p)
         if (id < 0 || static_cast<size_t>(id) >= n_vocab)
