@@ -163,3 +163,20 @@ TEST(Ops, TiledAttentionMatchesSoftmaxFormula) {
 
 }  // namespace
 }  // namespace hearth::ops
+
+namespace hearth::ops {
+namespace {
+
+// llama.cpp's GELU table is built with 1 + 0.044715 x^2 as one FMA (its CPU backend is compiled
+// with contraction). Unfused, the entry of x = -1.99902 (f16 0xbfff) comes out one f16 step
+// higher (-0.0454712); llama.cpp's table holds -0.0455017 (read from its zen4 build's
+// ggml_table_gelu_f16, where all other entries in (-10, 10) already agreed).
+TEST(Ops, GeluTableEntryThatNeedsTheFma) {
+    float x = kernels::fp16_to_fp32(0xbfff);
+    gelu(&x, 1);
+    EXPECT_EQ(kernels::fp32_to_fp16(x), kernels::fp32_to_fp16(-0.0455017f));
+    EXPECT_NE(kernels::fp32_to_fp16(x), kernels::fp32_to_fp16(-0.0454712f));
+}
+
+}  // namespace
+}  // namespace hearth::ops

@@ -93,10 +93,14 @@ void silu_mul(float* gate, const float* up, size_t n) noexcept {
 }
 
 namespace {
-// ggml_gelu_f32: 0.5 x (1 + tanh(sqrt(2/pi) x (1 + 0.044715 x^2))).
+// ggml_gelu_f32: 0.5 x (1 + tanh(sqrt(2/pi) x (1 + 0.044715 x^2))), with 1 + (0.044715 x) x as
+// one FMA: llama.cpp's CPU backend is compiled with FMA contraction, and its table (built from
+// this function) differs from the unfused one at x = -1.999 (0xbfff), enough to flip a later
+// rounding (tiny-gemma3: logits 1e-2 apart from the first position whose FFN meets that entry).
+// With the FMA all 65536 entries equal llama.cpp's (its ggml_table_gelu_f16, zen4 build).
 float gelu_tanh(float x) noexcept {
     constexpr float kA = 0.044715f, kSqrt2OverPi = 0.79788456080286535587989211986876f;
-    return 0.5f * x * (1.0f + std::tanh(kSqrt2OverPi * x * (1.0f + kA * x * x)));
+    return 0.5f * x * (1.0f + std::tanh(kSqrt2OverPi * x * std::fma(kA * x, x, 1.0f)));
 }
 
 // f16(gelu(x)) for every f16 bit pattern x: 128 KiB, built once (thread-safe static init).
