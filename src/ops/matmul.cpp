@@ -52,12 +52,15 @@ bool takes_few(const kernels::TypeKernels& k, size_t n_tokens) {
     return k.gemm.few.act_group_bytes != nullptr && n_tokens >= 2 && n_tokens < kMinGemmTokens;
 }
 
-// Whether a batch of weights of type t may take the block-integer order (BlockGemm / FewTokenGemm).
+// Whether a batch of the weights w may take the block-integer order (BlockGemm / FewTokenGemm).
 // ggml's CPU backend multiplies Q4_0 prompts in repacked 8-row blocks with the block-integer
-// order (hearth's Q4_0 GEMM gives its logits bit for bit) but Q8_0 prompts in vec_dot's order;
-// for the K-quants neither of hearth's orders is ggml's (measured: equally close either way), so
-// they keep the faster one.
-bool block_order_allowed(GgmlType t, MatmulOrder order) { return order == MatmulOrder::fastest || t != GgmlType::q8_0; }
+// order (hearth's Q4_0 GEMM gives its logits bit for bit), but a Q4_0 matrix whose rows do not
+// come in eights (Gemma's 262145-row output) stays unpacked and goes through tinyBLAS, whose
+// lanes are vec_dot's, like every Q8_0 prompt.
+bool block_order_allowed(const WeightView& w, MatmulOrder order) {
+    if (order == MatmulOrder::fastest) return true;
+    return w.type == GgmlType::q4_0 ? w.n_rows % 8 == 0 : w.type != GgmlType::q8_0;
+}
 
 // Whether `order` asks for one of ggml's orders that only k.ggml has (kernels.hpp,
 // GgmlOrderDots). Such matrices take neither GEMM.
@@ -225,7 +228,7 @@ void matmul_rows(const WeightView& w, const float* x, size_t n_tokens, float* y,
         return;
     }
     const bool ggml_dots = takes_ggml_dot(*k, order);
-    if (!ggml_dots && block_order_allowed(w.type, order) &&
+    if (!ggml_dots && block_order_allowed(w, order) &&
         (try_gemm(*k, w, x, n_tokens, y, scratch, pool) || try_few(*k, w, x, n_tokens, y, scratch, pool)))
         return;
 
@@ -308,7 +311,7 @@ void matmul_many(std::span<const MatmulProblem> problems, std::span<std::byte> s
                 converts[n_converts++] = i;
             }
         }
-        const bool few_path = !takes_ggml_dot(*k, order) && block_order_allowed(p.w.type, order) &&
+        const bool few_path = !takes_ggml_dot(*k, order) && block_order_allowed(p.w, order) &&
                               takes_few(*k, p.n_tokens);
         const size_t few_bytes = few_path ? few_group_stride(*k, p.w.n_cols) * few_groups(p.n_tokens) : 0;
         if (few_bytes != 0 && used + round_up(few_bytes, kScratchAlign) <= scratch.size()) {
