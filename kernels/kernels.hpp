@@ -92,15 +92,20 @@ struct BlockGemm {
     FewTokenGemm few = {};
 };
 
-// llama.cpp's x86 CPU backend (AVX2 and up) rounds some types in orders hearth's fast kernels do
-// not use: MatmulOrder::ggml (hearth eval, embeddings) takes these where they are set. ref/
-// k_quants.cpp is their spec. vec_dot: its vec_dot's float lanes. Types it repacks 8 rows at a
-// time at load (Q4_K: q4_K_8x8, when the rows come in eights) go through its GEMM in groups of four
-// tokens and its GEMV for the rest, each with its own order.
+// llama.cpp's x86 CPU backend rounds some types in orders hearth's fast kernels do not use:
+// MatmulOrder::ggml (hearth eval, embeddings) takes these where they are set. ref/k_quants.cpp
+// and ref/float_types.cpp are their spec. vec_dot: its vec_dot's float lanes. Types it repacks 8
+// rows at a time at load (Q4_K: q4_K_8x8, when the rows come in eights) go through its GEMM in
+// groups of four tokens and its GEMV for the rest, each with its own order. Float weights go
+// through tinyBLAS (llamafile_sgemm) for two or more tokens when their rows come in fours and their
+// length is a multiple of 16 (AVX-512 builds: 16 lanes). Unset members: the type's own vec_dot.
 struct GgmlOrderDots {
     VecDotFn vec_dot = nullptr;
     VecDotFn repacked_gemv = nullptr;
     VecDotFn repacked_gemm = nullptr;
+    VecDotFn tinyblas = nullptr;
+    // The repacked order is the block GEMM's (Q4_0): those GEMMs may serve it, being faster.
+    bool repacked_is_block_order = false;
 };
 
 struct TypeKernels {

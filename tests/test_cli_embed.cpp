@@ -34,7 +34,7 @@ TEST_F(CliEmbed, OneLinePerTextWithTheLibrarysVector) {
     const auto out = lines(r.out);
     ASSERT_EQ(out.size(), 2u) << r.out;
     const Model m = Model::load(model_file, {.threads = 1});
-    Session s(m, {.n_ctx = 128});
+    Session s(m, {.n_ctx = 128, .ggml_order = true});  // as hearth embed
     EXPECT_EQ(out[0]["embedding"].get<std::vector<float>>(), s.embed("Once upon a time", {.pooling = Pooling::mean}));
     EXPECT_EQ(out[1]["embedding"].get<std::vector<float>>(), s.embed("A cat sat.", {.pooling = Pooling::mean}));
 

@@ -1,7 +1,9 @@
 // Golden tests: hearth's logits and greedy tokens against llama.cpp's, for every shared model.
 #include <cstdio>
+#include <cstring>
 
 #include "hearth/hearth.hpp"
+#include "kernels/kernels.hpp"
 #include "test_golden_data.hpp"
 
 namespace hearth::test {
@@ -32,6 +34,32 @@ TEST_P(Golden, LogitsMatchLlamaCpp) {
     EXPECT_EQ(a.top1_same, a.rows);
     EXPECT_LE(a.max_nrmse, 0.02);
     EXPECT_LE(a.mean_kl, 1e-3);
+}
+
+// In the ggml order (hearth eval's), every logit of the reference prompt is llama.cpp's float,
+// bit for bit, on every model. That holds where hearth emulates llama.cpp's x86 kernels (its
+// AVX-512 builds, which made the reference files); the scalar ref level and NEON sum Q8_0 and
+// Q4_0 dot products in other lane orders, so there the bound is the one above.
+TEST_P(Golden, GgmlOrderGivesLlamaCppsLogitsBitForBit) {
+    const kernels::Isa isa = kernels::active_isa();
+    if (isa == kernels::Isa::ref || isa == kernels::Isa::neon)
+        GTEST_SKIP() << "llama.cpp's x86 orders are emulated at the x86 SIMD levels, not at " << kernels::isa_name(isa);
+    const auto model_file = model_path(GetParam());
+    const auto ref = reference_dir(stem());
+    HEARTH_REQUIRE_FILE(model_file);
+    HEARTH_REQUIRE_FILE(ref / "logits.f32");
+    const std::vector<int32_t> ids = json_int_array(read_text(ref / "logits.json"), "prompt_ids");
+    const std::vector<float> expected = read_f32(ref / "logits.f32");
+    for (size_t threads : {1u, 2u}) {
+        const Model model = Model::load(model_file, {.threads = threads});
+        ASSERT_EQ(expected.size(), ids.size() * model.config().n_vocab);
+        Session session(model, {.n_ctx = 256, .n_batch = 512, .ggml_order = true});
+        std::vector<float> logits(expected.size());
+        session.eval(ids, logits);
+        size_t differing = 0;
+        for (size_t i = 0; i < logits.size(); ++i) differing += std::memcmp(&logits[i], &expected[i], sizeof(float)) != 0;
+        EXPECT_EQ(differing, 0u) << threads << " thread(s): " << differing << " of " << logits.size() << " logits differ";
+    }
 }
 
 TEST_P(Golden, GreedyMatchesLlamaCpp) {

@@ -1,6 +1,7 @@
 // The block-integer GEMM order (kernels.hpp, BlockGemm) written out plainly for Q4_0 and Q8_0
 // (the K-quants' version is block_gemm_k in k_quants.cpp, beside their unpacking): the spec that
-// the SIMD GEMMs reproduce bit for bit. Slow on purpose; only tests call it.
+// the SIMD GEMMs reproduce bit for bit. Slow on purpose: tests call it, and MatmulOrder::ggml
+// where no SIMD GEMM applies (block_order_dot_q4_0).
 #include <cmath>
 
 #include "kernels/ref/blocks.hpp"
@@ -33,25 +34,32 @@ WeightBlock weight_block(GgmlType type, const std::byte* row, size_t b) noexcept
     return out;
 }
 
+// One output of the block-integer order: each block's integer dot product exact, then one FMA.
+float block_order_dot(GgmlType type, size_t n, const std::byte* w_row, const std::byte* act_row) noexcept {
+    const auto* a = reinterpret_cast<const BlockQ8_0*>(act_row);
+    float acc = 0.0f;
+    for (size_t b = 0; b < n / kQK; ++b) {
+        const WeightBlock wb = weight_block(type, w_row, b);
+        int32_t sumi = 0;
+        for (size_t j = 0; j < kQK; ++j) sumi += int32_t(wb.q[j]) * int32_t(a[b].qs[j]);
+        acc = std::fma(float(sumi), rounded_product(wb.d, fp16_to_fp32(a[b].d)), acc);
+    }
+    return acc;
+}
+
 }  // namespace
+
+float block_order_dot_q4_0(size_t n, const std::byte* w_row, const std::byte* act_row) noexcept {
+    return block_order_dot(GgmlType::q4_0, n, w_row, act_row);
+}
 
 bool block_gemm(GgmlType type, size_t n, const std::byte* w, size_t w_stride, size_t n_rows, const std::byte* act,
                 size_t act_stride, size_t n_tokens, float* out, size_t out_stride) noexcept {
     if (block_gemm_k(type, n, w, w_stride, n_rows, act, act_stride, n_tokens, out, out_stride)) return true;
     if (type != GgmlType::q4_0 && type != GgmlType::q8_0) return false;
-    const size_t nb = n / kQK;
     for (size_t r = 0; r < n_rows; ++r)
-        for (size_t t = 0; t < n_tokens; ++t) {
-            const auto* a = reinterpret_cast<const BlockQ8_0*>(act + t * act_stride);
-            float acc = 0.0f;
-            for (size_t b = 0; b < nb; ++b) {
-                const WeightBlock wb = weight_block(type, w + r * w_stride, b);
-                int32_t sumi = 0;
-                for (size_t j = 0; j < kQK; ++j) sumi += int32_t(wb.q[j]) * int32_t(a[b].qs[j]);
-                acc = std::fma(float(sumi), rounded_product(wb.d, fp16_to_fp32(a[b].d)), acc);
-            }
-            out[t * out_stride + r] = acc;
-        }
+        for (size_t t = 0; t < n_tokens; ++t)
+            out[t * out_stride + r] = block_order_dot(type, n, w + r * w_stride, act + t * act_stride);
     return true;
 }
 

@@ -100,7 +100,8 @@ float dot(size_t n, const std::byte* w, const std::byte* act) noexcept {
 
 }  // namespace
 
-extern const TypeKernels q4_0{GgmlType::q8_0, dequantize<BlockQ4_0>, quantize_row_q8_0, dot<BlockQ4_0, BlockQ8_0>};
+extern const TypeKernels q4_0{GgmlType::q8_0, dequantize<BlockQ4_0>, quantize_row_q8_0, dot<BlockQ4_0, BlockQ8_0>, {}, {},
+                              {nullptr, block_order_dot_q4_0, block_order_dot_q4_0, nullptr, true}};
 extern const TypeKernels q4_1{GgmlType::q8_1, dequantize<BlockQ4_1>, quantize_row_q8_1, dot<BlockQ4_1, BlockQ8_1>};
 extern const TypeKernels q5_0{GgmlType::q8_0, dequantize<BlockQ5_0>, quantize_row_q8_0, dot<BlockQ5_0, BlockQ8_0>};
 extern const TypeKernels q5_1{GgmlType::q8_1, dequantize<BlockQ5_1>, quantize_row_q8_1, dot<BlockQ5_1, BlockQ8_1>};

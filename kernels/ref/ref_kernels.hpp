@@ -37,6 +37,10 @@ bool block_gemm(GgmlType type, size_t n, const std::byte* w, size_t w_stride, si
 bool block_gemm_k(GgmlType type, size_t n, const std::byte* w, size_t w_stride, size_t n_rows, const std::byte* act,
                   size_t act_stride, size_t n_tokens, float* out, size_t out_stride) noexcept;
 
+// One output of block_gemm's order for Q4_0 (llama.cpp's repacked q4_0_8x8 GEMV and GEMM round
+// this way): GgmlOrderDots of Q4_0, for the products no SIMD GEMM of this level takes.
+float block_order_dot_q4_0(size_t n, const std::byte* w_row, const std::byte* act_row) noexcept;
+
 // a * b rounded to float before anything else sees it. GCC contracts a*b + c into an FMA by
 // default in C++ wherever FMA exists (aarch64 always, x86 with -march=native), which would skip
 // this rounding and make ref disagree with the SIMD quantizers (and with llama.cpp) on ties.

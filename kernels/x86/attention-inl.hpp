@@ -32,13 +32,6 @@ struct Attention {
         else
             L::store_partial(p, v, n);
     }
-    // GCC contracts a * b + c into an FMA by default in C++ (-ffp-contract=fast), also across
-    // intrinsics; where the reference rounds the product first, the empty asm hides it.
-    static V unfused(V x) {
-        L::opaque(x);
-        return x;
-    }
-
     // Prefetches never fault, so running past the cache's last row is harmless.
     static void prefetch_row(const uint16_t* p, size_t d) {
         for (size_t i = 0; i < d; i += 32) _mm_prefetch(reinterpret_cast<const char*>(p + i), _MM_HINT_T0);
@@ -117,14 +110,13 @@ struct Attention {
             }
             st.rescale[j] = ms;
             st.weight[j] = vs;
-            st.sum = std::fma(st.sum, ms, vs);
+            st.sum = softmax_running_sum(st.sum, ms, vs);
         }
     }
 
     static void attend_heads_impl(const float* q, size_t nh, const KvHeadView& kv, size_t n_kv, size_t d, float scale,
                                   float* out) {
         const size_t nb = blocks(d), dp = nb * kLanes;
-        const size_t main = d - d % kDotStep;  // dot_f16's 4x16 part; also where mad_f16 fuses
         alignas(64) float qf[kMaxHeads * kAttentionMaxSimdHeadDim];   // f16 queries, widened once
         alignas(64) float acc[kMaxHeads * kAttentionMaxSimdHeadDim];  // f16 running sums, widened
         HeadState hs[kMaxHeads];
@@ -156,9 +148,7 @@ struct Attention {
                     for (size_t h = 0; h < nh; ++h) {
                         float* a = acc + h * dp + b * kLanes;
                         const V w = L::set1(hs[h].weight[j]);
-                        // ggml's remainder loop (past main) rounds the product and the sum separately.
-                        L::store(a, L::round_f16(b * kLanes < main ? L::fma(vb, w, L::load(a))
-                                                                   : L::add(L::load(a), unfused(L::mul(vb, w)))));
+                        L::store(a, L::round_f16(L::fma(vb, w, L::load(a))));
                     }
                 }
             }

@@ -30,7 +30,7 @@ void attend_head_q8_0(const float* q, const KvHeadViewQ8& kv, size_t n_kv, size_
         }
         q8->dequantize_row(kv.v + p * kv.stride, s.v, head_dim);
         f32->mad_f32(s.acc, s.v, vs, head_dim);
-        sum = std::fma(sum, ms, vs);
+        sum = kernels::softmax_running_sum(sum, ms, vs);
     }
     const float inv = sum == 0.0f ? 0.0f : 1.0f / sum;
     for (size_t d = 0; d < head_dim; ++d) out[d] = s.acc[d] * inv;

@@ -62,17 +62,28 @@ bool block_order_allowed(const WeightView& w, MatmulOrder order) {
     return w.type == GgmlType::q4_0 ? w.n_rows % 8 == 0 : w.type != GgmlType::q8_0;
 }
 
-// Whether `order` asks for one of ggml's orders that only k.ggml has (kernels.hpp,
-// GgmlOrderDots). Such matrices take neither GEMM.
+// Whether `order` asks for one of ggml's orders that only k.ggml has (kernels.hpp, GgmlOrderDots).
 bool takes_ggml_dot(const kernels::TypeKernels& k, MatmulOrder order) {
-    return order == MatmulOrder::ggml && k.ggml.vec_dot != nullptr;
+    const kernels::GgmlOrderDots& g = k.ggml;
+    return order == MatmulOrder::ggml && (g.vec_dot != nullptr || g.repacked_gemv != nullptr || g.tinyblas != nullptr);
 }
 
-// ggml's dot for the weights w, for a token that its repacked GEMM takes (in a group of four)
-// or not.
-kernels::VecDotFn ggml_dot(const kernels::TypeKernels& k, const WeightView& w, bool gemm_token) {
-    if (k.ggml.repacked_gemv == nullptr || w.n_rows % 8 != 0) return k.ggml.vec_dot;
-    return gemm_token ? k.ggml.repacked_gemm : k.ggml.repacked_gemv;
+bool ggml_repacks(const kernels::TypeKernels& k, const WeightView& w) {
+    return k.ggml.repacked_gemv != nullptr && w.n_rows % 8 == 0;
+}
+
+// Whether the block GEMMs (and their few-token companions) may take a batch of the weights w.
+bool block_gemm_allowed(const kernels::TypeKernels& k, const WeightView& w, MatmulOrder order) {
+    if (!block_order_allowed(w, order)) return false;
+    return !takes_ggml_dot(k, order) || (k.ggml.repacked_is_block_order && ggml_repacks(k, w));
+}
+
+// ggml's dot for the weights w in a product of n_tokens tokens, for a token that its repacked GEMM
+// takes (in a group of four) or not.
+kernels::VecDotFn ggml_dot(const kernels::TypeKernels& k, const WeightView& w, size_t n_tokens, bool gemm_token) {
+    if (ggml_repacks(k, w)) return gemm_token ? k.ggml.repacked_gemm : k.ggml.repacked_gemv;
+    if (k.ggml.tinyblas != nullptr && n_tokens >= 2 && w.n_rows % 4 == 0 && w.n_cols % 16 == 0) return k.ggml.tinyblas;
+    return k.ggml.vec_dot != nullptr ? k.ggml.vec_dot : k.vec_dot;
 }
 
 // Rows [r0, r0 + n_rows) of y for every token, from converted activation rows: through k's tiles,
@@ -86,7 +97,7 @@ void dot_rows(const kernels::TypeKernels& k, bool ggml_dots, size_t gemm_tokens,
         return;
     }
     for (size_t t = 0; t < n_tokens; ++t) {
-        const kernels::VecDotFn dot = ggml_dot(k, w, t < gemm_tokens);
+        const kernels::VecDotFn dot = ggml_dot(k, w, n_tokens, t < gemm_tokens);
         for (size_t r = 0; r < n_rows; ++r)
             y[t * w.n_rows + r0 + r] = dot(w.n_cols, rows + r * w.row_bytes, act + t * act_row_bytes);
     }
@@ -228,7 +239,7 @@ void matmul_rows(const WeightView& w, const float* x, size_t n_tokens, float* y,
         return;
     }
     const bool ggml_dots = takes_ggml_dot(*k, order);
-    if (!ggml_dots && block_order_allowed(w, order) &&
+    if (block_gemm_allowed(*k, w, order) &&
         (try_gemm(*k, w, x, n_tokens, y, scratch, pool) || try_few(*k, w, x, n_tokens, y, scratch, pool)))
         return;
 
@@ -311,8 +322,7 @@ void matmul_many(std::span<const MatmulProblem> problems, std::span<std::byte> s
                 converts[n_converts++] = i;
             }
         }
-        const bool few_path = !takes_ggml_dot(*k, order) && block_order_allowed(p.w, order) &&
-                              takes_few(*k, p.n_tokens);
+        const bool few_path = block_gemm_allowed(*k, p.w, order) && takes_few(*k, p.n_tokens);
         const size_t few_bytes = few_path ? few_group_stride(*k, p.w.n_cols) * few_groups(p.n_tokens) : 0;
         if (few_bytes != 0 && used + round_up(few_bytes, kScratchAlign) <= scratch.size()) {
             few[i] = scratch.data() + used;

@@ -9,6 +9,12 @@
 
 namespace hearth::cli {
 namespace {
+// Scores people compare with llama-perplexity's: products round in its order (hearth.hpp,
+// SessionOptions::ggml_order), so the same model gives the same numbers to the last digit.
+SessionOptions in_llama_cpp_order(SessionOptions session) {
+    session.ggml_order = true;
+    return session;
+}
 
 // llama-perplexity's progress format, so its output and hearth's can be compared line by line.
 void print_running(size_t chunk, const NllStats& stats) {
@@ -44,14 +50,14 @@ PerplexityChunks chunk_text(const Tokenizer& tokenizer, const std::string& sourc
 }
 
 NllStats print_perplexity(const Model& model, const SessionOptions& session, const PerplexityChunks& chunks) {
-    const NllStats stats = perplexity(model, session, chunks, print_running);
+    const NllStats stats = perplexity(model, in_llama_cpp_order(session), chunks, print_running);
     std::printf("\nFinal estimate: PPL = %s\n", ppl_with_error(stats).c_str());
     return stats;
 }
 
 DivergenceStats print_divergence(const Model& base, const Model& model, const SessionOptions& session,
                                  const PerplexityChunks& chunks) {
-    DivergenceStats stats = compare_models(base, model, session, chunks, [](size_t c, const DivergenceStats& s) {
+    DivergenceStats stats = compare_models(base, model, in_llama_cpp_order(session), chunks, [](size_t c, const DivergenceStats& s) {
         print_running(c, s.model);
     });
     std::fputs(fmt::format("\nKL divergence from the base model over {} scored positions:\n"

@@ -16,7 +16,6 @@ struct Lanes256x2 {
     template <class Op>
     static V each(V a, V b, Op op) { return {op(a.lo, b.lo), op(a.hi, b.hi)}; }
 
-    static void opaque(V& v) { __asm__("" : "+x"(v.lo), "+x"(v.hi)); }
     static V zero() { return {_mm256_setzero_ps(), _mm256_setzero_ps()}; }
     static V set1(float x) { return {_mm256_set1_ps(x), _mm256_set1_ps(x)}; }
     static V load(const float* p) { return {_mm256_loadu_ps(p), _mm256_loadu_ps(p + 8)}; }

@@ -15,7 +15,6 @@ struct Lanes512 {
 
     static __mmask16 first(size_t n) { return static_cast<__mmask16>((1u << n) - 1u); }
 
-    static void opaque(V& v) { __asm__("" : "+v"(v)); }
     static V zero() { return _mm512_setzero_ps(); }
     static V set1(float x) { return _mm512_set1_ps(x); }
     static V load(const float* p) { return _mm512_loadu_ps(p); }
