@@ -52,15 +52,11 @@ bool takes_few(const kernels::TypeKernels& k, size_t n_tokens) {
     return k.gemm.few.act_group_bytes != nullptr && n_tokens >= 2 && n_tokens < kMinGemmTokens;
 }
 
-// Whether a batch of the weights w may take the block-integer order (BlockGemm / FewTokenGemm).
-// ggml's CPU backend multiplies Q4_0 prompts in repacked 8-row blocks with the block-integer
-// order (hearth's Q4_0 GEMM gives its logits bit for bit), but a Q4_0 matrix whose rows do not
-// come in eights (Gemma's 262145-row output) stays unpacked and goes through tinyBLAS, whose
-// lanes are vec_dot's, like every Q8_0 prompt.
-bool block_order_allowed(const WeightView& w, MatmulOrder order) {
-    if (order == MatmulOrder::fastest) return true;
-    return w.type == GgmlType::q4_0 ? w.n_rows % 8 == 0 : w.type != GgmlType::q8_0;
-}
+// Whether a batch of the weights w may take the block-integer order (BlockGemm / FewTokenGemm)
+// as far as the type goes: ggml's CPU backend multiplies Q8_0 prompts in vec_dot's order, which
+// hearth's Q8_0 tiles have. (Q4_0 is decided by its GgmlOrderDots below: repacked matrices are
+// in the block order, others go through tinyBLAS, whose lanes are vec_dot's.)
+bool block_order_allowed(const WeightView& w, MatmulOrder order) { return order == MatmulOrder::fastest || w.type != GgmlType::q8_0; }
 
 // Whether `order` asks for one of ggml's orders that only k.ggml has (kernels.hpp, GgmlOrderDots).
 bool takes_ggml_dot(const kernels::TypeKernels& k, MatmulOrder order) {
