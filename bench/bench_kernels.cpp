@@ -110,6 +110,18 @@ void bench_few(benchmark::State& state, GgmlType t, Isa isa, Shape s, size_t n_t
     state.SetBytesProcessed(int64_t(state.iterations()) * int64_t(f->weights.size()));
 }
 
+// One token through the few-token GEMM's single-token member (FewTokenGemm::one), all rows in
+// one call as a single-token matmul's long row ranges: compare with matvec (vec_dot's tiles).
+void bench_few_one(benchmark::State& state, GgmlType t, Isa isa, Shape s) {
+    const TypeKernels& k = *type_kernels(t, isa);
+    auto f = make_fixture(t, k, s, 1);
+    for (auto _ : state) {
+        k.gemm.few.one(s.cols, f->weights.data(), f->row_bytes, s.rows, f->act.data(), f->out.data());
+        benchmark::DoNotOptimize(f->out.data());
+    }
+    state.SetBytesProcessed(int64_t(state.iterations()) * int64_t(f->weights.size()));
+}
+
 void bench_matmat(benchmark::State& state, GgmlType t, Isa isa, Shape s) {
     const TypeKernels& k = *type_kernels(t, isa);
     auto f = make_fixture(t, k, s, kBatchTokens);
@@ -191,6 +203,9 @@ const bool registered = [] {
                 for (size_t n : {2, 4, 8})
                     benchmark::RegisterBenchmark(("matvec_x" + std::to_string(n) + "/" + type + "/" + level + "/" + shape).c_str(),
                                                  bench_matvec_streams, t, isa, s, n)
+                        ->Unit(benchmark::kMillisecond);
+                if (type_kernels(t, isa)->gemm.few.one != nullptr)
+                    benchmark::RegisterBenchmark(("few_x1/" + type + "/" + level + "/" + shape).c_str(), bench_few_one, t, isa, s)
                         ->Unit(benchmark::kMillisecond);
                 if (type_kernels(t, isa)->gemm.few.act_group_bytes != nullptr)
                     for (size_t n : {2, 4, 8, 12})

@@ -76,6 +76,9 @@ struct FewTokenGemm {
     // kFewTokens * kFewGroupsPerCall tokens of the groups at `group`, act_group_bytes(n) apart.
     void (*multiply)(size_t n, const std::byte* w, size_t w_stride, size_t n_rows, const std::byte* group,
                      size_t n_tokens, float* out, size_t out_stride) = nullptr;
+    // One token in the same order: out[r] for the n_rows weight rows (stored format) and one
+    // converted activation row (act_type), no packing. nullptr: vec_dot's tiles take single tokens.
+    void (*one)(size_t n, const std::byte* w, size_t w_stride, size_t n_rows, const std::byte* act, float* out) = nullptr;
 };
 
 struct BlockGemm {

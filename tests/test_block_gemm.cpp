@@ -64,7 +64,20 @@ std::vector<float> run_few(const kernels::TypeKernels& k, size_t n, const std::v
     return out;
 }
 
-// k's GEMM (labelled `level`) must equal the spec bit for bit, and so must its few-token path.
+// Runs one level's single-token member (FewTokenGemm::one) for every token, rows in ranges of
+// `chunk` (any split gives the same bits).
+std::vector<float> run_one(const kernels::TypeKernels& k, size_t n, const std::vector<std::byte>& w, size_t w_stride,
+                           size_t rows, const std::vector<std::byte>& act, size_t act_stride, size_t tokens, size_t chunk) {
+    std::vector<float> out(tokens * rows, -1.0f);
+    for (size_t t = 0; t < tokens; ++t)
+        for (size_t r0 = 0; r0 < rows; r0 += chunk)
+            k.gemm.few.one(n, w.data() + r0 * w_stride, w_stride, std::min(chunk, rows - r0), act.data() + t * act_stride,
+                           out.data() + t * rows + r0);
+    return out;
+}
+
+// k's GEMM (labelled `level`) must equal the spec bit for bit, and so must its few-token path
+// and its single-token member.
 void expect_matches_spec(const kernels::TypeKernels* k, std::string_view level, GgmlType t, const Case& c,
                          const std::vector<std::byte>& w, const std::vector<float>& x) {
     if (k == nullptr || k->gemm.panel_rows == 0) return;
@@ -86,6 +99,9 @@ void expect_matches_spec(const kernels::TypeKernels* k, std::string_view level, 
     if (k->gemm.few.act_group_bytes == nullptr) return;
     for (size_t chunk : {c.rows, size_t(5), size_t(32)})
         expect_spec(run_few(*k, c.n, w, w_stride, c.rows, act, act_stride, c.tokens, chunk), "few-token");
+    if (k->gemm.few.one == nullptr) return;
+    for (size_t chunk : {c.rows, size_t(5), size_t(16), size_t(17)})
+        expect_spec(run_one(*k, c.n, w, w_stride, c.rows, act, act_stride, c.tokens, chunk), "one-token");
 }
 
 // Every level with a GEMM for t, and on ARM both NEON variants (the level itself uses only the

@@ -135,6 +135,38 @@ TEST(Matmul, SmallBatchesTakeTheFewTokenPathWhereTheLevelHasOne) {
     }
 }
 
+// Where the level has a single-token member in the same order (FewTokenGemm::one), a lone token
+// gets its batch bits too, for matrices whose rows come in eights (as ggml's repacked GEMV);
+// other matrices keep vec_dot's bits.
+TEST(Matmul, SingleTokenTakesTheBlockOrderWhereTheLevelHasIt) {
+    std::mt19937 rng(29);
+    ThreadPool pool(2);
+    const kernels::TypeKernels& k = *kernels::type_kernels(GgmlType::q4_0);
+    if (k.gemm.few.one == nullptr)
+        GTEST_SKIP() << "no single-token block-order kernel for q4_0 at level " << kernels::isa_name(kernels::active_isa());
+    const size_t n_cols = 512;
+    for (size_t n_rows : {size_t{48}, size_t{200}, size_t{45}}) {
+        Problem p = make_problem(GgmlType::q4_0, n_rows, n_cols, 20, rng);
+        const auto all = run(p, 20, pool);  // the block GEMM
+        for (size_t t : {size_t{0}, size_t{13}}) {
+            Problem one = p;
+            one.w.data = p.data.data();
+            one.x.assign(p.x.begin() + t * n_cols, p.x.begin() + (t + 1) * n_cols);
+            const auto y = run(one, 1, pool);
+            if (n_rows % 8 == 0) {
+                EXPECT_EQ(0, std::memcmp(y.data(), all.data() + t * n_rows, n_rows * 4)) << n_rows << " rows, token " << t;
+                continue;
+            }
+            std::vector<std::byte> act(test::row_bytes(k.act_type, n_cols));
+            k.quantize_act_row(one.x.data(), act.data(), n_cols);
+            for (size_t r = 0; r < n_rows; ++r) {
+                const float want = k.vec_dot(n_cols, p.w.data + r * p.w.row_bytes, act.data());
+                EXPECT_EQ(0, std::memcmp(&y[r], &want, 4)) << n_rows << " rows, row " << r;
+            }
+        }
+    }
+}
+
 TEST(Matmul, SingleTokenEqualsBatchRow) {
     std::mt19937 rng(23);
     ThreadPool pool(2);

@@ -4,7 +4,8 @@
 // one vec_dot. Batches of at least kMinGemmTokens use the type's block GEMM where the CPU level
 // has one (kernels.hpp, BlockGemm): fixed panels of rows, each output in the block-integer
 // order; smaller batches of two or more use its few-token companion where there is one, in the
-// same order, so a token's outputs are the same bits in every batch of two or more tokens.
+// same order, as do single tokens where the type has a one-token member (FewTokenGemm::one), so
+// a token's outputs are the same bits in every batch.
 // Either way an output never depends on the number of threads.
 #include "ops/matmul.hpp"
 
@@ -82,13 +83,33 @@ kernels::VecDotFn ggml_dot(const kernels::TypeKernels& k, const WeightView& w, s
     return k.ggml.vec_dot != nullptr ? k.ggml.vec_dot : k.vec_dot;
 }
 
-// Rows [r0, r0 + n_rows) of y for every token, from converted activation rows: through k's tiles,
-// or with ggml_dots, one ggml-order dot per output (ggml_dot), the first gemm_tokens tokens in the order of
-// ggml's GEMM and the others in its GEMV's.
-void dot_rows(const kernels::TypeKernels& k, bool ggml_dots, size_t gemm_tokens, const WeightView& w, size_t r0,
+// How dot_rows computes outputs from converted activation rows.
+enum class RowPath {
+    tiles,      // k's tiles (vec_dot's bits)
+    ggml_dots,  // one ggml-order dot per output (ggml_dot)
+    one_token,  // the few-token GEMM's single-token member (block-integer order)
+};
+
+// A single token takes the block-integer order where the type has a kernel for it and the
+// weights may take that order, so a stream's outputs are the same bits alone and beside others;
+// like ggml's repacked GEMV, which rounds the same way, only when the rows come in eights (ggml
+// keeps other matrices in vec_dot's order: Gemma 3's 262145-row output).
+RowPath row_path(const kernels::TypeKernels& k, const WeightView& w, MatmulOrder order, size_t n_tokens) {
+    if (n_tokens == 1 && k.gemm.few.one != nullptr && w.n_rows % 8 == 0 && block_gemm_allowed(k, w, order))
+        return RowPath::one_token;
+    return takes_ggml_dot(k, order) ? RowPath::ggml_dots : RowPath::tiles;
+}
+
+// Rows [r0, r0 + n_rows) of y for every token, by `path`; with ggml dots, the first gemm_tokens
+// tokens in the order of ggml's GEMM and the others in its GEMV's.
+void dot_rows(const kernels::TypeKernels& k, RowPath path, size_t gemm_tokens, const WeightView& w, size_t r0,
               size_t n_rows, const std::byte* act, size_t act_row_bytes, size_t n_tokens, float* y) {
     const std::byte* rows = w.data + r0 * w.row_bytes;
-    if (!ggml_dots) {
+    if (path == RowPath::one_token) {
+        k.gemm.few.one(w.n_cols, rows, w.row_bytes, n_rows, act, y + r0);
+        return;
+    }
+    if (path == RowPath::tiles) {
         kernels::dot_rows_tokens(k, w.n_cols, rows, w.row_bytes, n_rows, act, act_row_bytes, n_tokens, y + r0, w.n_rows);
         return;
     }
@@ -234,7 +255,7 @@ void matmul_rows(const WeightView& w, const float* x, size_t n_tokens, float* y,
         for (size_t i = 0; i < n_tokens * w.n_rows; ++i) y[i] = std::numeric_limits<float>::quiet_NaN();
         return;
     }
-    const bool ggml_dots = takes_ggml_dot(*k, order);
+    const RowPath path = row_path(*k, w, order, n_tokens);
     if (block_gemm_allowed(*k, w, order) &&
         (try_gemm(*k, w, x, n_tokens, y, scratch, pool) || try_few(*k, w, x, n_tokens, y, scratch, pool)))
         return;
@@ -249,13 +270,13 @@ void matmul_rows(const WeightView& w, const float* x, size_t n_tokens, float* y,
         act_row_bytes = stride;
     }
 
-    // Every output is one vec_dot's bits whatever the chunking, so the chunk size may follow
-    // the thread count.
+    // Every output is one row's dot (whichever RowPath) whatever the chunking, so the chunk size
+    // may follow the thread count.
     const size_t chunk_rows = chunk_rows_for(n_tokens == 1, w.n_rows, pool.size());
     const size_t n_chunks = (w.n_rows + chunk_rows - 1) / chunk_rows;
     pool.parallel_for(n_chunks, [&](size_t chunk) {
         const size_t r0 = chunk * chunk_rows;
-        dot_rows(*k, ggml_dots, ggml_gemm_tokens, w, r0, std::min(w.n_rows, r0 + chunk_rows) - r0, act, act_row_bytes,
+        dot_rows(*k, path, ggml_gemm_tokens, w, r0, std::min(w.n_rows, r0 + chunk_rows) - r0, act, act_row_bytes,
                  n_tokens, y);
     });
 }
@@ -351,7 +372,7 @@ void matmul_many(std::span<const MatmulProblem> problems, std::span<std::byte> s
         if (few[i] != nullptr)
             multiply_few_groups(k, p.w, r0, rows, few[i], p.n_tokens, p.y);
         else
-            dot_rows(k, takes_ggml_dot(k, order), 0, p.w, r0, rows, act[i], act_row_bytes[i], p.n_tokens, p.y);
+            dot_rows(k, row_path(k, p.w, order, p.n_tokens), 0, p.w, r0, rows, act[i], act_row_bytes[i], p.n_tokens, p.y);
     });
     // Large problems one by one: each takes the whole pool (block-GEMM panels) and the scratch.
     for (const MatmulProblem& p : problems)

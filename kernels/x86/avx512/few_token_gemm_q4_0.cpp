@@ -7,6 +7,8 @@
 // dword k over its 4 token lanes and a vpdpbusd against the activations' dword k of the 4 tokens.
 // The nibbles go in as vpdpbusd's unsigned operand (0..15, no -8), so the block sum starts from
 // -8 * sum(activation quants), prepared with the activations: exact in int32 either way.
+#include <array>
+#include <cstddef>
 #include <utility>
 
 #include "kernels/x86/avx512/block_gemm_common-inl.hpp"
@@ -65,6 +67,29 @@ struct TileRows {
     }
 };
 
+// The next tile's bytes (contiguous rows), spread evenly over this tile's blocks: the hardware
+// prefetchers follow 16 row streams poorly, and at a tile's start they have seen none of them yet.
+// A ragged tile is the matrix's last: nothing follows it.
+template <size_t V, bool kRagged, _mm_hint kHint = _MM_HINT_T1>
+class NextTilePrefetch {
+public:
+    NextTilePrefetch(const TileRows<V, kRagged>& rows, size_t nb) {
+        if constexpr (!kRagged) {
+            begin_ = cursor_ = reinterpret_cast<const char*>(rows.w + V * kRowsPerVec * rows.w_stride);
+            per_block_ = (V * kRowsPerVec * rows.w_stride + nb - 1) / nb;
+        }
+    }
+    void after_block(size_t b) {
+        if constexpr (!kRagged)
+            for (const char* end = begin_ + (b + 1) * per_block_; cursor_ < end; cursor_ += 64) _mm_prefetch(cursor_, kHint);
+    }
+
+private:
+    const char* begin_ = nullptr;
+    const char* cursor_ = nullptr;
+    size_t per_block_ = 0;
+};
+
 // The row scales of block b for vector v, each over its row's 4 token lanes.
 template <typename Rows>
 inline __m512 row_scales(const Rows& rows, size_t v, size_t b) {
@@ -89,15 +114,7 @@ void tile(size_t nb, const TileRows<V, kRagged>& rows, const FewActBlock* group,
     const __m512i low4 = _mm512_set1_epi8(0x0F);
     for (size_t g = 0; g < G; ++g)
         for (size_t v = 0; v < V; ++v) c[g][v] = _mm512_setzero_ps();
-    struct {
-        const char* begin;
-        const char* cursor;
-        size_t per_block;
-    } next{};
-    if constexpr (!kRagged) {
-        next.begin = next.cursor = reinterpret_cast<const char*>(rows.w + V * kRowsPerVec * rows.w_stride);
-        next.per_block = (V * kRowsPerVec * rows.w_stride + nb - 1) / nb;
-    }
+    NextTilePrefetch<V, kRagged> next(rows, nb);
     for (size_t b = 0; b < nb; ++b) {
         __m512i a[G][kQK / 4], offset[G];
         __m512 da[G];
@@ -108,13 +125,7 @@ void tile(size_t nb, const TileRows<V, kRagged>& rows, const FewActBlock* group,
             offset[g] = _mm512_broadcast_i32x4(_mm_load_si128(reinterpret_cast<const __m128i*>(blk.offset)));
             da[g] = _mm512_broadcast_f32x4(_mm_load_ps(blk.d));
         }
-        if constexpr (!kRagged) {
-            // The next tile's bytes (contiguous rows), spread evenly over this tile's blocks: the
-            // hardware prefetchers follow 16 row streams poorly, and at a tile's start they have
-            // seen none of them yet.
-            for (const char* end = next.begin + (b + 1) * next.per_block; next.cursor < end; next.cursor += 64)
-                _mm_prefetch(next.cursor, _MM_HINT_T1);
-        }
+        next.after_block(b);
         for (size_t v = 0; v < V; ++v) {
             auto qs = [&](size_t r) {
                 return _mm_loadu_si128(reinterpret_cast<const __m128i*>(rows.block(v * kRowsPerVec + r, b).qs));
@@ -187,8 +198,89 @@ void multiply(size_t n, const std::byte* w, size_t w_stride, size_t n_rows, cons
         multiply_groups<4, 1>(nb, w, w_stride, n_rows, group, n_tokens, out, out_stride);
 }
 
+// One token (FewTokenGemm::one): a tile of 16 rows ends each block with row r's exact sum in lane
+// r, so the float epilogue (convert, d_w * d_a, FMA) runs once per 16 block results, as for
+// several tokens, instead of once per row in vec_dot's 8 float lanes. Vector v holds rows v,
+// 4 + v, 8 + v and 12 + v, one per 128-bit lane (the 16 nibble bytes as stored); two vpdpbusd
+// against the activation's elements 0-15 and 16-31 (each broadcast to all four 128-bit lanes)
+// leave 4 partial sums per row, and two transposing add steps fold the four vectors into one.
+// The 16 rows' f16 scales are assembled in general registers, 4 per 64-bit word (a vpgatherdd
+// took as long as all the dot products on Zen 5).
+template <bool kRagged>
+__m512 one_token_tile(size_t nb, const TileRows<4, kRagged>& rows, const BlockQ8_0* act) {
+    const __m512i low4 = _mm512_set1_epi8(0x0F), eight = _mm512_set1_epi8(8), zero = _mm512_setzero_si512();
+    // Rows 4k + v of block b at lane_base[k] + v * stride: four advancing pointers and the stride
+    // keep every address in general registers.
+    const std::byte* lane_base[4];
+    for (size_t k = 0; k < 4; ++k) lane_base[k] = reinterpret_cast<const std::byte*>(&rows.block(4 * k, 0));
+    const auto lane_base_0 = std::to_array(lane_base);
+    const size_t stride = rows.w_stride;
+    auto block_at = [&](size_t k, size_t v) {
+        return kRagged ? reinterpret_cast<const std::byte*>(&rows.block(4 * k + v, 0)) + (lane_base[k] - lane_base_0[k])
+                       : lane_base[k] + v * stride;
+    };
+    auto qs = [&](size_t k, size_t v) {
+        return _mm_loadu_si128(reinterpret_cast<const __m128i*>(block_at(k, v) + offsetof(BlockQ4_0, qs)));
+    };
+    auto scale_bits = [&](size_t k, size_t v) {
+        uint16_t d;
+        std::memcpy(&d, block_at(k, v) + offsetof(BlockQ4_0, d), sizeof d);
+        return d;
+    };
+    __m512 c = _mm512_setzero_ps();
+    NextTilePrefetch<4, kRagged, _MM_HINT_T0> next(rows, nb);
+    for (size_t b = 0; b < nb; ++b) {
+        const __m512i y_lo = _mm512_broadcast_i32x4(_mm_loadu_si128(reinterpret_cast<const __m128i*>(act[b].qs)));
+        const __m512i y_hi = _mm512_broadcast_i32x4(_mm_loadu_si128(reinterpret_cast<const __m128i*>(act[b].qs + 16)));
+        // -8 * (the activation's quants) per dword position: the nibbles' zero point, exact in int32.
+        const __m512i offset = _mm512_sub_epi32(zero, _mm512_dpbusd_epi32(_mm512_dpbusd_epi32(zero, eight, y_lo), eight, y_hi));
+        next.after_block(b);
+        __m512i s[4];
+        for (size_t v = 0; v < 4; ++v) {
+            // Masked broadcasts rather than inserts: loads and blends, not shuffles.
+            __m512i q = _mm512_broadcast_i32x4(qs(0, v));
+            q = _mm512_mask_broadcast_i32x4(q, 0x00F0, qs(1, v));
+            q = _mm512_mask_broadcast_i32x4(q, 0x0F00, qs(2, v));
+            q = _mm512_mask_broadcast_i32x4(q, 0xF000, qs(3, v));
+            const __m512i lo = _mm512_and_si512(q, low4);                         // elements 0-15
+            const __m512i hi = _mm512_and_si512(_mm512_srli_epi16(q, 4), low4);  // elements 16-31
+            s[v] = _mm512_dpbusd_epi32(_mm512_dpbusd_epi32(offset, lo, y_lo), hi, y_hi);
+        }
+        // Per 128-bit lane k: [a0 b0 a1 b1] + [a2 b2 a3 b3], then the same on 64-bit pairs, leaves
+        // rows 4k + v of s[v] in lane 4k + v.
+        const __m512i s01 = _mm512_add_epi32(_mm512_unpacklo_epi32(s[0], s[1]), _mm512_unpackhi_epi32(s[0], s[1]));
+        const __m512i s23 = _mm512_add_epi32(_mm512_unpacklo_epi32(s[2], s[3]), _mm512_unpackhi_epi32(s[2], s[3]));
+        const __m512i sum = _mm512_add_epi32(_mm512_unpacklo_epi64(s01, s23), _mm512_unpackhi_epi64(s01, s23));
+        uint64_t d4[4];  // the f16 scales of rows 4k..4k+3 in d4[k]
+        for (size_t k = 0; k < 4; ++k) {
+            d4[k] = 0;
+            for (size_t v = 0; v < 4; ++v) d4[k] |= uint64_t(scale_bits(k, v)) << (16 * v);
+            asm("" : "+r"(d4[k]));  // built in a general register: GCC's vectorized version was slower
+        }
+        const __m256i d16 = _mm256_set_epi64x(int64_t(d4[3]), int64_t(d4[2]), int64_t(d4[1]), int64_t(d4[0]));
+        const __m512 dw = _mm512_cvtph_ps(d16);
+        c = _mm512_fmadd_ps(_mm512_cvtepi32_ps(sum), _mm512_mul_ps(dw, _mm512_set1_ps(half_to_float(act[b].d))), c);
+        for (const std::byte*& base : lane_base) base += sizeof(BlockQ4_0);
+    }
+    return c;
+}
+
+void one_token(size_t n, const std::byte* w, size_t w_stride, size_t n_rows, const std::byte* act, float* out) {
+    constexpr size_t kTile = 4 * kRowsPerVec;
+    const auto* a = reinterpret_cast<const BlockQ8_0*>(act);
+    const size_t nb = n / kQK;
+    size_t r = 0;
+    for (; r + kTile <= n_rows; r += kTile)
+        _mm512_storeu_ps(out + r, one_token_tile(nb, TileRows<4, false>{w + r * w_stride, w_stride}, a));
+    if (r < n_rows) {
+        const size_t real = n_rows - r;
+        const __m512 c = one_token_tile(nb, TileRows<4, true>{w + r * w_stride, w_stride, real - 1}, a);
+        _mm512_mask_storeu_ps(out + r, __mmask16((1u << real) - 1), c);
+    }
+}
+
 }  // namespace
 
-FewTokenGemm avx512_few_q4_0() noexcept { return {act_group_bytes, pack_act, multiply}; }
+FewTokenGemm avx512_few_q4_0() noexcept { return {act_group_bytes, pack_act, multiply, one_token}; }
 
 }  // namespace hearth::kernels::x86
