@@ -27,6 +27,7 @@
 #include "kernels/kernels.hpp"
 #include "kernels/ref/blocks.hpp"
 #include "kernels/x86/common-inl.hpp"
+#include "kernels/x86/one_token_q4_0_ymm-inl.hpp"
 #include "kernels/x86/overrides-inl.hpp"
 
 namespace hearth::kernels::x86 {
@@ -435,11 +436,14 @@ constexpr BlockGemm ymm_gemm_k() {
 }
 
 // A 256-bit level's override list: the shared x86 kernel bodies with AVX2's tile shapes (16 ymm
-// registers), plus the GEMM of every type this file covers.
+// registers), plus the GEMM of every type this file covers and Q4_0's single-token member.
 inline auto ymm_level_overrides() {
     auto list = std::to_array(kOverrides<4, 2, 2, 2>);
     for (auto& o : list) {
-        if (o.type == GgmlType::q4_0) o.gemm = ymm_gemm_legacy<Q4_0Ymm>();
+        if (o.type == GgmlType::q4_0) {
+            o.gemm = ymm_gemm_legacy<Q4_0Ymm>();
+            o.gemm.few.one = one_token_q4_0_ymm;
+        }
         if (o.type == GgmlType::q8_0) o.gemm = ymm_gemm_legacy<Q8_0Ymm>();
         if (o.type == GgmlType::q4_k) o.gemm = ymm_gemm_k<Q4_KYmm>();
         if (o.type == GgmlType::q5_k) o.gemm = ymm_gemm_k<Q5_KYmm>();

@@ -99,6 +99,14 @@ inline __m256 halves_ps(const uint16_t (&h)[R]) {
     return _mm256_cvtph_ps(_mm_set_epi64x(int64_t(word[1]), int64_t(word[0])));
 }
 
+// Two 64-bit words from general registers as one xmm, by vmovq + vpinsrq: GCC's _mm_set_epi64x
+// may store the words and reload them as one 16-byte value, which stalls store forwarding.
+inline __m128i words_to_xmm(uint64_t lo, uint64_t hi) {
+    __m128i v = _mm_cvtsi64_si128(int64_t(lo));
+    asm("" : "+x"(v));
+    return _mm_insert_epi64(v, int64_t(hi), 1);
+}
+
 inline __m256i load256(const void* p) { return _mm256_loadu_si256(static_cast<const __m256i*>(p)); }
 
 }  // namespace

@@ -257,7 +257,7 @@ __m512 one_token_tile(size_t nb, const TileRows<4, kRagged>& rows, const BlockQ8
             for (size_t v = 0; v < 4; ++v) d4[k] |= uint64_t(scale_bits(k, v)) << (16 * v);
             asm("" : "+r"(d4[k]));  // built in a general register: GCC's vectorized version was slower
         }
-        const __m256i d16 = _mm256_set_epi64x(int64_t(d4[3]), int64_t(d4[2]), int64_t(d4[1]), int64_t(d4[0]));
+        const __m256i d16 = _mm256_inserti128_si256(_mm256_castsi128_si256(words_to_xmm(d4[0], d4[1])), words_to_xmm(d4[2], d4[3]), 1);
         const __m512 dw = _mm512_cvtph_ps(d16);
         c = _mm512_fmadd_ps(_mm512_cvtepi32_ps(sum), _mm512_mul_ps(dw, _mm512_set1_ps(half_to_float(act[b].d))), c);
         for (const std::byte*& base : lane_base) base += sizeof(BlockQ4_0);
