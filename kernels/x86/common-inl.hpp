@@ -109,5 +109,29 @@ inline __m128i words_to_xmm(uint64_t lo, uint64_t hi) {
 
 inline __m256i load256(const void* p) { return _mm256_loadu_si256(static_cast<const __m256i*>(p)); }
 
+// The integer ops fold_row_sums needs, for 256- and (where compiled for) 512-bit vectors.
+inline __m256i add32(__m256i a, __m256i b) { return _mm256_add_epi32(a, b); }
+inline __m256i unpacklo32(__m256i a, __m256i b) { return _mm256_unpacklo_epi32(a, b); }
+inline __m256i unpackhi32(__m256i a, __m256i b) { return _mm256_unpackhi_epi32(a, b); }
+inline __m256i unpacklo64(__m256i a, __m256i b) { return _mm256_unpacklo_epi64(a, b); }
+inline __m256i unpackhi64(__m256i a, __m256i b) { return _mm256_unpackhi_epi64(a, b); }
+#if defined(__AVX512F__)
+inline __m512i add32(__m512i a, __m512i b) { return _mm512_add_epi32(a, b); }
+inline __m512i unpacklo32(__m512i a, __m512i b) { return _mm512_unpacklo_epi32(a, b); }
+inline __m512i unpackhi32(__m512i a, __m512i b) { return _mm512_unpackhi_epi32(a, b); }
+inline __m512i unpacklo64(__m512i a, __m512i b) { return _mm512_unpacklo_epi64(a, b); }
+inline __m512i unpackhi64(__m512i a, __m512i b) { return _mm512_unpackhi_epi64(a, b); }
+#endif
+
+// Four vectors of 4 int32 partial sums per row, row 4k + v in 128-bit lane k of s[v], folded
+// into one with row 4k + v's total in lane 4k + v: per 128-bit lane [a0 b0 a1 b1] + [a2 b2 a3 b3],
+// then the same on 64-bit pairs (the single-token Q4_0 kernels' reduction).
+template <typename V>
+inline V fold_row_sums(const V (&s)[4]) {
+    const V s01 = add32(unpacklo32(s[0], s[1]), unpackhi32(s[0], s[1]));
+    const V s23 = add32(unpacklo32(s[2], s[3]), unpackhi32(s[2], s[3]));
+    return add32(unpacklo64(s01, s23), unpackhi64(s01, s23));
+}
+
 }  // namespace
 }  // namespace hearth::kernels::x86

@@ -48,11 +48,7 @@ inline __m256 one_token_tile_q4_0(size_t nb, const std::byte* const (&row)[kOneT
             const __m256i hi = _mm256_and_si256(_mm256_srli_epi16(q, 4), low4);  // elements 16-31
             s[v] = dot_u8s8(dot_u8s8(offset, lo, y_lo), hi, y_hi);
         }
-        // Per 128-bit lane k: [a0 b0 a1 b1] + [a2 b2 a3 b3], then the same on 64-bit pairs, leaves
-        // rows 4k + v of s[v] in lane 4k + v.
-        const __m256i s01 = _mm256_add_epi32(_mm256_unpacklo_epi32(s[0], s[1]), _mm256_unpackhi_epi32(s[0], s[1]));
-        const __m256i s23 = _mm256_add_epi32(_mm256_unpacklo_epi32(s[2], s[3]), _mm256_unpackhi_epi32(s[2], s[3]));
-        const __m256i sum = _mm256_add_epi32(_mm256_unpacklo_epi64(s01, s23), _mm256_unpackhi_epi64(s01, s23));
+        const __m256i sum = fold_row_sums(s);  // row r in lane r
         // The 8 rows' f16 scales, 4 per 64-bit word, built in general registers.
         uint64_t d4[2];
         for (size_t k = 0; k < 2; ++k) {

@@ -246,11 +246,7 @@ __m512 one_token_tile(size_t nb, const TileRows<4, kRagged>& rows, const BlockQ8
             const __m512i hi = _mm512_and_si512(_mm512_srli_epi16(q, 4), low4);  // elements 16-31
             s[v] = _mm512_dpbusd_epi32(_mm512_dpbusd_epi32(offset, lo, y_lo), hi, y_hi);
         }
-        // Per 128-bit lane k: [a0 b0 a1 b1] + [a2 b2 a3 b3], then the same on 64-bit pairs, leaves
-        // rows 4k + v of s[v] in lane 4k + v.
-        const __m512i s01 = _mm512_add_epi32(_mm512_unpacklo_epi32(s[0], s[1]), _mm512_unpackhi_epi32(s[0], s[1]));
-        const __m512i s23 = _mm512_add_epi32(_mm512_unpacklo_epi32(s[2], s[3]), _mm512_unpackhi_epi32(s[2], s[3]));
-        const __m512i sum = _mm512_add_epi32(_mm512_unpacklo_epi64(s01, s23), _mm512_unpackhi_epi64(s01, s23));
+        const __m512i sum = fold_row_sums(s);  // row r in lane r
         uint64_t d4[4];  // the f16 scales of rows 4k..4k+3 in d4[k]
         for (size_t k = 0; k < 4; ++k) {
             d4[k] = 0;
