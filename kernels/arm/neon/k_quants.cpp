@@ -4,6 +4,8 @@
 // ref's order, so every result is bit-identical to ref. Scalar twin: kernels/ref/k_quants.cpp.
 #include <arm_neon.h>
 
+#include <cstring>
+
 #include "kernels/arm/neon/dots.hpp"
 #include "kernels/ref/blocks.hpp"
 
@@ -18,15 +20,29 @@ int32_t dot32(int8x16_t a0, int8x16_t a1, const int8_t* y) {
 // 16 lanes of products a * y[0..15] summed into 4 lanes (exact; the caller scales and reduces).
 int32x4_t dot16(int8x16_t a, const int8_t* y) { return vdotq_s32(vdupq_n_s32(0), a, vld1q_s8(y)); }
 
+// sum of m[k] * sums[k] over 8 lanes, m unsigned bytes below 64 (exact in int32).
+int32_t weighted_sum8(uint8x8_t m, int16x8_t sums) {
+    const int16x8_t m16 = vreinterpretq_s16_u16(vmovl_u8(m));
+    return vaddvq_s32(vmlal_high_s16(vmull_s16(vget_low_s16(m16), vget_low_s16(sums)), m16, sums));
+}
+
 // sum over the 16 groups of min[g] * bsums[g], mins the high nibbles of Q2_K's scale bytes.
 int32_t q2_mins(const uint8_t* scales, const int16_t* bsums) {
     const uint8x16_t m = vshrq_n_u8(vld1q_u8(scales), 4);
-    const int16x8_t m0 = vreinterpretq_s16_u16(vmovl_u8(vget_low_u8(m))), m1 = vreinterpretq_s16_u16(vmovl_high_u8(m));
-    const int16x8_t b0 = vld1q_s16(bsums), b1 = vld1q_s16(bsums + 8);
-    int32x4_t s = vmull_s16(vget_low_s16(m0), vget_low_s16(b0));
-    s = vmlal_high_s16(s, m0, b0);
-    s = vmlal_s16(s, vget_low_s16(m1), vget_low_s16(b1));
-    return vaddvq_s32(vmlal_high_s16(s, m1, b1));
+    return weighted_sum8(vget_low_u8(m), vld1q_s16(bsums)) + weighted_sum8(vget_high_u8(m), vld1q_s16(bsums + 8));
+}
+
+// The 8 six-bit scales and mins of a Q4_K/Q5_K super-block (k_scale_min's packing) by 32-bit
+// word operations: bytes 0-3 (scales) and 4-7 (mins) hold sub-blocks 0-3 in their low 6 bits
+// and lend their top 2 bits to sub-blocks 4-7, whose low 4 bits are the nibbles of bytes 8-11.
+void k4_scales_mins(const uint8_t* packed, uint8_t* sc, uint8_t* m) {
+    uint32_t w[3];
+    std::memcpy(w, packed, sizeof w);
+    constexpr uint32_t kLow6 = 0x3f3f3f3f, kLow4 = 0x0f0f0f0f, kTop2 = 0x03030303;
+    const uint32_t s[2] = {w[0] & kLow6, (w[2] & kLow4) | (((w[0] >> 6) & kTop2) << 4)};
+    const uint32_t n[2] = {w[1] & kLow6, ((w[2] >> 4) & kLow4) | (((w[1] >> 6) & kTop2) << 4)};
+    std::memcpy(sc, s, sizeof s);
+    std::memcpy(m, n, sizeof n);
 }
 
 // Q2_K and Q3_K share the 2-bit layout: quarter j of half n (elements 128n + 32j + l) is bits
@@ -70,19 +86,17 @@ float dot_k4(size_t n, const std::byte* w, const std::byte* act) noexcept {
     const uint8x16_t m4 = vdupq_n_u8(0x0F), x10 = vdupq_n_u8(0x10);
     float sum = 0.0f;
     for (size_t i = 0; i < n / kQKK; ++i) {
-        int32_t isum = 0, msum = 0;
+        uint8_t sc[8], mins[8];
+        k4_scales_mins(x[i].scales, sc, mins);
+        // Each 32 elements' activation sum is two adjacent 16-element bsums.
+        const int32_t msum = weighted_sum8(vld1_u8(mins), vpaddq_s16(vld1q_s16(y[i].bsums), vld1q_s16(y[i].bsums + 8)));
+        int32_t isum = 0;
         uint8x16_t h0 = vdupq_n_u8(0), h1 = vdupq_n_u8(0);  // bit 0: the next low nibbles' fifth bit
         if constexpr (kFifthBit) {
             h0 = vld1q_u8(x[i].qh);
             h1 = vld1q_u8(x[i].qh + 16);
         }
-        // Unrolled, k_scale_min's branch on the sub-block index folds away (GCC keeps the Q5_K
-        // loop rolled otherwise).
-#pragma GCC unroll 4
         for (size_t j = 0; j < 4; ++j) {
-            uint8_t sc_lo, m_lo, sc_hi, m_hi;
-            k_scale_min(2 * j, x[i].scales, sc_lo, m_lo);
-            k_scale_min(2 * j + 1, x[i].scales, sc_hi, m_hi);
             const uint8x16_t q0 = vld1q_u8(x[i].qs + 32 * j), q1 = vld1q_u8(x[i].qs + 32 * j + 16);
             uint8x16_t lo0 = vandq_u8(q0, m4), lo1 = vandq_u8(q1, m4), hi0 = vshrq_n_u8(q0, 4), hi1 = vshrq_n_u8(q1, 4);
             if constexpr (kFifthBit) {
@@ -93,9 +107,8 @@ float dot_k4(size_t n, const std::byte* w, const std::byte* act) noexcept {
                 h0 = vshrq_n_u8(h0, 2);
                 h1 = vshrq_n_u8(h1, 2);
             }
-            isum += sc_lo * dot32(vreinterpretq_s8_u8(lo0), vreinterpretq_s8_u8(lo1), y[i].qs + 64 * j) +
-                    sc_hi * dot32(vreinterpretq_s8_u8(hi0), vreinterpretq_s8_u8(hi1), y[i].qs + 64 * j + 32);
-            msum += m_lo * (y[i].bsums[4 * j] + y[i].bsums[4 * j + 1]) + m_hi * (y[i].bsums[4 * j + 2] + y[i].bsums[4 * j + 3]);
+            isum += sc[2 * j] * dot32(vreinterpretq_s8_u8(lo0), vreinterpretq_s8_u8(lo1), y[i].qs + 64 * j) +
+                    sc[2 * j + 1] * dot32(vreinterpretq_s8_u8(hi0), vreinterpretq_s8_u8(hi1), y[i].qs + 64 * j + 32);
         }
         sum += (half_to_float(x[i].d) * y[i].d) * float(isum) - (half_to_float(x[i].dmin) * y[i].d) * float(msum);
     }
@@ -118,19 +131,20 @@ float dot_q2_K(size_t n, const std::byte* w, const std::byte* act) noexcept {
     return sum;
 }
 
-// Q3_K's 16 six-bit scales: low nibbles in bytes 0-7 (groups 0-7 low, 8-15 high nibble), top
-// two bits of group g in bits 2 * (g / 4) of byte 8 + g % 4; stored biased by 32.
+// Q3_K's 16 six-bit scales, stored biased by 32: low nibbles in bytes 0-7 (groups 0-7 the low,
+// 8-15 the high nibble), top two bits of group g in bits 2 * (g / 4) of byte 8 + g % 4; unpacked
+// four groups to a 32-bit word.
 float dot_q3_K(size_t n, const std::byte* w, const std::byte* act) noexcept {
     const auto* x = reinterpret_cast<const BlockQ3_K*>(w);
     const auto* y = reinterpret_cast<const BlockQ8_K*>(act);
+    constexpr uint32_t kLow4 = 0x0f0f0f0f, kTop2 = 0x03030303;
     float sum = 0.0f;
     for (size_t i = 0; i < n / kQKK; ++i) {
+        uint32_t p[3], u[4];
+        std::memcpy(p, x[i].scales, sizeof p);
+        for (size_t k = 0; k < 4; ++k) u[k] = ((p[k % 2] >> (4 * (k / 2))) & kLow4) | (((p[2] >> (2 * k)) & kTop2) << 4);
         int8_t scale[16];
-        for (size_t g = 0; g < 16; ++g) {
-            const int low = g < 8 ? (x[i].scales[g] & 0xF) : (x[i].scales[g - 8] >> 4);
-            const int high = (x[i].scales[8 + g % 4] >> (2 * (g / 4))) & 3;
-            scale[g] = static_cast<int8_t>((low | (high << 4)) - 32);
-        }
+        vst1q_s8(scale, vsubq_s8(vreinterpretq_s8_u32(vld1q_u32(u)), vdupq_n_s8(32)));
         const int32_t isum = k2_scaled_sum<true>(x[i].qs, x[i].hmask, scale, y[i].qs);
         sum += (half_to_float(x[i].d) * y[i].d) * float(isum);
     }
