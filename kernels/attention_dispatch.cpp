@@ -20,6 +20,9 @@ const AttentionKernels* attention_kernels(Isa isa) noexcept {
         case Isa::avx512:
         case Isa::amx: return &attention_kernels_avx512();  // amx differs from avx512 only in GEMMs
 #endif
+#if defined(HEARTH_HAVE_NEON_KERNELS)
+        case Isa::neon: return &attention_kernels_neon();
+#endif
         default: return nullptr;
     }
 }

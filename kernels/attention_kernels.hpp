@@ -45,8 +45,10 @@ const AttentionKernels* attention_kernels(Isa isa) noexcept;
 // The row ops::attend_* use: the active ISA's (kernels::active_isa()), or ref where none exists.
 const AttentionKernels& active_attention_kernels() noexcept;
 
-// The SIMD rows, defined in kernels/x86/avx2 and kernels/x86/avx512 (x86 builds only).
+// The SIMD rows, defined in kernels/x86/avx2 and kernels/x86/avx512 (x86 builds only) and in
+// kernels/arm/neon (aarch64 builds only).
 const AttentionKernels& attention_kernels_avx2() noexcept;
 const AttentionKernels& attention_kernels_avx512() noexcept;
+const AttentionKernels& attention_kernels_neon() noexcept;
 
 }  // namespace hearth::kernels

@@ -15,6 +15,8 @@
 
 #if defined(__x86_64__)
 #include <immintrin.h>
+#elif defined(__aarch64__)
+#include <arm_neon.h>
 #endif
 
 namespace hearth::kernels {
@@ -205,6 +207,36 @@ TEST(AttentionSimd, ExpPolyMatchesReference) {
     }
 }
 
+// Where the CPU has a SIMD level, the row must exist: otherwise every test here would skip
+// (or compare ref with itself) and pass without looking at any SIMD code.
+TEST(AttentionSimd, EverySupportedLevelHasARow) {
+#if defined(__x86_64__)
+    const Isa levels[] = {Isa::avx2, Isa::avx512};
+#elif defined(__aarch64__)
+    const Isa levels[] = {Isa::neon};
+#else
+    GTEST_SKIP() << "no SIMD attention row for this architecture";
+    const Isa levels[] = {Isa::ref};
+#endif
+    for (Isa isa : levels) {
+        if (!isa_supported(isa)) continue;
+        ASSERT_NE(attention_kernels(isa), nullptr) << isa_name(isa);
+        EXPECT_NE(attention_kernels(isa), attention_kernels(Isa::ref)) << isa_name(isa);
+    }
+}
+
+// The inputs of the f16 rounding tests: random bit patterns (every exponent, NaNs and infs
+// included) and the edges of the half range, a multiple of 16 long.
+std::vector<float> f16_rounding_inputs() {
+    std::mt19937 rng(11);
+    std::vector<float> in(1 << 18);
+    for (float& x : in) x = std::bit_cast<float>(static_cast<uint32_t>(rng()));
+    for (float x : {65504.0f, 65519.99f, 65520.0f, 0x1p-25f, 3 * 0x1p-25f, 0x1p-14f - 0x1p-26f, -0.0f, INFINITY})
+        in.push_back(x);
+    in.resize(in.size() / 16 * 16);
+    return in;
+}
+
 // attend_head keeps its accumulator as f16 by rounding through vcvtps2ph (round to nearest
 // even), which must equal fp32_to_fp16 on every input, including overflow to inf, subnormals
 // and NaN quieting (checked exhaustively over all 2^32 inputs with the 512-bit form when this
@@ -221,12 +253,7 @@ __attribute__((target("avx512f"))) void round_f16_x16(const float* in, uint16_t*
 }
 
 TEST(AttentionSimd, F16RoundingMatchesReference) {
-    std::mt19937 rng(11);
-    std::vector<float> in(1 << 18);
-    for (float& x : in) x = std::bit_cast<float>(static_cast<uint32_t>(rng()));  // every exponent, NaNs and infs included
-    for (float x : {65504.0f, 65519.99f, 65520.0f, 0x1p-25f, 3 * 0x1p-25f, 0x1p-14f - 0x1p-26f, -0.0f, INFINITY})
-        in.push_back(x);
-    in.resize(in.size() / 16 * 16);
+    const std::vector<float> in = f16_rounding_inputs();
     uint16_t out[16];
     for (size_t i = 0; i < in.size(); i += 16) {
         if (isa_supported(Isa::avx2)) {
@@ -238,6 +265,25 @@ TEST(AttentionSimd, F16RoundingMatchesReference) {
             round_f16_x16(&in[i], out);
             for (size_t l = 0; l < 16; ++l) ASSERT_EQ(out[l], fp32_to_fp16(in[i + l])) << "avx512 " << std::bit_cast<uint32_t>(in[i + l]);
         }
+    }
+}
+#elif defined(__aarch64__)
+// The NEON row's conversions: fcvtn (vcvt_f16_f32) against fp32_to_fp16, and fcvtl
+// (vcvt_f32_f16) against fp16_to_fp32 on all 65536 halves (subnormals, infs, NaN payloads).
+TEST(AttentionSimd, F16RoundingMatchesReference) {
+    const std::vector<float> in = f16_rounding_inputs();
+    for (size_t i = 0; i < in.size(); i += 4) {
+        const uint16x4_t h = vreinterpret_u16_f16(vcvt_f16_f32(vld1q_f32(&in[i])));
+        uint16_t out[4];
+        vst1_u16(out, h);
+        for (size_t l = 0; l < 4; ++l) ASSERT_EQ(out[l], fp32_to_fp16(in[i + l])) << "neon " << std::bit_cast<uint32_t>(in[i + l]);
+    }
+    for (uint32_t h = 0; h < 0x10000u; h += 4) {
+        const uint16_t hs[4] = {uint16_t(h), uint16_t(h + 1), uint16_t(h + 2), uint16_t(h + 3)};
+        float out[4];
+        vst1q_f32(out, vcvt_f32_f16(vreinterpret_f16_u16(vld1_u16(hs))));
+        for (size_t l = 0; l < 4; ++l)
+            ASSERT_TRUE(same_bits(out[l], fp16_to_fp32(hs[l]))) << "neon widen " << hs[l];
     }
 }
 #endif

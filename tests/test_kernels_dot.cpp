@@ -165,6 +165,40 @@ TEST(KernelsDot, KQuantTilesAreBitIdenticalAcrossX86Levels) {
     }
 }
 
+// The NEON level has its own vec_dot for every quantized type and F16: with the reference's in
+// its table, the comparisons above would pass without running any NEON code.
+TEST(KernelsDot, NeonHasItsOwnDotForEveryQuantizedType) {
+    if (!isa_supported(Isa::neon)) GTEST_SKIP() << "needs NEON";
+    for (GgmlType t : {GgmlType::f16, GgmlType::q4_0, GgmlType::q4_1, GgmlType::q5_0, GgmlType::q5_1, GgmlType::q8_0,
+                       GgmlType::q2_k, GgmlType::q3_k, GgmlType::q4_k, GgmlType::q5_k, GgmlType::q6_k})
+        EXPECT_NE(type_kernels(t, Isa::neon)->vec_dot, type_kernels(t, Isa::ref)->vec_dot) << ggml_type_name(t);
+}
+
+// NEON's K-quant dots form ref's exact integer sums and then run ref's float expression in ref's
+// order, so they must equal ref bit for bit (random rows, and activations at +-127).
+TEST(KernelsDot, NeonKQuantDotsAreBitIdenticalToRef) {
+    if (!isa_supported(Isa::neon)) GTEST_SKIP() << "needs NEON";
+    std::mt19937 rng(23);
+    for (GgmlType t : {GgmlType::q2_k, GgmlType::q3_k, GgmlType::q4_k, GgmlType::q5_k, GgmlType::q6_k}) {
+        const TypeKernels& r = *type_kernels(t, Isa::ref);
+        const TypeKernels& s = *type_kernels(t, Isa::neon);
+        for (size_t blocks : {1u, 3u, 17u}) {
+            const size_t n = blocks * test::block_elems(t);
+            for (bool extreme : {false, true}) {
+                const auto w = test::random_row(t, n, rng);
+                auto x = test::random_floats(n, rng);
+                if (extreme)
+                    for (size_t i = 0; i < n; ++i) x[i] = (i % 3) ? -1000.0f : 1000.0f;
+                std::vector<std::byte> act(test::row_bytes(r.act_type, n));
+                r.quantize_act_row(x.data(), act.data(), n);
+                const float want = r.vec_dot(n, w.data(), act.data()), got = s.vec_dot(n, w.data(), act.data());
+                EXPECT_EQ(0, std::memcmp(&want, &got, 4)) << label(t, blocks) << (extreme ? " extreme" : "") << ": ref " << want
+                                                          << " neon " << got;
+            }
+        }
+    }
+}
+
 TEST(KernelsDot, ActiveIsaIsSupported) {
     EXPECT_TRUE(isa_supported(active_isa()));
     EXPECT_TRUE(isa_supported(Isa::ref));

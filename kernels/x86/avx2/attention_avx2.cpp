@@ -1,8 +1,9 @@
-// The AVX2 attention row: the shared bodies of attention-inl.hpp with 16 lanes as two __m256
-// (so the lane layout, and with it every rounding, is the same as the AVX-512 row and the scalar code).
-#include <cstring>
+// The AVX2 attention row: the shared bodies of kernels/attention_body-inl.hpp with 16 lanes as
+// two __m256 (so the lane layout, and with it every rounding, is the same as the AVX-512 row and
+// the scalar code).
+#include <immintrin.h>
 
-#include "kernels/x86/attention-inl.hpp"
+#include "kernels/attention_body-inl.hpp"
 
 namespace hearth::kernels {
 namespace {
@@ -23,26 +24,14 @@ struct Lanes256x2 {
         _mm256_storeu_ps(p, v.lo);
         _mm256_storeu_ps(p + 8, v.hi);
     }
-    // Tails go through a zeroed 16-lane buffer: rows are not padded in memory.
-    static V load_partial(const float* p, size_t n) {
-        alignas(32) float buf[16] = {};
-        std::memcpy(buf, p, n * sizeof(float));
-        return load(buf);
-    }
-    static void store_partial(float* p, V v, size_t n) {
-        alignas(32) float buf[16];
-        store(buf, v);
-        std::memcpy(p, buf, n * sizeof(float));
-    }
+    static V load_partial(const float* p, size_t n) { return simd::BufferTails<Lanes256x2>::load_partial(p, n); }
+    static void store_partial(float* p, V v, size_t n) { simd::BufferTails<Lanes256x2>::store_partial(p, v, n); }
+    static float f16_to_f32(uint16_t h) { return _cvtsh_ss(h); }
     static V load_f16(const uint16_t* p) {
         return {_mm256_cvtph_ps(_mm_loadu_si128(reinterpret_cast<const __m128i*>(p))),
                 _mm256_cvtph_ps(_mm_loadu_si128(reinterpret_cast<const __m128i*>(p + 8)))};
     }
-    static V load_f16_partial(const uint16_t* p, size_t n) {
-        alignas(32) uint16_t buf[16] = {};
-        std::memcpy(buf, p, n * sizeof(uint16_t));
-        return load_f16(buf);
-    }
+    static V load_f16_partial(const uint16_t* p, size_t n) { return simd::BufferTails<Lanes256x2>::load_f16_partial(p, n); }
     // vcvtps2ph with round-to-nearest-even equals kernels::fp32_to_fp16 on every input (tested).
     static __m256 round_f16(__m256 x) { return _mm256_cvtph_ps(_mm256_cvtps_ph(x, _MM_FROUND_TO_NEAREST_INT)); }
     static V round_f16(V x) { return {round_f16(x.lo), round_f16(x.hi)}; }
@@ -91,6 +80,6 @@ struct Lanes256x2 {
 
 }  // namespace
 
-const AttentionKernels& attention_kernels_avx2() noexcept { return x86::Attention<Lanes256x2>::kTable; }
+const AttentionKernels& attention_kernels_avx2() noexcept { return simd::Attention<Lanes256x2>::kTable; }
 
 }  // namespace hearth::kernels

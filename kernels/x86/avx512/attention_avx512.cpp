@@ -1,10 +1,13 @@
-// The AVX-512 attention row: the shared bodies of attention-inl.hpp on one 512-bit vector per
-// 16 lanes (ggml's own dot_f16 layout), with masked loads for tails and vscalefps for ldexp.
+// The AVX-512 attention row: the shared bodies of kernels/attention_body-inl.hpp on one 512-bit
+// vector per 16 lanes (ggml's own dot_f16 layout), with masked loads for tails and vscalefps for
+// ldexp.
 // GCC 12's avx512fintrin.h fills unmasked results from _mm512_undefined_*() and then warns
 // about its own placeholder (GCC bug 105593) wherever those intrinsics are inlined.
 #pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
 
-#include "kernels/x86/attention-inl.hpp"
+#include <immintrin.h>
+
+#include "kernels/attention_body-inl.hpp"
 
 namespace hearth::kernels {
 namespace {
@@ -21,6 +24,7 @@ struct Lanes512 {
     static void store(float* p, V v) { _mm512_storeu_ps(p, v); }
     static V load_partial(const float* p, size_t n) { return _mm512_maskz_loadu_ps(first(n), p); }
     static void store_partial(float* p, V v, size_t n) { _mm512_mask_storeu_ps(p, first(n), v); }
+    static float f16_to_f32(uint16_t h) { return _cvtsh_ss(h); }
     static V load_f16(const uint16_t* p) { return _mm512_cvtph_ps(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(p))); }
     static V load_f16_partial(const uint16_t* p, size_t n) { return _mm512_cvtph_ps(_mm256_maskz_loadu_epi16(first(n), p)); }
     // vcvtps2ph with round-to-nearest-even equals kernels::fp32_to_fp16 on every input (tested).
@@ -52,6 +56,6 @@ struct Lanes512 {
 
 }  // namespace
 
-const AttentionKernels& attention_kernels_avx512() noexcept { return x86::Attention<Lanes512>::kTable; }
+const AttentionKernels& attention_kernels_avx512() noexcept { return simd::Attention<Lanes512>::kTable; }
 
 }  // namespace hearth::kernels

@@ -1,25 +1,53 @@
-// Attention bodies shared by the AVX2 and AVX-512 rows, written once over a 16-lane float vector
-// L::V (one __m512, or a pair of __m256). Every lane and every rounding step mirrors the scalar
-// reference in src/ops/attention.cpp, so each output is bit-identical to it (tests sweep this).
-// Internal linkage: each including TU compiles its own copy with its own -m flags.
+// Attention bodies shared by every SIMD row (AVX2, AVX-512, NEON), written once over a 16-lane
+// float vector L::V (one __m512, two __m256 or four float32x4_t). Every lane and every rounding
+// step mirrors the scalar reference in kernels/ref/attention.cpp, so each output is bit-identical
+// to it (tests/test_attention_simd.cpp sweeps this). No intrinsics here: the including TU brings
+// its ISA's header and its L. Internal linkage: each including TU compiles its own copy with its
+// own target flags.
 #pragma once
-
-#include <immintrin.h>
 
 #include <algorithm>
 #include <cmath>
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 
 #include "kernels/attention_kernels.hpp"
 
-namespace hearth::kernels::x86 {
+namespace hearth::kernels::simd {
 namespace {
 
-constexpr size_t kLanes = 16;                                     // one L::V
-constexpr size_t kDotStep = 64;                                   // ggml's 4 x 16-lane step
+constexpr size_t kLanes = 16;     // one L::V
+constexpr size_t kDotStep = 64;   // ggml's 4 x 16-lane step
 constexpr size_t kTileKv = kAttentionTileKv;
 
+// Tails through a zeroed 16-lane stack buffer, for an L without masked loads and stores (AVX2,
+// NEON): rows are not padded in memory, so a full-width access could cross into an unmapped page.
+template <class L>
+struct BufferTails {
+    static auto load_partial(const float* p, size_t n) {
+        alignas(64) float buf[kLanes] = {};
+        std::memcpy(buf, p, n * sizeof(float));
+        return L::load(buf);
+    }
+    template <class V>
+    static void store_partial(float* p, V v, size_t n) {
+        alignas(64) float buf[kLanes];
+        L::store(buf, v);
+        std::memcpy(p, buf, n * sizeof(float));
+    }
+    static auto load_f16_partial(const uint16_t* p, size_t n) {
+        alignas(64) uint16_t buf[kLanes] = {};
+        std::memcpy(buf, p, n * sizeof(uint16_t));
+        return L::load_f16(buf);
+    }
+};
+
+// L supplies V (16 float lanes) and, on it: zero, set1, load/store (+ _partial for the first n
+// lanes, zero-filled), load_f16(_partial), round_f16 (through binary16 and back, ties to even),
+// fma, mul, add, sub, max (a > b ? a : b), fill_prefix, reduce16 (ref::reduce_add16's tree),
+// pow2_scale (ldexp as exp_poly needs it); scalar f16_to_f32; kScoreRows, the positions
+// tile_scores keeps in flight (the FMA chains the register file holds).
 template <class L>
 struct Attention {
     using V = typename L::V;
@@ -32,9 +60,10 @@ struct Attention {
         else
             L::store_partial(p, v, n);
     }
-    // Prefetches never fault, so running past the cache's last row is harmless.
+    // Prefetches never fault, so running past the cache's last row is harmless. The builtin is
+    // prefetcht0 on x86 and prfm pldl1keep on AArch64 (read, keep in all cache levels).
     static void prefetch_row(const uint16_t* p, size_t d) {
-        for (size_t i = 0; i < d; i += 32) _mm_prefetch(reinterpret_cast<const char*>(p + i), _MM_HINT_T0);
+        for (size_t i = 0; i < d; i += 32) __builtin_prefetch(p + i, 0, 3);
     }
 
     static size_t blocks(size_t n) { return (n + kLanes - 1) / kLanes; }
@@ -74,10 +103,10 @@ struct Attention {
     static float dot_any(const uint16_t* a, const B* b, size_t n) {
         const size_t main = n - n % kDotStep;
         double sum = main > 0 ? static_cast<double>(dot_main(a, b, main)) : 0.0;
-        for (size_t i = main; i < n; ++i) sum += static_cast<double>(_cvtsh_ss(a[i]) * as_float(b[i]));
+        for (size_t i = main; i < n; ++i) sum += static_cast<double>(L::f16_to_f32(a[i]) * as_float(b[i]));
         return static_cast<float>(sum);
     }
-    static float as_float(uint16_t h) { return _cvtsh_ss(h); }
+    static float as_float(uint16_t h) { return L::f16_to_f32(h); }
     static float as_float(float f) { return f; }
 
     static float dot_f16(const uint16_t* a, const uint16_t* b, size_t n) noexcept { return dot_any(a, b, n); }
@@ -333,4 +362,4 @@ struct Attention {
 };
 
 }  // namespace
-}  // namespace hearth::kernels::x86
+}  // namespace hearth::kernels::simd
