@@ -65,8 +65,11 @@ bool takes_ggml_dot(const kernels::TypeKernels& k, MatmulOrder order) {
     return order == MatmulOrder::ggml && (g.vec_dot != nullptr || g.repacked_gemv != nullptr || g.tinyblas != nullptr);
 }
 
+// ggml's CPU backend repacks a matrix at load (8 rows interleaved) only when its rows come in eights.
+bool rows_in_eights(const WeightView& w) { return w.n_rows % 8 == 0; }
+
 bool ggml_repacks(const kernels::TypeKernels& k, const WeightView& w) {
-    return k.ggml.repacked_gemv != nullptr && w.n_rows % 8 == 0;
+    return k.ggml.repacked_gemv != nullptr && rows_in_eights(w);
 }
 
 // Whether the block GEMMs (and their few-token companions) may take a batch of the weights w.
@@ -95,7 +98,7 @@ enum class RowPath {
 // like ggml's repacked GEMV, which rounds the same way, only when the rows come in eights (ggml
 // keeps other matrices in vec_dot's order: Gemma 3's 262145-row output).
 RowPath row_path(const kernels::TypeKernels& k, const WeightView& w, MatmulOrder order, size_t n_tokens) {
-    if (n_tokens == 1 && k.gemm.few.one != nullptr && w.n_rows % 8 == 0 && block_gemm_allowed(k, w, order))
+    if (n_tokens == 1 && k.gemm.few.one != nullptr && rows_in_eights(w) && block_gemm_allowed(k, w, order))
         return RowPath::one_token;
     return takes_ggml_dot(k, order) ? RowPath::ggml_dots : RowPath::tiles;
 }
