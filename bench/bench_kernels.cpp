@@ -1,6 +1,7 @@
-// Kernel micro-benchmarks: every weight type x every ISA this CPU has x three matrix shapes,
-// single thread. mat x vec reports weight bytes/s (decode is bandwidth-bound); mat x mat
-// (32 tokens) reports multiply-adds/s as items/s. Weights are random blocks with sane scales.
+// Kernel micro-benchmarks: every weight type x every ISA this CPU has x five matrix shapes,
+// single thread, plus a decode step's stream of 1B-shaped layers (layers_x1, layers_read).
+// mat x vec reports weight bytes/s (decode is bandwidth-bound); mat x mat (32 tokens) reports
+// multiply-adds/s as items/s. Weights are random blocks with sane scales.
 #include <benchmark/benchmark.h>
 
 #include <memory>
@@ -122,6 +123,73 @@ void bench_few_one(benchmark::State& state, GgmlType t, Isa isa, Shape s) {
     state.SetBytesProcessed(int64_t(state.iterations()) * int64_t(f->weights.size()));
 }
 
+// A decode step's weight stream: the seven matrices of each of 16 Llama-3.2-1B-shaped layers (q, k,
+// v, o, gate, up, down; 2048 wide, 8192 FFN), each in its own buffer, ~470 MiB in Q4_0, so every
+// one streams from memory. Unlike the one large {16384, 8192} matrix, this is the pattern
+// `hearth bench` decodes: many matrices of a few MiB, and data no cache keeps between passes.
+struct LayerStack {
+    static constexpr Shape kLayer[] = {{2048, 2048}, {512, 2048},  {512, 2048}, {2048, 2048},
+                                       {8192, 2048}, {8192, 2048}, {2048, 8192}};
+    static constexpr int kLayers = 16;
+    std::vector<std::unique_ptr<Fixture>> matrices;
+    std::vector<Shape> shapes;
+    int64_t bytes = 0;
+
+    LayerStack(GgmlType t, const TypeKernels& k) {
+        for (int layer = 0; layer < kLayers; ++layer)
+            for (Shape s : kLayer) {
+                matrices.push_back(make_fixture(t, k, s, 1));
+                shapes.push_back(s);
+                bytes += int64_t(matrices.back()->weights.size());
+            }
+    }
+};
+
+// One token through every matrix of the stack, by the kernel a single-token matmul takes
+// (FewTokenGemm::one where the level has it, else the vec_dot tiles).
+void bench_layers_one(benchmark::State& state, GgmlType t, Isa isa) {
+    const TypeKernels& k = *type_kernels(t, isa);
+    LayerStack stack(t, k);
+    for (auto _ : state) {
+        for (size_t i = 0; i < stack.matrices.size(); ++i) {
+            Fixture& f = *stack.matrices[i];
+            const Shape s = stack.shapes[i];
+            if (k.gemm.few.one != nullptr)
+                k.gemm.few.one(s.cols, f.weights.data(), f.row_bytes, s.rows, f.act.data(), f.out.data());
+            else
+                run_matmul(k, f, s, 1);
+        }
+        benchmark::DoNotOptimize(stack.matrices.back()->out.data());
+    }
+    state.SetBytesProcessed(int64_t(state.iterations()) * stack.bytes);
+}
+
+// The same bytes read front to back, 64-bit words into 8 sums: what one core's memory system
+// delivers to this stream when the reads are sequential (no kernel, no row interleaving). The
+// gap between layers_x1 and this is the part of decode's shortfall the kernel's access pattern
+// and arithmetic cause; the gap between this and `hearth bench`'s probe is the matrices' sizes.
+void bench_layers_read(benchmark::State& state, GgmlType t) {
+    const TypeKernels& k = *type_kernels(t, Isa::ref);
+    LayerStack stack(t, k);
+    std::vector<uint64_t> sums(stack.matrices.size());
+    for (auto _ : state) {
+        for (size_t i = 0; i < stack.matrices.size(); ++i) {
+            const auto* w = reinterpret_cast<const uint64_t*>(stack.matrices[i]->weights.data());
+            const size_t n_words = stack.matrices[i]->weights.size() / sizeof(uint64_t) / 8 * 8;
+            uint64_t a[8] = {};
+            for (size_t j = 0; j < n_words; j += 8)
+                for (size_t l = 0; l < 8; ++l) a[l] += w[j + l];
+            sums[i] = a[0] + a[1] + a[2] + a[3] + a[4] + a[5] + a[6] + a[7];
+        }
+        benchmark::DoNotOptimize(sums.data());
+    }
+    state.SetBytesProcessed(int64_t(state.iterations()) * stack.bytes);
+}
+
+// The stacks are for the types decode streams (at most ~8.5 bits per weight: f16/f32 stacks would
+// take 2.5-5 GiB).
+bool streams_like_decode(GgmlType t) { return test::row_bytes(t, 2048) <= 2048 * 17 / 16; }
+
 void bench_matmat(benchmark::State& state, GgmlType t, Isa isa, Shape s) {
     const TypeKernels& k = *type_kernels(t, isa);
     auto f = make_fixture(t, k, s, kBatchTokens);
@@ -221,9 +289,16 @@ const bool registered = [] {
                                              isa, s, false)
                     ->Unit(benchmark::kMillisecond);
             }
+            if (streams_like_decode(t))
+                benchmark::RegisterBenchmark(("layers_x1/" + type + "/" + level).c_str(), bench_layers_one, t, isa)
+                    ->Unit(benchmark::kMillisecond);
             benchmark::RegisterBenchmark(("quantize_act/" + type + "/" + level).c_str(), bench_quantize_act, t, isa);
         }
     }
+    for (GgmlType t : test::weight_types())
+        if (streams_like_decode(t))
+            benchmark::RegisterBenchmark(("layers_read/" + std::string(ggml_type_name(t))).c_str(), bench_layers_read, t)
+                ->Unit(benchmark::kMillisecond);
     return true;
 }();
 
