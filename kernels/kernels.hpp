@@ -79,6 +79,10 @@ struct FewTokenGemm {
     // One token in the same order: out[r] for the n_rows weight rows (stored format) and one
     // converted activation row (act_type), no packing. nullptr: vec_dot's tiles take single tokens.
     void (*one)(size_t n, const std::byte* w, size_t w_stride, size_t n_rows, const std::byte* act, float* out) = nullptr;
+    // The same for a matrix in the decode layout (decode_layout.hpp): out[r] for the n_rows (a
+    // multiple of 16) rows whose tiles start at `tiles`, the bits of `one`. nullptr: the level
+    // keeps the type in ggml's layout.
+    void (*one_tiled)(size_t n, const std::byte* tiles, size_t n_rows, const std::byte* act, float* out) = nullptr;
 };
 
 struct BlockGemm {

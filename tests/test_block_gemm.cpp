@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "hearth/memory.hpp"
+#include "kernels/decode_layout.hpp"
 #include "test_kernels_support.hpp"
 #if defined(__aarch64__)
 #include "kernels/arm/neon/block_gemm_neon.hpp"
@@ -76,6 +77,20 @@ std::vector<float> run_one(const kernels::TypeKernels& k, size_t n, const std::v
     return out;
 }
 
+// The same through the decode-layout member (FewTokenGemm::one_tiled): w rearranged into tiles,
+// rows in ranges of `chunk` (a multiple of 16).
+std::vector<float> run_one_tiled(const kernels::TypeKernels& k, size_t n, std::vector<std::byte> w, size_t w_stride,
+                                 size_t rows, const std::vector<std::byte>& act, size_t act_stride, size_t tokens,
+                                 size_t chunk) {
+    kernels::q4_0_rows_to_tiles(n, w.data(), rows);
+    std::vector<float> out(tokens * rows, -1.0f);
+    for (size_t t = 0; t < tokens; ++t)
+        for (size_t r0 = 0; r0 < rows; r0 += chunk)
+            k.gemm.few.one_tiled(n, w.data() + r0 * w_stride, std::min(chunk, rows - r0), act.data() + t * act_stride,
+                                 out.data() + t * rows + r0);
+    return out;
+}
+
 // k's GEMM (labelled `level`) must equal the spec bit for bit, and so must its few-token path
 // and its single-token member.
 void expect_matches_spec(const kernels::TypeKernels* k, std::string_view level, GgmlType t, const Case& c,
@@ -96,12 +111,15 @@ void expect_matches_spec(const kernels::TypeKernels* k, std::string_view level, 
                 << " got " << got[i];
     };
     expect_spec(run_gemm(*k, c.n, w, w_stride, c.rows, act, act_stride, c.tokens), "gemm");
-    if (k->gemm.few.act_group_bytes == nullptr) return;
-    for (size_t chunk : {c.rows, size_t(5), size_t(32)})
-        expect_spec(run_few(*k, c.n, w, w_stride, c.rows, act, act_stride, c.tokens, chunk), "few-token");
+    if (k->gemm.few.act_group_bytes != nullptr)
+        for (size_t chunk : {c.rows, size_t(5), size_t(32)})
+            expect_spec(run_few(*k, c.n, w, w_stride, c.rows, act, act_stride, c.tokens, chunk), "few-token");
     if (k->gemm.few.one == nullptr) return;
     for (size_t chunk : {c.rows, size_t(5), size_t(16), size_t(17)})
         expect_spec(run_one(*k, c.n, w, w_stride, c.rows, act, act_stride, c.tokens, chunk), "one-token");
+    if (k->gemm.few.one_tiled == nullptr || !kernels::q4_0_tiles_fit(c.rows)) return;
+    for (size_t chunk : {c.rows, size_t(16), size_t(32)})
+        expect_spec(run_one_tiled(*k, c.n, w, w_stride, c.rows, act, act_stride, c.tokens, chunk), "one-token tiled");
 }
 
 // Every level with a GEMM for t, and on ARM both NEON variants (the level itself uses only the

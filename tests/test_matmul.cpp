@@ -6,47 +6,10 @@
 
 #include <Eigen/Dense>
 
-#include "ops/matmul.hpp"
-#include "runtime/thread_pool.hpp"
-#include "test_kernels_support.hpp"
+#include "matmul_test_support.hpp"
 
 namespace hearth::ops {
 namespace {
-
-struct Problem {
-    std::vector<std::byte> data;
-    WeightView w;
-    std::vector<float> x;
-};
-
-Problem make_problem(GgmlType t, size_t n_rows, size_t n_cols, size_t n_tokens, std::mt19937& rng) {
-    Problem p;
-    const size_t rb = test::row_bytes(t, n_cols);
-    for (size_t r = 0; r < n_rows; ++r) {
-        auto row = test::random_row(t, n_cols, rng);
-        p.data.insert(p.data.end(), row.begin(), row.end());
-    }
-    p.w = WeightView{t, p.data.data(), n_cols, n_rows, rb};
-    p.x = test::random_floats(n_tokens * n_cols, rng);
-    return p;
-}
-
-// 64-byte aligned scratch of `bytes` inside raw (which it resizes).
-std::span<std::byte> aligned_scratch(std::vector<std::byte>& raw, size_t bytes) {
-    raw.resize(bytes + 64);
-    void* aligned = raw.data();
-    size_t space = raw.size();
-    std::align(64, bytes, aligned, space);
-    return {static_cast<std::byte*>(aligned), bytes};
-}
-
-std::vector<float> run(const Problem& p, size_t n_tokens, ThreadPool& pool) {
-    pool.reserve_worker_scratch(matmul_worker_scratch_bytes(p.w.type, p.w.n_cols));  // as Model::load does
-    std::vector<float> y(n_tokens * p.w.n_rows);
-    std::vector<std::byte> raw;
-    matmul(p.w, p.x.data(), n_tokens, y.data(), aligned_scratch(raw, matmul_scratch_bytes(p.w.type, p.w.n_cols, n_tokens)), pool);
-    return y;
-}
 
 TEST(Matmul, MatchesEigenForEveryType) {
     std::mt19937 rng(21);
@@ -217,7 +180,7 @@ TEST(Matmul, ManyProblemsGiveEachProblemsLoneBits) {
         const auto scratch = aligned_scratch(raw, matmul_many_scratch_bytes(t, n_cols, n_tokens) +
                                                            matmul_many_scratch_bytes(up.w.type, n_cols, n_tokens));
         for (ThreadPool* pool : {&p1, &p2}) {
-            pool->reserve_worker_scratch(std::max(matmul_worker_scratch_bytes(t, n_cols), matmul_worker_scratch_bytes(up.w.type, n_cols)));
+            pool->reserve_worker_scratch(std::max(matmul_worker_scratch_bytes(gate.w), matmul_worker_scratch_bytes(up.w)));
             std::fill(y.begin(), y.end(), 0.0f);
             matmul_many(problems, scratch, *pool);
             for (const MatmulProblem& mp : problems) {

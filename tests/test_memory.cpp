@@ -4,11 +4,13 @@
 // reference models).
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cstdlib>
 #include <new>
 
 #include "hearth/hearth.hpp"
+#include "kernels/kernels.hpp"
 #include "test_golden_data.hpp"
 #include "test_support.hpp"
 
@@ -159,13 +161,25 @@ TEST(Memory, NoMmapReadsTheSameWeightsWithProgress) {
     const MemoryReport r = memory_report(read);
     EXPECT_EQ(r.weights_storage, WeightStorage::copied);
     EXPECT_EQ(r.weights_resident, r.weights_bytes);
+    EXPECT_EQ(memory_report(mapped).weights_decode_tiles, 0u);  // the mapping stays as the file has it
+    if (kernels::type_kernels(GgmlType::q4_0)->gemm.few.one_tiled != nullptr) {
+        EXPECT_GT(r.weights_decode_tiles, r.weights_bytes / 2);  // every matrix: their rows come in sixteens
+        EXPECT_NE(format_memory_report(r).find("decode tiles"), std::string::npos);
+    }
 
+    // The copy's Q4_0 matrices take the decode layout where the level has it (the mapping keeps
+    // ggml's): the prompt's batch and each decoded token must still give the same bits.
     const std::vector<TokenId> ids = read.tokenizer().encode("Hello world, once upon a time", true, false);
     Session a(read, {.n_ctx = 32}), b(mapped, {.n_ctx = 32});
     a.eval(ids);
     b.eval(ids);
-    ASSERT_EQ(a.logits().size(), b.logits().size());
-    EXPECT_TRUE(std::equal(a.logits().begin(), a.logits().end(), b.logits().begin()));
+    for (int step = 0; step < 6; ++step) {
+        ASSERT_EQ(a.logits().size(), b.logits().size());
+        ASSERT_TRUE(std::equal(a.logits().begin(), a.logits().end(), b.logits().begin())) << "step " << step;
+        const TokenId next = TokenId(std::max_element(a.logits().begin(), a.logits().end()) - a.logits().begin());
+        a.eval({&next, 1});
+        b.eval({&next, 1});
+    }
 }
 
 TEST(Memory, MlockLocksOrSaysWhyNot) {

@@ -110,9 +110,12 @@ struct MemoryReport {
     uint64_t weights_read_per_token = 0;  // of the weights, bytes one decoded token reads: all but the
                                     // embedding table (one row of it) and, for a mixture of experts,
                                     // the experts the token does not use (e.g. 8 of 128 are read)
+    uint64_t weights_decode_tiles = 0;  // of the weights, bytes rearranged in place into the Q4_0 decode
+                                    // layout (copied weights, CPU levels that read it; no extra memory)
     uint64_t file_bytes = 0;        // the whole GGUF (header, metadata and tensor data)
     uint64_t repacked_bytes = 0;    // weights in another layout: the per-thread panels prompt GEMMs repack
-                                    // slices of rows into (< 1 MiB per thread; no whole-matrix copies)
+                                    // slices of rows into, and the rows batches get back from the decode
+                                    // layout (< 1 MiB per thread; no whole-matrix copies)
     uint64_t kv_cache_bytes = 0;    // session: keys and values for n_ctx tokens
     uint64_t activation_bytes = 0;  // session: the planned forward-pass arena
     size_t n_ctx = 0;               // session: context length (0 for a model report)

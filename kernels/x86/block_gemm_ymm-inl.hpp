@@ -443,6 +443,7 @@ inline auto ymm_level_overrides() {
         if (o.type == GgmlType::q4_0) {
             o.gemm = ymm_gemm_legacy<Q4_0Ymm>();
             o.gemm.few.one = one_token_q4_0_ymm;
+            o.gemm.few.one_tiled = one_token_q4_0_tiles_ymm;
         }
         if (o.type == GgmlType::q8_0) o.gemm = ymm_gemm_legacy<Q8_0Ymm>();
         if (o.type == GgmlType::q4_k) o.gemm = ymm_gemm_k<Q4_KYmm>();

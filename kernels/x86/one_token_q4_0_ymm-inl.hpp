@@ -14,6 +14,7 @@
 #include <cstdint>
 #include <cstring>
 
+#include "kernels/decode_layout.hpp"
 #include "kernels/ref/blocks.hpp"
 #include "kernels/x86/common-inl.hpp"
 
@@ -79,6 +80,36 @@ void one_token_q4_0_ymm(size_t n, const std::byte* w, size_t w_stride, size_t n_
             std::copy_n(lanes, real, out + r0);
         }
     }
+}
+
+// The same for a matrix in the decode layout (decode_layout.hpp): each tile block is read front
+// to back, its low 32 bytes of qs[v] holding rows v and 4 + v, its high ones rows 8 + v and
+// 12 + v, and the 16 scales are two 16-byte loads.
+void one_token_q4_0_tiles_ymm(size_t n, const std::byte* tiles, size_t n_rows, const std::byte* act, float* out) {
+    const auto* a = reinterpret_cast<const BlockQ8_0*>(act);
+    const __m256i low4 = _mm256_set1_epi8(0x0F), eight = _mm256_set1_epi8(8), zero = _mm256_setzero_si256();
+    for_each_q4_0_tile(n, tiles, n_rows, out, [&](const Q4_0TileBlock* blk, size_t nb, float* tile_out) {
+        __m256 c[2] = {_mm256_setzero_ps(), _mm256_setzero_ps()};  // rows 0-7, 8-15
+        for (size_t b = 0; b < nb; ++b, ++blk) {
+            const __m256i y_lo = _mm256_broadcastsi128_si256(_mm_loadu_si128(reinterpret_cast<const __m128i*>(a[b].qs)));
+            const __m256i y_hi = _mm256_broadcastsi128_si256(_mm_loadu_si128(reinterpret_cast<const __m128i*>(a[b].qs + 16)));
+            const __m256i offset = _mm256_sub_epi32(zero, dot_u8s8(dot_u8s8(zero, eight, y_lo), eight, y_hi));
+            const __m256 da = _mm256_set1_ps(half_to_float(a[b].d));
+            for (size_t h = 0; h < 2; ++h) {
+                __m256i s[4];
+                for (size_t v = 0; v < 4; ++v) {
+                    const __m256i q = load256(blk->qs[v] + 32 * h);
+                    const __m256i lo = _mm256_and_si256(q, low4);
+                    const __m256i hi = _mm256_and_si256(_mm256_srli_epi16(q, 4), low4);
+                    s[v] = dot_u8s8(dot_u8s8(offset, lo, y_lo), hi, y_hi);
+                }
+                const __m256 dw = _mm256_cvtph_ps(_mm_loadu_si128(reinterpret_cast<const __m128i*>(blk->d + 8 * h)));
+                c[h] = _mm256_fmadd_ps(_mm256_cvtepi32_ps(fold_row_sums(s)), _mm256_mul_ps(dw, da), c[h]);
+            }
+        }
+        _mm256_storeu_ps(tile_out, c[0]);
+        _mm256_storeu_ps(tile_out + 8, c[1]);
+    });
 }
 
 }  // namespace

@@ -1,5 +1,6 @@
 // Model::load: map, read the config, bind the weights, build the tokenizer and the thread pool.
 #include <thread>
+#include <vector>
 
 #include <fmt/format.h>
 
@@ -10,6 +11,34 @@
 #include "model/model_impl.hpp"
 
 namespace hearth {
+
+namespace {
+
+// Copied weights are the model's own: its Q4_0 matrices whose rows come in sixteens are
+// rearranged for decoding where the CPU level reads that layout (kernels/decode_layout.hpp),
+// in place, at no cost in memory. Mapped weights stay as the file has them (read-only, shared
+// with the page cache). Expert tensors keep ggml's layout (their views are offsets of expert 0's).
+// Returns the bytes rearranged.
+uint64_t use_decode_layout(model::ModelWeights& w, ModelStorage& storage) {
+    if (storage.placement != WeightStorage::copied) return 0;
+    std::vector<ops::WeightView*> views = {&w.token_embd, &w.output};
+    for (model::LayerWeights& l : w.layers)
+        for (ops::WeightView* v : {&l.wq, &l.wk, &l.wv, &l.wo, &l.ffn_gate, &l.ffn_up, &l.ffn_down})
+            if (v->data != nullptr) views.push_back(v);
+    std::byte* const base = storage.bytes.data();
+    uint64_t bytes = 0;
+    for (ops::WeightView* v : views) {
+        if (!ops::decode_layout_fits(*v)) continue;
+        const std::byte* rows = v->data;
+        ops::to_decode_layout(*v, base + (rows - base));
+        bytes += v->n_rows * v->row_bytes;
+        for (ops::WeightView* twin : views)  // a tensor bound twice (tied output): both views follow
+            if (twin->data == rows) *twin = *v;
+    }
+    return bytes;
+}
+
+}  // namespace
 
 Model::Model(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 Model::Model(Model&&) noexcept = default;
@@ -30,12 +59,13 @@ Model Model::load(const std::filesystem::path& path, const ModelOptions& options
     impl->config = std::move(config);
     impl->arch = model::find_arch(impl->config.arch);
     impl->weights = model::bind_weights(impl->file, impl->config, *impl->arch);
+    impl->decode_tile_bytes = use_decode_layout(impl->weights, impl->storage);
     size_t threads = options.threads;
     if (threads == 0) threads = std::max(1u, std::thread::hardware_concurrency());
     impl->pool = std::make_unique<ThreadPool>(threads);
     size_t panel_bytes = 0;
     for (const ops::WeightView* m : impl->weights.matrices())
-        panel_bytes = std::max(panel_bytes, ops::matmul_worker_scratch_bytes(m->type, m->n_cols));
+        panel_bytes = std::max(panel_bytes, ops::matmul_worker_scratch_bytes(*m));
     impl->pool->reserve_worker_scratch(panel_bytes);
     return Model(std::move(impl));
 }

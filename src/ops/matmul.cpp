@@ -14,6 +14,7 @@
 #include <cstring>
 #include <limits>
 
+#include "kernels/decode_layout.hpp"
 #include "kernels/kernels.hpp"
 #include "runtime/thread_pool.hpp"
 
@@ -47,6 +48,51 @@ size_t gemm_groups(size_t n_tokens) { return (n_tokens + kernels::kGemmTokens - 
 
 size_t gemm_group_stride(const kernels::TypeKernels& k, size_t n_cols) {
     return round_up(k.gemm.act_group_bytes(n_cols), kScratchAlign);
+}
+
+// Weights in the decode layout: every path but the single-token kernel for that layout reads them
+// as rows, given back kRowsPerChunk rows (or a GEMM panel's rows) at a time in the worker's
+// scratch, after the GEMM's panel.
+bool tiled(const WeightView& w) { return w.layout == WeightLayout::q4_0_tiles; }
+
+size_t rows_copy_offset(const kernels::TypeKernels& k, size_t n_cols) {
+    return k.gemm.panel_rows != 0 ? round_up(k.gemm.panel_bytes(n_cols), kScratchAlign) : 0;
+}
+
+size_t rows_copy_rows(const kernels::TypeKernels& k) { return std::max<size_t>(kRowsPerChunk, k.gemm.panel_rows); }
+
+size_t worker_scratch_bytes(const kernels::TypeKernels& k, const WeightView& w) {
+    if (tiled(w)) return rows_copy_offset(k, w.n_cols) + rows_copy_rows(k) * w.row_bytes;
+    return k.gemm.panel_rows != 0 ? k.gemm.panel_bytes(w.n_cols) : 0;
+}
+
+// Where a worker gets its rows back; empty for weights in ggml's layout, which are read in place.
+std::span<std::byte> rows_copy(const kernels::TypeKernels& k, const WeightView& w, ThreadPool& pool, size_t worker) {
+    if (!tiled(w)) return {};
+    return pool.worker_scratch(worker).subspan(rows_copy_offset(k, w.n_cols));
+}
+
+// Whether every worker has the scratch this matmul's paths need.
+bool has_worker_scratch(const kernels::TypeKernels& k, const WeightView& w, ThreadPool& pool) {
+    return pool.worker_scratch(0).size() >= worker_scratch_bytes(k, w);
+}
+
+// fn(rows, r, n) over rows [r0, r0 + n_rows) of w in ggml's layout, `rows` being row r's bytes:
+// in place, or for weights in the decode layout rebuilt into `copy` in pieces of whole tiles (r0
+// and the pieces stay multiples of 16, as chunks and panels are multiples of 32 and such
+// matrices' rows come in sixteens).
+template <typename Fn>
+void for_rows(const WeightView& w, size_t r0, size_t n_rows, std::span<std::byte> copy, Fn&& fn) {
+    if (!tiled(w)) {
+        fn(w.data + r0 * w.row_bytes, r0, n_rows);
+        return;
+    }
+    const size_t piece = copy.size() / w.row_bytes / kernels::kDecodeTileRows * kernels::kDecodeTileRows;
+    for (size_t r = r0; r < r0 + n_rows; r += piece) {
+        const size_t n = std::min(piece, r0 + n_rows - r);
+        kernels::q4_0_tiles_to_rows(w.n_cols, w.data, r, n, copy.data());
+        fn(copy.data(), r, n);
+    }
 }
 
 bool takes_few(const kernels::TypeKernels& k, size_t n_tokens) {
@@ -104,23 +150,32 @@ RowPath row_path(const kernels::TypeKernels& k, const WeightView& w, MatmulOrder
 }
 
 // Rows [r0, r0 + n_rows) of y for every token, by `path`; with ggml dots, the first gemm_tokens
-// tokens in the order of ggml's GEMM and the others in its GEMV's.
+// tokens in the order of ggml's GEMM and the others in its GEMV's. copy: rows_copy's.
 void dot_rows(const kernels::TypeKernels& k, RowPath path, size_t gemm_tokens, const WeightView& w, size_t r0,
-              size_t n_rows, const std::byte* act, size_t act_row_bytes, size_t n_tokens, float* y) {
-    const std::byte* rows = w.data + r0 * w.row_bytes;
-    if (path == RowPath::one_token) {
-        k.gemm.few.one(w.n_cols, rows, w.row_bytes, n_rows, act, y + r0);
+              size_t n_rows, const std::byte* act, size_t act_row_bytes, size_t n_tokens, float* y,
+              std::span<std::byte> copy) {
+    if (path == RowPath::one_token && tiled(w) && k.gemm.few.one_tiled != nullptr) {
+        k.gemm.few.one_tiled(w.n_cols, w.data + r0 * w.row_bytes, n_rows, act, y + r0);
         return;
     }
-    if (path == RowPath::tiles) {
-        kernels::dot_rows_tokens(k, w.n_cols, rows, w.row_bytes, n_rows, act, act_row_bytes, n_tokens, y + r0, w.n_rows);
-        return;
-    }
-    for (size_t t = 0; t < n_tokens; ++t) {
-        const kernels::VecDotFn dot = ggml_dot(k, w, n_tokens, t < gemm_tokens);
-        for (size_t r = 0; r < n_rows; ++r)
-            y[t * w.n_rows + r0 + r] = dot(w.n_cols, rows + r * w.row_bytes, act + t * act_row_bytes);
-    }
+    for_rows(w, r0, n_rows, copy, [&](const std::byte* rows, size_t r0, size_t n_rows) {
+        if (path == RowPath::one_token) {
+            k.gemm.few.one(w.n_cols, rows, w.row_bytes, n_rows, act, y + r0);
+        } else if (path == RowPath::tiles) {
+            kernels::dot_rows_tokens(k, w.n_cols, rows, w.row_bytes, n_rows, act, act_row_bytes, n_tokens, y + r0, w.n_rows);
+        } else {
+            for (size_t t = 0; t < n_tokens; ++t) {
+                const kernels::VecDotFn dot = ggml_dot(k, w, n_tokens, t < gemm_tokens);
+                for (size_t r = 0; r < n_rows; ++r)
+                    y[t * w.n_rows + r0 + r] = dot(w.n_cols, rows + r * w.row_bytes, act + t * act_row_bytes);
+            }
+        }
+    });
+}
+
+// Whether a single token's pass over w needs no rows back (the decode layout's own kernel).
+bool reads_tiles(const kernels::TypeKernels& k, RowPath path, const WeightView& w) {
+    return path == RowPath::one_token && tiled(w) && k.gemm.few.one_tiled != nullptr;
 }
 
 size_t few_groups(size_t n_tokens) { return (n_tokens + kernels::kFewTokens - 1) / kernels::kFewTokens; }
@@ -160,9 +215,21 @@ size_t matmul_many_scratch_bytes(GgmlType weight_type, size_t n_cols, size_t n_t
     return matmul_scratch_bytes(weight_type, n_cols, n_tokens) + few;
 }
 
-size_t matmul_worker_scratch_bytes(GgmlType weight_type, size_t n_cols) {
-    const kernels::TypeKernels* k = kernels::type_kernels(weight_type);
-    return k != nullptr && k->gemm.panel_rows != 0 ? k->gemm.panel_bytes(n_cols) : 0;
+size_t matmul_worker_scratch_bytes(const WeightView& w) {
+    const kernels::TypeKernels* k = kernels::type_kernels(w.type);
+    return k != nullptr ? worker_scratch_bytes(*k, w) : 0;
+}
+
+bool decode_layout_fits(const WeightView& w) noexcept {
+    const kernels::TypeKernels* k = kernels::type_kernels(w.type);
+    return w.type == GgmlType::q4_0 && !tiled(w) && k != nullptr && k->gemm.few.one_tiled != nullptr &&
+           kernels::q4_0_tiles_fit(w.n_rows) && (k->gemm.panel_rows % kernels::kDecodeTileRows) == 0;
+}
+
+void to_decode_layout(WeightView& w, std::byte* data) {
+    kernels::q4_0_rows_to_tiles(w.n_cols, data, w.n_rows);
+    w.data = data;
+    w.layout = WeightLayout::q4_0_tiles;
 }
 
 namespace {
@@ -176,7 +243,7 @@ bool try_gemm(const kernels::TypeKernels& k, const WeightView& w, const float* x
     const size_t group_stride = gemm_group_stride(k, w.n_cols);
     const size_t n_groups = gemm_groups(n_tokens);
     if (stride == 0 || scratch.size() < stride * n_tokens + group_stride * n_groups) return false;
-    if (pool.worker_scratch(0).size() < g.panel_bytes(w.n_cols)) return false;  // not reserved for this shape
+    if (!has_worker_scratch(k, w, pool)) return false;  // not reserved for this shape
 
     std::byte* rows = scratch.data();
     std::byte* groups = rows + stride * n_tokens;
@@ -191,7 +258,9 @@ bool try_gemm(const kernels::TypeKernels& k, const WeightView& w, const float* x
         const size_t r0 = p * g.panel_rows;
         const size_t n_rows = std::min<size_t>(g.panel_rows, w.n_rows - r0);
         std::byte* panel = pool.worker_scratch(worker).data();
-        g.pack_panel(w.n_cols, w.data + r0 * w.row_bytes, w.row_bytes, n_rows, panel);
+        for_rows(w, r0, n_rows, rows_copy(k, w, pool, worker), [&](const std::byte* rows, size_t, size_t) {
+            g.pack_panel(w.n_cols, rows, w.row_bytes, n_rows, panel);  // one piece: the copy holds a panel's rows
+        });
         for (size_t gi = 0; gi < n_groups; ++gi) {
             const size_t t0 = gi * kernels::kGemmTokens;
             g.multiply(w.n_cols, panel, n_rows, groups + gi * group_stride, std::min(kernels::kGemmTokens, n_tokens - t0),
@@ -211,14 +280,16 @@ void pack_few_groups(const kernels::TypeKernels& k, size_t n_cols, const std::by
     }
 }
 
-// Rows [r0, r0 + n_rows) of y for every group packed by pack_few_groups.
+// Rows [r0, r0 + n_rows) of y for every group packed by pack_few_groups. copy: rows_copy's.
 void multiply_few_groups(const kernels::TypeKernels& k, const WeightView& w, size_t r0, size_t n_rows,
-                         const std::byte* groups, size_t n_tokens, float* y) {
+                         const std::byte* groups, size_t n_tokens, float* y, std::span<std::byte> copy) {
     constexpr size_t kCallTokens = kernels::kFewTokens * kernels::kFewGroupsPerCall;
-    for (size_t t0 = 0; t0 < n_tokens; t0 += kCallTokens)
-        k.gemm.few.multiply(w.n_cols, w.data + r0 * w.row_bytes, w.row_bytes, n_rows,
-                            groups + t0 / kernels::kFewTokens * few_group_stride(k, w.n_cols), std::min(kCallTokens, n_tokens - t0),
-                            y + t0 * w.n_rows + r0, w.n_rows);
+    for_rows(w, r0, n_rows, copy, [&](const std::byte* rows, size_t r0, size_t n_rows) {
+        for (size_t t0 = 0; t0 < n_tokens; t0 += kCallTokens)
+            k.gemm.few.multiply(w.n_cols, rows, w.row_bytes, n_rows,
+                                groups + t0 / kernels::kFewTokens * few_group_stride(k, w.n_cols),
+                                std::min(kCallTokens, n_tokens - t0), y + t0 * w.n_rows + r0, w.n_rows);
+    });
 }
 
 // The few-token path; false (nothing done) when this call cannot take it. Rows are split as for
@@ -237,9 +308,10 @@ bool try_few(const kernels::TypeKernels& k, const WeightView& w, const float* x,
     pool.parallel_for(n_tokens, [&](size_t t) { k.quantize_act_row(x + t * w.n_cols, rows + t * stride, w.n_cols); });
     pack_few_groups(k, w.n_cols, rows, stride, n_tokens, groups);
     const size_t chunk_rows = chunk_rows_for(n_groups <= kernels::kFewGroupsPerCall, w.n_rows, pool.size());
-    pool.parallel_for((w.n_rows + chunk_rows - 1) / chunk_rows, [&](size_t chunk) {
+    pool.parallel_for_workers((w.n_rows + chunk_rows - 1) / chunk_rows, [&](size_t chunk, size_t worker) {
         const size_t r0 = chunk * chunk_rows;
-        multiply_few_groups(k, w, r0, std::min(w.n_rows, r0 + chunk_rows) - r0, groups, n_tokens, y);
+        multiply_few_groups(k, w, r0, std::min(w.n_rows, r0 + chunk_rows) - r0, groups, n_tokens, y,
+                            rows_copy(k, w, pool, worker));
     });
     return true;
 }
@@ -259,6 +331,10 @@ void matmul_rows(const WeightView& w, const float* x, size_t n_tokens, float* y,
         return;
     }
     const RowPath path = row_path(*k, w, order, n_tokens);
+    if (tiled(w) && !reads_tiles(*k, path, w) && !has_worker_scratch(*k, w, pool)) {
+        for (size_t i = 0; i < n_tokens * w.n_rows; ++i) y[i] = std::numeric_limits<float>::quiet_NaN();  // as above
+        return;
+    }
     if (block_gemm_allowed(*k, w, order) &&
         (try_gemm(*k, w, x, n_tokens, y, scratch, pool) || try_few(*k, w, x, n_tokens, y, scratch, pool)))
         return;
@@ -277,10 +353,10 @@ void matmul_rows(const WeightView& w, const float* x, size_t n_tokens, float* y,
     // may follow the thread count.
     const size_t chunk_rows = chunk_rows_for(n_tokens == 1, w.n_rows, pool.size());
     const size_t n_chunks = (w.n_rows + chunk_rows - 1) / chunk_rows;
-    pool.parallel_for(n_chunks, [&](size_t chunk) {
+    pool.parallel_for_workers(n_chunks, [&](size_t chunk, size_t worker) {
         const size_t r0 = chunk * chunk_rows;
         dot_rows(*k, path, ggml_gemm_tokens, w, r0, std::min(w.n_rows, r0 + chunk_rows) - r0, act, act_row_bytes,
-                 n_tokens, y);
+                 n_tokens, y, rows_copy(*k, w, pool, worker));
     });
 }
 
@@ -322,7 +398,8 @@ void matmul_many(std::span<const MatmulProblem> problems, std::span<std::byte> s
         if (p.n_tokens >= kMinGemmTokens || p.n_tokens == 0) continue;
         const kernels::TypeKernels* k = kernels::type_kernels(p.w.type);
         const size_t stride = k ? act_stride(*k, p.w.n_cols) : 0;
-        if (k == nullptr || used + stride * p.n_tokens > scratch.size()) {
+        if (k == nullptr || used + stride * p.n_tokens > scratch.size() ||
+            (tiled(p.w) && !reads_tiles(*k, row_path(*k, p.w, order, p.n_tokens), p.w) && !has_worker_scratch(*k, p.w, pool))) {
             fill_nan(p);
             continue;
         }
@@ -365,17 +442,18 @@ void matmul_many(std::span<const MatmulProblem> problems, std::span<std::byte> s
         const MatmulProblem& p = problems[i];
         pack_few_groups(*kernels::type_kernels(p.w.type), p.w.n_cols, act[i], act_row_bytes[i], p.n_tokens, few[i]);
     });
-    pool.parallel_for(first_chunk[n_problems], [&](size_t chunk) {
+    pool.parallel_for_workers(first_chunk[n_problems], [&](size_t chunk, size_t worker) {
         const auto after = std::upper_bound(first_chunk.begin() + 1, first_chunk.begin() + n_problems + 1, chunk);
         const size_t i = size_t(after - first_chunk.begin()) - 1;  // the problem this chunk belongs to
         const MatmulProblem& p = problems[i];
         const kernels::TypeKernels& k = *kernels::type_kernels(p.w.type);
         const size_t r0 = (chunk - first_chunk[i]) * chunk_rows[i];
         const size_t rows = std::min(p.w.n_rows, r0 + chunk_rows[i]) - r0;
+        const std::span<std::byte> copy = rows_copy(k, p.w, pool, worker);
         if (few[i] != nullptr)
-            multiply_few_groups(k, p.w, r0, rows, few[i], p.n_tokens, p.y);
+            multiply_few_groups(k, p.w, r0, rows, few[i], p.n_tokens, p.y, copy);
         else
-            dot_rows(k, row_path(k, p.w, order, p.n_tokens), 0, p.w, r0, rows, act[i], act_row_bytes[i], p.n_tokens, p.y);
+            dot_rows(k, row_path(k, p.w, order, p.n_tokens), 0, p.w, r0, rows, act[i], act_row_bytes[i], p.n_tokens, p.y, copy);
     });
     // Large problems one by one: each takes the whole pool (block-GEMM panels) and the scratch.
     for (const MatmulProblem& p : problems)
@@ -390,7 +468,14 @@ void get_rows(const WeightView& w, std::span<const int32_t> ids, float* out) {
             for (size_t c = 0; c < w.n_cols; ++c) dst[c] = std::numeric_limits<float>::quiet_NaN();
             continue;
         }
-        k->dequantize_row(w.data + size_t(ids[i]) * w.row_bytes, dst, w.n_cols);
+        if (!tiled(w)) {
+            k->dequantize_row(w.data + size_t(ids[i]) * w.row_bytes, dst, w.n_cols);
+            continue;
+        }
+        for (size_t b = 0; b < w.n_cols / kernels::kQK; ++b) {  // the row's blocks, rebuilt one by one
+            const kernels::BlockQ4_0 block = kernels::q4_0_tiled_block(w.n_cols, w.data, size_t(ids[i]), b);
+            k->dequantize_row(reinterpret_cast<const std::byte*>(&block), dst + b * kernels::kQK, kernels::kQK);
+        }
     }
 }
 

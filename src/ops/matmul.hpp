@@ -16,13 +16,26 @@ class ThreadPool;
 namespace hearth::ops {
 
 // A weight matrix of n_rows rows of n_cols elements each, in a GGUF block format, read in place.
+// How a matrix's bytes are arranged: as in the GGUF file (rows), or rearranged at load into the
+// Q4_0 decode layout (kernels/decode_layout.hpp), which a single token's pass reads front to back.
+enum class WeightLayout : uint8_t { rows, q4_0_tiles };
+
 struct WeightView {
     GgmlType type = GgmlType::f32;
     const std::byte* data = nullptr;
     size_t n_cols = 0;     // GGUF ne[0]: elements per row (the reduction length)
     size_t n_rows = 0;     // GGUF ne[1]: output features
     size_t row_bytes = 0;  // bytes per row in `type`
+    WeightLayout layout = WeightLayout::rows;
 };
+
+// Whether the CPU level has a single-token kernel for w in the decode layout and w fits it (Q4_0,
+// rows in sixteens, in ggml's layout now).
+bool decode_layout_fits(const WeightView& w) noexcept;
+
+// Rearranges w's bytes, which `data` must be (writable, and no other view may read them as rows),
+// into the decode layout in place and marks w so. w must fit (decode_layout_fits).
+void to_decode_layout(WeightView& w, std::byte* data);
 
 // True when matmul/get_rows handle weights of type t (checked at model load: matmul cannot throw).
 bool matmul_supported(GgmlType t) noexcept;
@@ -32,9 +45,10 @@ size_t matmul_scratch_bytes(GgmlType weight_type, size_t n_cols, size_t n_tokens
 // Bytes of scratch matmul_many needs for the problems of one weight tensor, n_tokens in all.
 size_t matmul_many_scratch_bytes(GgmlType weight_type, size_t n_cols, size_t n_tokens);
 
-// Bytes of per-thread scratch (ThreadPool::reserve_worker_scratch) the batched path of a matmul
-// with these weights needs; 0 when it needs none. Without it, batches take the slower tiles.
-size_t matmul_worker_scratch_bytes(GgmlType weight_type, size_t n_cols);
+// Bytes of per-thread scratch (ThreadPool::reserve_worker_scratch) a matmul with the weights w
+// needs; 0 when it needs none. Without it, batches of weights in ggml's layout take the slower
+// tiles, and weights in the decode layout give NaNs for anything but a single token.
+size_t matmul_worker_scratch_bytes(const WeightView& w);
 
 // The rounding order of products. fastest: batches of two or more tokens take the type's block
 // GEMM or its few-token companion where the CPU level has one (the block-integer order: each

@@ -36,7 +36,8 @@ MemoryReport Model::memory_report() const {
     r.weights_storage_reason = m.storage.reason;
     r.weights_locked = m.storage.locked;
     r.weights_read_per_token = model::bytes_read_per_token(m.file, m.config);
-    r.repacked_bytes = m.pool->worker_scratch_bytes();  // per-thread GEMM panels, not whole-matrix copies
+    r.weights_decode_tiles = m.decode_tile_bytes;
+    r.repacked_bytes = m.pool->worker_scratch_bytes();  // per-thread GEMM panels and rows, not whole-matrix copies
     return r;
 }
 
@@ -63,7 +64,9 @@ std::string format_memory_report(const MemoryReport& r) {
     if (!r.weights_storage_reason.empty()) out += "  " + std::string(12, ' ') + " why: " + r.weights_storage_reason + "\n";
     if (r.weights_read_per_token != 0 && r.weights_read_per_token < r.weights_bytes)
         line("read/token", r.weights_read_per_token, "of the weights, read for each decoded token");
-    line("repacked", r.repacked_bytes, "per-thread prompt-GEMM panels (slices of rows; no whole-matrix copies)");
+    if (r.weights_decode_tiles != 0)
+        line("decode tiles", r.weights_decode_tiles, "of the weights: Q4_0 rearranged in place for decoding (no extra memory)");
+    line("repacked", r.repacked_bytes, "per-thread prompt-GEMM panels and rows (slices of rows; no whole-matrix copies)");
     if (r.n_ctx) {
         std::string kv = fmt::format("{} tokens, {}", r.n_ctx, to_string(r.kv_type));
         if (r.kv_window_layers)

@@ -11,6 +11,7 @@
 #include <cstddef>
 #include <utility>
 
+#include "kernels/decode_layout.hpp"
 #include "kernels/x86/avx512/block_gemm_common-inl.hpp"
 #include "kernels/x86/block_gemm_x86.hpp"
 #include "kernels/x86/common-inl.hpp"
@@ -275,8 +276,34 @@ void one_token(size_t n, const std::byte* w, size_t w_stride, size_t n_rows, con
     }
 }
 
+// The same for a matrix in the decode layout (decode_layout.hpp): vector v of a tile block is its
+// qs[v], one 64-byte load with row 4k + v in 128-bit lane k, and the 16 scales one 32-byte load,
+// all read front to back.
+void one_token_tiles(size_t n, const std::byte* tiles, size_t n_rows, const std::byte* act, float* out) {
+    const auto* a = reinterpret_cast<const BlockQ8_0*>(act);
+    const __m512i low4 = _mm512_set1_epi8(0x0F), eight = _mm512_set1_epi8(8), zero = _mm512_setzero_si512();
+    for_each_q4_0_tile(n, tiles, n_rows, out, [&](const Q4_0TileBlock* blk, size_t nb, float* tile_out) {
+        __m512 c = _mm512_setzero_ps();
+        for (size_t b = 0; b < nb; ++b, ++blk) {
+            const __m512i y_lo = _mm512_broadcast_i32x4(_mm_loadu_si128(reinterpret_cast<const __m128i*>(a[b].qs)));
+            const __m512i y_hi = _mm512_broadcast_i32x4(_mm_loadu_si128(reinterpret_cast<const __m128i*>(a[b].qs + 16)));
+            const __m512i offset = _mm512_sub_epi32(zero, _mm512_dpbusd_epi32(_mm512_dpbusd_epi32(zero, eight, y_lo), eight, y_hi));
+            __m512i s[4];
+            for (size_t v = 0; v < 4; ++v) {
+                const __m512i q = _mm512_loadu_si512(blk->qs[v]);
+                const __m512i lo = _mm512_and_si512(q, low4);
+                const __m512i hi = _mm512_and_si512(_mm512_srli_epi16(q, 4), low4);
+                s[v] = _mm512_dpbusd_epi32(_mm512_dpbusd_epi32(offset, lo, y_lo), hi, y_hi);
+            }
+            const __m512 dw = _mm512_cvtph_ps(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(blk->d)));
+            c = _mm512_fmadd_ps(_mm512_cvtepi32_ps(fold_row_sums(s)), _mm512_mul_ps(dw, _mm512_set1_ps(half_to_float(a[b].d))), c);
+        }
+        _mm512_storeu_ps(tile_out, c);
+    });
+}
+
 }  // namespace
 
-FewTokenGemm avx512_few_q4_0() noexcept { return {act_group_bytes, pack_act, multiply, one_token}; }
+FewTokenGemm avx512_few_q4_0() noexcept { return {act_group_bytes, pack_act, multiply, one_token, one_token_tiles}; }
 
 }  // namespace hearth::kernels::x86
