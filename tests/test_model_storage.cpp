@@ -11,6 +11,7 @@
 
 #include "hearth/hearth.hpp"
 #include "hearth/mapped_file.hpp"
+#include "kernels/kernels.hpp"
 #include "memory/huge_pages.hpp"
 #include "memory/model_storage.hpp"
 #include "test_support.hpp"
@@ -102,6 +103,31 @@ TEST(ModelStorage, EveryPlacementGivesTheSameLogitsAndSaysWhere) {
     }
     EXPECT_EQ(logits[0], logits[1]);
     EXPECT_EQ(logits[0], logits[2]);
+}
+
+// Files mostly in Q4_0 are copied where the level reads the decode layout (only a copy can be
+// rearranged); others leave the choice to the huge-page sample. The fit planner says the same.
+TEST(ModelStorage, AutomaticCopiesQ4_0ForTheDecodeLayout) {
+    const auto q4 = test::model_path("tiny-llama3-q4_0.gguf"), k4 = test::model_path("tiny-llama3-q4_k_m.gguf");
+    HEARTH_REQUIRE_FILE(q4);
+    HEARTH_REQUIRE_FILE(k4);
+    EXPECT_FALSE(placement_by_layout(gguf::File::open(k4)));
+    const auto choice = placement_by_layout(gguf::File::open(q4));
+    if (kernels::type_kernels(GgmlType::q4_0)->gemm.few.one_tiled == nullptr) {
+        EXPECT_FALSE(choice) << "no decode-layout kernel at this level";
+        return;
+    }
+    ASSERT_TRUE(choice);
+    EXPECT_EQ(choice->storage, WeightStorage::copied);
+    EXPECT_NE(choice->reason.find("decode layout"), std::string::npos) << choice->reason;
+    const uint64_t file = std::filesystem::file_size(q4);
+    const FitPlan roomy = plan_fit(q4, {.n_ctx = 64}, 100 * file);
+    if (!anonymous_huge_pages_enabled()) return;  // then the copy would gain nothing and is not made
+    EXPECT_EQ(roomy.weights_storage, WeightStorage::copied);
+    EXPECT_EQ(roomy.weights_storage_reason, choice->reason);
+    const Model automatic = Model::load(q4, {.threads = 1});
+    EXPECT_EQ(memory_report(automatic).weights_storage, WeightStorage::copied);
+    EXPECT_GT(memory_report(automatic).weights_decode_tiles, 0u);
 }
 
 TEST(ModelStorage, FitPlanSaysWhatAutomaticWillDo) {

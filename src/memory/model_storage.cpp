@@ -16,6 +16,8 @@
 #include <fmt/format.h>
 
 #include "hearth/mapped_file.hpp"
+#include "kernels/decode_layout.hpp"
+#include "kernels/kernels.hpp"
 
 namespace hearth {
 
@@ -61,6 +63,7 @@ PlacementChoice choose_placement(const gguf::File& file, WeightStorage requested
     if (requested == WeightStorage::copied) return {WeightStorage::copied, "asked for (WeightStorage::copied, --no-mmap)"};
     if (auto mapped = placement_by_memory(file.file_size(), mem_available_bytes(), anonymous_huge_pages_enabled()))
         return *mapped;
+    if (auto copied = placement_by_layout(file)) return *copied;
     const std::span<const std::byte> data = file.bytes().subspan(file.data_offset());
     return placement_by_sample(sample_huge_page_mapping(data));
 }
@@ -106,6 +109,20 @@ const char* to_string(WeightStorage storage) noexcept {
         case WeightStorage::copied: return "copied";
     }
     return "?";
+}
+
+std::optional<PlacementChoice> placement_by_layout(const gguf::File& file) {
+    const kernels::TypeKernels* k = kernels::type_kernels(GgmlType::q4_0);
+    if (k == nullptr || k->gemm.few.one_tiled == nullptr) return std::nullopt;
+    uint64_t tiled = 0, all = 0;
+    for (const gguf::TensorInfo& t : file.tensors()) {
+        all += t.n_bytes;
+        if (t.type == GgmlType::q4_0 && t.n_dims == 2 && kernels::q4_0_tiles_fit(t.ne[1])) tiled += t.n_bytes;
+    }
+    if (all == 0 || tiled * 2 < all) return std::nullopt;
+    return PlacementChoice{WeightStorage::copied,
+                           "automatic: copied into 2 MiB pages, so that its Q4_0 matrices take the decode layout (one "
+                           "token reads each 16-row tile front to back; the file's layout decodes ~1.2-1.4x slower)"};
 }
 
 std::optional<PlacementChoice> placement_by_memory(uint64_t weight_bytes, std::optional<uint64_t> available,

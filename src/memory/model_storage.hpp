@@ -38,6 +38,11 @@ std::optional<PlacementChoice> placement_by_memory(uint64_t weight_bytes, std::o
 // chunks with 2 MiB pages (or the file has no whole chunk), copied otherwise or when unknown.
 PlacementChoice placement_by_sample(std::optional<HugePageSample> sample);
 
+// The automatic rule once the copy fits, before the sample: copied when most of the file's bytes
+// are Q4_0 matrices whose rows come in sixteens and this CPU level reads the Q4_0 decode layout
+// (kernels/decode_layout.hpp), which only the model's own copy can take; nullopt otherwise.
+std::optional<PlacementChoice> placement_by_layout(const gguf::File& file);
+
 // Opens and parses path as options ask, reporting progress; fills storage. Throws Error(io) when
 // the file cannot be read, Error(out_of_memory) when the copy or mlock is refused.
 gguf::File open_model_file(const std::filesystem::path& path, const ModelOptions& options, ModelStorage& storage);

@@ -127,11 +127,13 @@ FitPlan plan_fit(const std::filesystem::path& path, const SessionOptions& option
                                                                     ? std::nullopt
                                                                     : std::optional<uint64_t>(planner.base.available_bytes),
                                             anonymous_huge_pages_enabled());
+    const auto by_layout = mapped ? std::nullopt : placement_by_layout(file);
     plan.weights_storage = mapped ? WeightStorage::mapped : WeightStorage::copied;
     plan.weights_storage_reason =
-        mapped ? mapped->reason
-               : "automatic: copied into 2 MiB pages (the weights take at most half of MemAvailable), or mapped if the "
-                 "page cache already maps the file with 2 MiB pages";
+        mapped      ? mapped->reason
+        : by_layout ? by_layout->reason
+                    : "automatic: copied into 2 MiB pages (the weights take at most half of MemAvailable), or mapped if "
+                      "the page cache already maps the file with 2 MiB pages";
     plan.advice = advise(planner, plan, options, bits_per_weight(file));
     return plan;
 }
