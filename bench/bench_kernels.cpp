@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "hearth/memory.hpp"
+#include "kernels/decode_layout.hpp"
 #include "kernels/kernels.hpp"
 #include "tests/test_kernels_support.hpp"
 
@@ -146,15 +147,21 @@ struct LayerStack {
 };
 
 // One token through every matrix of the stack, by the kernel a single-token matmul takes
-// (FewTokenGemm::one where the level has it, else the vec_dot tiles).
-void bench_layers_one(benchmark::State& state, GgmlType t, Isa isa) {
+// (FewTokenGemm::one where the level has it, else the vec_dot tiles); tiles: the matrices
+// rearranged into the Q4_0 decode layout first, and FewTokenGemm::one_tiled.
+void bench_layers_one(benchmark::State& state, GgmlType t, Isa isa, bool tiles) {
     const TypeKernels& k = *type_kernels(t, isa);
     LayerStack stack(t, k);
+    if (tiles)
+        for (size_t i = 0; i < stack.matrices.size(); ++i)
+            q4_0_rows_to_tiles(stack.shapes[i].cols, stack.matrices[i]->weights.data(), stack.shapes[i].rows);
     for (auto _ : state) {
         for (size_t i = 0; i < stack.matrices.size(); ++i) {
             Fixture& f = *stack.matrices[i];
             const Shape s = stack.shapes[i];
-            if (k.gemm.few.one != nullptr)
+            if (tiles)
+                k.gemm.few.one_tiled(s.cols, f.weights.data(), s.rows, f.act.data(), f.out.data());
+            else if (k.gemm.few.one != nullptr)
                 k.gemm.few.one(s.cols, f.weights.data(), f.row_bytes, s.rows, f.act.data(), f.out.data());
             else
                 run_matmul(k, f, s, 1);
@@ -290,7 +297,10 @@ const bool registered = [] {
                     ->Unit(benchmark::kMillisecond);
             }
             if (streams_like_decode(t))
-                benchmark::RegisterBenchmark(("layers_x1/" + type + "/" + level).c_str(), bench_layers_one, t, isa)
+                benchmark::RegisterBenchmark(("layers_x1/" + type + "/" + level).c_str(), bench_layers_one, t, isa, false)
+                    ->Unit(benchmark::kMillisecond);
+            if (type_kernels(t, isa)->gemm.few.one_tiled != nullptr)
+                benchmark::RegisterBenchmark(("layers_x1_tiles/" + type + "/" + level).c_str(), bench_layers_one, t, isa, true)
                     ->Unit(benchmark::kMillisecond);
             benchmark::RegisterBenchmark(("quantize_act/" + type + "/" + level).c_str(), bench_quantize_act, t, isa);
         }

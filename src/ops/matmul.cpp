@@ -66,10 +66,13 @@ size_t worker_scratch_bytes(const kernels::TypeKernels& k, const WeightView& w) 
     return k.gemm.panel_rows != 0 ? k.gemm.panel_bytes(w.n_cols) : 0;
 }
 
-// Where a worker gets its rows back; empty for weights in ggml's layout, which are read in place.
+// Where a worker gets its rows back; empty for weights in ggml's layout, which are read in place,
+// and when no scratch was reserved (then only the single-token kernel may run: has_worker_scratch).
 std::span<std::byte> rows_copy(const kernels::TypeKernels& k, const WeightView& w, ThreadPool& pool, size_t worker) {
-    if (!tiled(w)) return {};
-    return pool.worker_scratch(worker).subspan(rows_copy_offset(k, w.n_cols));
+    const std::span<std::byte> scratch = pool.worker_scratch(worker);
+    const size_t offset = rows_copy_offset(k, w.n_cols);
+    if (!tiled(w) || scratch.size() <= offset) return {};
+    return scratch.subspan(offset);
 }
 
 // Whether every worker has the scratch this matmul's paths need.
@@ -88,6 +91,7 @@ void for_rows(const WeightView& w, size_t r0, size_t n_rows, std::span<std::byte
         return;
     }
     const size_t piece = copy.size() / w.row_bytes / kernels::kDecodeTileRows * kernels::kDecodeTileRows;
+    if (piece == 0) return;  // no scratch: callers check has_worker_scratch first, so never a hang
     for (size_t r = r0; r < r0 + n_rows; r += piece) {
         const size_t n = std::min(piece, r0 + n_rows - r);
         kernels::q4_0_tiles_to_rows(w.n_cols, w.data, r, n, copy.data());
