@@ -13,6 +13,14 @@ const uint8_t* tile_qs(const Q4_0TileBlock& t, size_t r) { return t.qs[r % 4] + 
 
 size_t blocks_per_row(size_t n) { return n / kQK; }
 
+// Row r's block of a tile block, in ggml's layout.
+BlockQ4_0 row_block(const Q4_0TileBlock& t, size_t r) {
+    BlockQ4_0 out;
+    out.d = t.d[r];
+    std::memcpy(out.qs, tile_qs(t, r), sizeof out.qs);
+    return out;
+}
+
 }  // namespace
 
 void q4_0_rows_to_tiles(size_t n, std::byte* data, size_t n_rows) {
@@ -34,10 +42,7 @@ void q4_0_rows_to_tiles(size_t n, std::byte* data, size_t n_rows) {
 BlockQ4_0 q4_0_tiled_block(size_t n, const std::byte* tiles, size_t r, size_t b) {
     const size_t nb = blocks_per_row(n);
     const auto* tile = reinterpret_cast<const Q4_0TileBlock*>(tiles) + (r / kDecodeTileRows) * nb;
-    BlockQ4_0 out;
-    out.d = tile[b].d[r % kDecodeTileRows];
-    std::memcpy(out.qs, tile_qs(tile[b], r % kDecodeTileRows), sizeof out.qs);
-    return out;
+    return row_block(tile[b], r % kDecodeTileRows);
 }
 
 void q4_0_tiles_to_rows(size_t n, const std::byte* tiles, size_t r0, size_t n_rows, std::byte* dst) {
@@ -48,11 +53,7 @@ void q4_0_tiles_to_rows(size_t n, const std::byte* tiles, size_t r0, size_t n_ro
     auto* out = reinterpret_cast<BlockQ4_0*>(dst);
     for (size_t t = 0; t < n_rows / kDecodeTileRows; ++t, tile += nb, out += kDecodeTileRows * nb)
         for (size_t b = 0; b < nb; ++b)
-            for (size_t r = 0; r < kDecodeTileRows; ++r) {
-                BlockQ4_0& o = out[r * nb + b];
-                o.d = tile[b].d[r];
-                std::memcpy(o.qs, tile_qs(tile[b], r), sizeof o.qs);
-            }
+            for (size_t r = 0; r < kDecodeTileRows; ++r) out[r * nb + b] = row_block(tile[b], r);
 }
 
 }  // namespace hearth::kernels

@@ -16,8 +16,7 @@
 #include <fmt/format.h>
 
 #include "hearth/mapped_file.hpp"
-#include "kernels/decode_layout.hpp"
-#include "kernels/kernels.hpp"
+#include "ops/matmul.hpp"
 
 namespace hearth {
 
@@ -112,12 +111,10 @@ const char* to_string(WeightStorage storage) noexcept {
 }
 
 std::optional<PlacementChoice> placement_by_layout(const gguf::File& file) {
-    const kernels::TypeKernels* k = kernels::type_kernels(GgmlType::q4_0);
-    if (k == nullptr || k->gemm.few.one_tiled == nullptr) return std::nullopt;
     uint64_t tiled = 0, all = 0;
     for (const gguf::TensorInfo& t : file.tensors()) {
         all += t.n_bytes;
-        if (t.type == GgmlType::q4_0 && t.n_dims == 2 && kernels::q4_0_tiles_fit(t.ne[1])) tiled += t.n_bytes;
+        if (t.n_dims == 2 && ops::decode_layout_fits(t.type, t.ne[1])) tiled += t.n_bytes;
     }
     if (all == 0 || tiled * 2 < all) return std::nullopt;
     return PlacementChoice{WeightStorage::copied,

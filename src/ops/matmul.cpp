@@ -153,12 +153,23 @@ RowPath row_path(const kernels::TypeKernels& k, const WeightView& w, MatmulOrder
     return takes_ggml_dot(k, order) ? RowPath::ggml_dots : RowPath::tiles;
 }
 
+// Whether a single token's pass over w needs no rows back (the decode layout's own kernel).
+bool reads_tiles(const kernels::TypeKernels& k, RowPath path, const WeightView& w) {
+    return path == RowPath::one_token && tiled(w) && k.gemm.few.one_tiled != nullptr;
+}
+
+// Whether w's rows are needed back by `path` but no worker scratch was reserved to hold them:
+// the call then gives NaNs (a contract violation made visible) rather than read the tiles as rows.
+bool rows_unavailable(const kernels::TypeKernels& k, RowPath path, const WeightView& w, ThreadPool& pool) {
+    return tiled(w) && !reads_tiles(k, path, w) && !has_worker_scratch(k, w, pool);
+}
+
 // Rows [r0, r0 + n_rows) of y for every token, by `path`; with ggml dots, the first gemm_tokens
 // tokens in the order of ggml's GEMM and the others in its GEMV's. copy: rows_copy's.
 void dot_rows(const kernels::TypeKernels& k, RowPath path, size_t gemm_tokens, const WeightView& w, size_t r0,
               size_t n_rows, const std::byte* act, size_t act_row_bytes, size_t n_tokens, float* y,
               std::span<std::byte> copy) {
-    if (path == RowPath::one_token && tiled(w) && k.gemm.few.one_tiled != nullptr) {
+    if (reads_tiles(k, path, w)) {
         k.gemm.few.one_tiled(w.n_cols, w.data + r0 * w.row_bytes, n_rows, act, y + r0);
         return;
     }
@@ -175,11 +186,6 @@ void dot_rows(const kernels::TypeKernels& k, RowPath path, size_t gemm_tokens, c
             }
         }
     });
-}
-
-// Whether a single token's pass over w needs no rows back (the decode layout's own kernel).
-bool reads_tiles(const kernels::TypeKernels& k, RowPath path, const WeightView& w) {
-    return path == RowPath::one_token && tiled(w) && k.gemm.few.one_tiled != nullptr;
 }
 
 size_t few_groups(size_t n_tokens) { return (n_tokens + kernels::kFewTokens - 1) / kernels::kFewTokens; }
@@ -224,11 +230,13 @@ size_t matmul_worker_scratch_bytes(const WeightView& w) {
     return k != nullptr ? worker_scratch_bytes(*k, w) : 0;
 }
 
-bool decode_layout_fits(const WeightView& w) noexcept {
-    const kernels::TypeKernels* k = kernels::type_kernels(w.type);
-    return w.type == GgmlType::q4_0 && !tiled(w) && k != nullptr && k->gemm.few.one_tiled != nullptr &&
-           kernels::q4_0_tiles_fit(w.n_rows) && (k->gemm.panel_rows % kernels::kDecodeTileRows) == 0;
+bool decode_layout_fits(GgmlType type, size_t n_rows) noexcept {
+    const kernels::TypeKernels* k = kernels::type_kernels(type);
+    return type == GgmlType::q4_0 && k != nullptr && k->gemm.few.one_tiled != nullptr && kernels::q4_0_tiles_fit(n_rows) &&
+           (k->gemm.panel_rows % kernels::kDecodeTileRows) == 0;
 }
+
+bool decode_layout_fits(const WeightView& w) noexcept { return !tiled(w) && decode_layout_fits(w.type, w.n_rows); }
 
 void to_decode_layout(WeightView& w, std::byte* data) {
     kernels::q4_0_rows_to_tiles(w.n_cols, data, w.n_rows);
@@ -335,7 +343,7 @@ void matmul_rows(const WeightView& w, const float* x, size_t n_tokens, float* y,
         return;
     }
     const RowPath path = row_path(*k, w, order, n_tokens);
-    if (tiled(w) && !reads_tiles(*k, path, w) && !has_worker_scratch(*k, w, pool)) {
+    if (rows_unavailable(*k, path, w, pool)) {
         for (size_t i = 0; i < n_tokens * w.n_rows; ++i) y[i] = std::numeric_limits<float>::quiet_NaN();  // as above
         return;
     }
@@ -403,7 +411,7 @@ void matmul_many(std::span<const MatmulProblem> problems, std::span<std::byte> s
         const kernels::TypeKernels* k = kernels::type_kernels(p.w.type);
         const size_t stride = k ? act_stride(*k, p.w.n_cols) : 0;
         if (k == nullptr || used + stride * p.n_tokens > scratch.size() ||
-            (tiled(p.w) && !reads_tiles(*k, row_path(*k, p.w, order, p.n_tokens), p.w) && !has_worker_scratch(*k, p.w, pool))) {
+            rows_unavailable(*k, row_path(*k, p.w, order, p.n_tokens), p.w, pool)) {
             fill_nan(p);
             continue;
         }

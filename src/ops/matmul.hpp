@@ -29,8 +29,10 @@ struct WeightView {
     WeightLayout layout = WeightLayout::rows;
 };
 
-// Whether the CPU level has a single-token kernel for w in the decode layout and w fits it (Q4_0,
-// rows in sixteens, in ggml's layout now).
+// Whether the CPU level has a single-token kernel for the decode layout and a matrix of this type
+// and row count fits it (Q4_0, rows in sixteens).
+bool decode_layout_fits(GgmlType type, size_t n_rows) noexcept;
+// The same for w, which must also still be in ggml's layout.
 bool decode_layout_fits(const WeightView& w) noexcept;
 
 // Rearranges w's bytes, which `data` must be (writable, and no other view may read them as rows),
