@@ -1,5 +1,6 @@
 // Kernel micro-benchmarks: every weight type x every ISA this CPU has x five matrix shapes,
-// single thread, plus a decode step's stream of 1B-shaped layers (layers_x1, layers_read).
+// single thread, plus a decode step's stream of 1B-shaped layers (layers_x1, layers_read, and at
+// 1 and 2 threads layers_matmul, layers_read_threads).
 // mat x vec reports weight bytes/s (decode is bandwidth-bound); mat x mat (32 tokens) reports
 // multiply-adds/s as items/s. Weights are random blocks with sane scales.
 #include <benchmark/benchmark.h>
@@ -12,6 +13,8 @@
 #include "hearth/memory.hpp"
 #include "kernels/decode_layout.hpp"
 #include "kernels/kernels.hpp"
+#include "ops/matmul.hpp"
+#include "runtime/thread_pool.hpp"
 #include "tests/test_kernels_support.hpp"
 
 namespace hearth::kernels {
@@ -171,24 +174,61 @@ void bench_layers_one(benchmark::State& state, GgmlType t, Isa isa, bool tiles) 
     state.SetBytesProcessed(int64_t(state.iterations()) * stack.bytes);
 }
 
-// The same bytes read front to back, 64-bit words into 8 sums: what one core's memory system
-// delivers to this stream when the reads are sequential (no kernel, no row interleaving). The
-// gap between layers_x1 and this is the part of decode's shortfall the kernel's access pattern
-// and arithmetic cause; the gap between this and `hearth bench`'s probe is the matrices' sizes.
-void bench_layers_read(benchmark::State& state, GgmlType t) {
+// The same bytes read front to back, 64-bit words into 8 sums: what the memory system delivers to
+// this stream when the reads are sequential (no kernel, no row interleaving). The gap between
+// layers_x1 and this (one thread, one chunk: layers_read) is the part of decode's shortfall the
+// kernel's access pattern and arithmetic cause; the gap between this and `hearth bench`'s probe
+// is the matrices' sizes. layers_read_threads: `threads` threads, each matrix split into `chunks`
+// contiguous pieces (16 at 2 threads is what a single-token matmul uses).
+void bench_layers_read(benchmark::State& state, GgmlType t, size_t threads, size_t chunks) {
     const TypeKernels& k = *type_kernels(t, Isa::ref);
     LayerStack stack(t, k);
-    std::vector<uint64_t> sums(stack.matrices.size());
+    ThreadPool pool(threads);
+    std::vector<uint64_t> sums(chunks);
     for (auto _ : state) {
         for (size_t i = 0; i < stack.matrices.size(); ++i) {
             const auto* w = reinterpret_cast<const uint64_t*>(stack.matrices[i]->weights.data());
-            const size_t n_words = stack.matrices[i]->weights.size() / sizeof(uint64_t) / 8 * 8;
-            uint64_t a[8] = {};
-            for (size_t j = 0; j < n_words; j += 8)
-                for (size_t l = 0; l < 8; ++l) a[l] += w[j + l];
-            sums[i] = a[0] + a[1] + a[2] + a[3] + a[4] + a[5] + a[6] + a[7];
+            const size_t per_chunk = stack.matrices[i]->weights.size() / sizeof(uint64_t) / chunks / 8 * 8;
+            pool.parallel_for(chunks, [&](size_t c) {
+                const uint64_t* p = w + c * per_chunk;
+                uint64_t a[8] = {};
+                for (size_t j = 0; j < per_chunk; j += 8)
+                    for (size_t l = 0; l < 8; ++l) a[l] += p[j + l];
+                sums[c] = a[0] + a[1] + a[2] + a[3] + a[4] + a[5] + a[6] + a[7];
+            });
         }
         benchmark::DoNotOptimize(sums.data());
+    }
+    state.SetBytesProcessed(int64_t(state.iterations()) * stack.bytes);
+}
+
+// The stack through the model's own driver (ops::matmul: activation conversion, row chunks,
+// the thread pool), at the default level and `threads` threads, in the layout a copied model
+// reads (the decode layout where the matrix fits it): what `hearth bench` decodes, minus the
+// rest of the graph. Against layers_read_threads, the driver's and kernel's share of a
+// multi-thread shortfall; against the probe, the stream's.
+void bench_layers_matmul(benchmark::State& state, GgmlType t, size_t threads) {
+    const TypeKernels& k = *type_kernels(t, Isa::ref);
+    LayerStack stack(t, k);
+    std::vector<ops::WeightView> views;
+    size_t scratch_bytes = 0, worker_bytes = 0;
+    std::vector<std::vector<float>> x;
+    for (size_t i = 0; i < stack.matrices.size(); ++i) {
+        Fixture& f = *stack.matrices[i];
+        ops::WeightView w{t, f.weights.data(), stack.shapes[i].cols, stack.shapes[i].rows, f.row_bytes};
+        if (ops::decode_layout_fits(w)) ops::to_decode_layout(w, f.weights.data());
+        views.push_back(w);
+        scratch_bytes = std::max(scratch_bytes, ops::matmul_scratch_bytes(t, w.n_cols, 1));
+        worker_bytes = std::max(worker_bytes, ops::matmul_worker_scratch_bytes(w));
+        x.emplace_back(w.n_cols, 0.5f);
+    }
+    ThreadPool pool(threads);
+    pool.reserve_worker_scratch(worker_bytes);
+    PageBuffer scratch(std::max<size_t>(scratch_bytes, 64), "bench scratch");
+    for (auto _ : state) {
+        for (size_t i = 0; i < views.size(); ++i)
+            ops::matmul(views[i], x[i].data(), 1, stack.matrices[i]->out.data(), scratch.span(), pool);
+        benchmark::DoNotOptimize(stack.matrices.back()->out.data());
     }
     state.SetBytesProcessed(int64_t(state.iterations()) * stack.bytes);
 }
@@ -307,8 +347,20 @@ const bool registered = [] {
     }
     for (GgmlType t : test::weight_types())
         if (streams_like_decode(t))
-            benchmark::RegisterBenchmark(("layers_read/" + std::string(ggml_type_name(t))).c_str(), bench_layers_read, t)
+            benchmark::RegisterBenchmark(("layers_read/" + std::string(ggml_type_name(t))).c_str(), bench_layers_read, t,
+                                         size_t(1), size_t(1))
                 ->Unit(benchmark::kMillisecond);
+    for (GgmlType t : test::weight_types())
+        if (streams_like_decode(t))
+            for (size_t threads : {1, 2}) {
+                const std::string tail = std::string(ggml_type_name(t)) + "/t" + std::to_string(threads);
+                benchmark::RegisterBenchmark(("layers_matmul/" + tail).c_str(), bench_layers_matmul, t, threads)
+                    ->Unit(benchmark::kMillisecond)->UseRealTime();
+                for (size_t chunks : {threads, threads * 8})
+                    if (threads > 1) benchmark::RegisterBenchmark(("layers_read_threads/" + tail + "/c" + std::to_string(chunks)).c_str(),
+                                                 bench_layers_read, t, threads, chunks)
+                        ->Unit(benchmark::kMillisecond)->UseRealTime();
+            }
     return true;
 }();
 

@@ -1,8 +1,10 @@
 // ThreadPool: every chunk runs exactly once, across many back-to-back calls (the generation
-// hand-off), with 1, 2 and 7 threads, lvalue and rvalue callables, and concurrent callers.
+// hand-off), with 1, 2 and 7 threads, lvalue and rvalue callables, and concurrent callers; a
+// thread held up in one chunk loses the rest of its share to the others.
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <chrono>
 #include <thread>
 #include <vector>
 
@@ -46,6 +48,34 @@ TEST(ThreadPool, UsesWorkersAndCaller) {
     });
     EXPECT_EQ(done.load(), 64);
     EXPECT_GT(on_caller.load(), 0);
+}
+
+// Each thread runs a contiguous share first; when the thread holding chunk 0 cannot go on until
+// every other chunk has run, the others must take the rest of its share (else this waits out
+// its time limit and fails).
+TEST(ThreadPool, AHeldUpThreadsShareIsTaken) {
+    for (size_t n_threads : {2u, 7u}) {
+        ThreadPool pool(n_threads);
+        constexpr size_t kChunks = 64;
+        std::atomic<size_t> others_done{0};
+        bool waited_out = false;
+        pool.parallel_for(kChunks, [&](size_t c) {
+            if (c != 0) {
+                others_done.fetch_add(1);
+                return;
+            }
+            const auto limit = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+            while (others_done.load() < kChunks - 1)
+                if (std::chrono::steady_clock::now() > limit) {
+                    waited_out = true;
+                    return;
+                } else {
+                    std::this_thread::sleep_for(std::chrono::microseconds(100));
+                }
+        });
+        EXPECT_FALSE(waited_out) << n_threads << " threads";
+        EXPECT_EQ(others_done.load(), kChunks - 1);
+    }
 }
 
 TEST(ThreadPool, ConcurrentCallersAreSerialized) {

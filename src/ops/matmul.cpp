@@ -36,9 +36,11 @@ constexpr size_t kMinGemmTokens = 16;
 size_t round_up(size_t v, size_t a) { return (v + a - 1) / a * a; }
 
 // Rows per parallel chunk. A single pass over the weights (one token, or one few-token call)
-// streams each row once: a few long contiguous ranges per thread keep each core's prefetching on
-// one stream (32-row chunks alternating between threads measured 3-10% slower at -t 2, tg of a
-// 1B Q4_0). Several passes keep kRowsPerChunk rows, the L2-resident tile they all go over.
+// streams each row once: a few long ranges per thread, which the pool hands each thread as one
+// contiguous share, keep each core's prefetching on one stream (32-row chunks alternating between
+// threads measured 3-10% slower at -t 2, tg of a 1B Q4_0); kChunksPerThread of them leave a late
+// thread's share to be taken by the others. Several passes keep kRowsPerChunk rows, the
+// L2-resident tile they all go over.
 size_t chunk_rows_for(bool single_pass, size_t n_rows, size_t threads) {
     if (!single_pass || threads <= 1) return kRowsPerChunk;
     return std::max(kRowsPerChunk, round_up(n_rows / (threads * kChunksPerThread), kRowsPerChunk));
