@@ -151,13 +151,13 @@ struct LayerStack {
 
 // One token through every matrix of the stack, by the kernel a single-token matmul takes
 // (FewTokenGemm::one where the level has it, else the vec_dot tiles); tiles: the matrices
-// rearranged into the Q4_0 decode layout first, and FewTokenGemm::one_tiled.
+// rearranged into the decode layout first, and FewTokenGemm::one_tiled.
 void bench_layers_one(benchmark::State& state, GgmlType t, Isa isa, bool tiles) {
     const TypeKernels& k = *type_kernels(t, isa);
     LayerStack stack(t, k);
     if (tiles)
         for (size_t i = 0; i < stack.matrices.size(); ++i)
-            q4_0_rows_to_tiles(stack.shapes[i].cols, stack.matrices[i]->weights.data(), stack.shapes[i].rows);
+            rows_to_tiles(t, stack.shapes[i].cols, stack.matrices[i]->weights.data(), stack.shapes[i].rows);
     for (auto _ : state) {
         for (size_t i = 0; i < stack.matrices.size(); ++i) {
             Fixture& f = *stack.matrices[i];

@@ -82,7 +82,7 @@ std::vector<float> run_one(const kernels::TypeKernels& k, size_t n, const std::v
 std::vector<float> run_one_tiled(const kernels::TypeKernels& k, size_t n, std::vector<std::byte> w, size_t w_stride,
                                  size_t rows, const std::vector<std::byte>& act, size_t act_stride, size_t tokens,
                                  size_t chunk) {
-    kernels::q4_0_rows_to_tiles(n, w.data(), rows);
+    kernels::rows_to_tiles(GgmlType::q4_0, n, w.data(), rows);
     std::vector<float> out(tokens * rows, -1.0f);
     for (size_t t = 0; t < tokens; ++t)
         for (size_t r0 = 0; r0 < rows; r0 += chunk)
@@ -117,7 +117,7 @@ void expect_matches_spec(const kernels::TypeKernels* k, std::string_view level, 
     if (k->gemm.few.one == nullptr) return;
     for (size_t chunk : {c.rows, size_t(5), size_t(16), size_t(17)})
         expect_spec(run_one(*k, c.n, w, w_stride, c.rows, act, act_stride, c.tokens, chunk), "one-token");
-    if (k->gemm.few.one_tiled == nullptr || !kernels::q4_0_tiles_fit(c.rows)) return;
+    if (k->gemm.few.one_tiled == nullptr || !kernels::decode_tiles_fit(t, c.rows)) return;
     for (size_t chunk : {c.rows, size_t(16), size_t(32)})
         expect_spec(run_one_tiled(*k, c.n, w, w_stride, c.rows, act, act_stride, c.tokens, chunk), "one-token tiled");
 }

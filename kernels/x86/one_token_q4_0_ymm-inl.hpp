@@ -88,7 +88,7 @@ void one_token_q4_0_ymm(size_t n, const std::byte* w, size_t w_stride, size_t n_
 void one_token_q4_0_tiles_ymm(size_t n, const std::byte* tiles, size_t n_rows, const std::byte* act, float* out) {
     const auto* a = reinterpret_cast<const BlockQ8_0*>(act);
     const __m256i low4 = _mm256_set1_epi8(0x0F), eight = _mm256_set1_epi8(8), zero = _mm256_setzero_si256();
-    for_each_q4_0_tile(n, tiles, n_rows, out, [&](const Q4_0TileBlock* blk, size_t nb, float* tile_out) {
+    for_each_tile<Q4_0TileBlock>(n, tiles, n_rows, out, [&](const Q4_0TileBlock* blk, size_t nb, float* tile_out) {
         __m256 c[2] = {_mm256_setzero_ps(), _mm256_setzero_ps()};  // rows 0-7, 8-15
         for (size_t b = 0; b < nb; ++b, ++blk) {
             const __m256i y_lo = _mm256_broadcastsi128_si256(_mm_loadu_si128(reinterpret_cast<const __m128i*>(a[b].qs)));

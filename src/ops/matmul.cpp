@@ -55,7 +55,7 @@ size_t gemm_group_stride(const kernels::TypeKernels& k, size_t n_cols) {
 // Weights in the decode layout: every path but the single-token kernel for that layout reads them
 // as rows, given back kRowsPerChunk rows (or a GEMM panel's rows) at a time in the worker's
 // scratch, after the GEMM's panel.
-bool tiled(const WeightView& w) { return w.layout == WeightLayout::q4_0_tiles; }
+bool tiled(const WeightView& w) { return w.layout == WeightLayout::decode_tiles; }
 
 size_t rows_copy_offset(const kernels::TypeKernels& k, size_t n_cols) {
     return k.gemm.panel_rows != 0 ? round_up(k.gemm.panel_bytes(n_cols), kScratchAlign) : 0;
@@ -96,7 +96,7 @@ void for_rows(const WeightView& w, size_t r0, size_t n_rows, std::span<std::byte
     if (piece == 0) return;  // no scratch: callers check has_worker_scratch first, so never a hang
     for (size_t r = r0; r < r0 + n_rows; r += piece) {
         const size_t n = std::min(piece, r0 + n_rows - r);
-        kernels::q4_0_tiles_to_rows(w.n_cols, w.data, r, n, copy.data());
+        kernels::tiles_to_rows(w.type, w.n_cols, w.data, r, n, copy.data());
         fn(copy.data(), r, n);
     }
 }
@@ -143,27 +143,29 @@ enum class RowPath {
     tiles,      // k's tiles (vec_dot's bits)
     ggml_dots,  // one ggml-order dot per output (ggml_dot)
     one_token,  // the few-token GEMM's single-token member (block-integer order)
+    tiled_one,  // a single token over the decode layout (FewTokenGemm::one_tiled), in the bits of
+                // one_token where the type has it, else of the tiles
 };
 
 // A single token takes the block-integer order where the type has a kernel for it and the
 // weights may take that order, so a stream's outputs are the same bits alone and beside others;
 // like ggml's repacked GEMV, which rounds the same way, only when the rows come in eights (ggml
 // keeps other matrices in vec_dot's order: Gemma 3's 262145-row output).
+// Weights in the decode layout give a single token to the layout's own kernel when the path it
+// stands for is the one taken (the only path that needs no rows back).
 RowPath row_path(const kernels::TypeKernels& k, const WeightView& w, MatmulOrder order, size_t n_tokens) {
+    RowPath path = takes_ggml_dot(k, order) ? RowPath::ggml_dots : RowPath::tiles;
     if (n_tokens == 1 && k.gemm.few.one != nullptr && rows_in_eights(w) && block_gemm_allowed(k, w, order))
-        return RowPath::one_token;
-    return takes_ggml_dot(k, order) ? RowPath::ggml_dots : RowPath::tiles;
-}
-
-// Whether a single token's pass over w needs no rows back (the decode layout's own kernel).
-bool reads_tiles(const kernels::TypeKernels& k, RowPath path, const WeightView& w) {
-    return path == RowPath::one_token && tiled(w) && k.gemm.few.one_tiled != nullptr;
+        path = RowPath::one_token;
+    const RowPath tiled_kernel_bits = k.gemm.few.one != nullptr ? RowPath::one_token : RowPath::tiles;
+    if (n_tokens == 1 && tiled(w) && k.gemm.few.one_tiled != nullptr && path == tiled_kernel_bits) return RowPath::tiled_one;
+    return path;
 }
 
 // Whether w's rows are needed back by `path` but no worker scratch was reserved to hold them:
 // the call then gives NaNs (a contract violation made visible) rather than read the tiles as rows.
 bool rows_unavailable(const kernels::TypeKernels& k, RowPath path, const WeightView& w, ThreadPool& pool) {
-    return tiled(w) && !reads_tiles(k, path, w) && !has_worker_scratch(k, w, pool);
+    return tiled(w) && path != RowPath::tiled_one && !has_worker_scratch(k, w, pool);
 }
 
 // Rows [r0, r0 + n_rows) of y for every token, by `path`; with ggml dots, the first gemm_tokens
@@ -171,7 +173,7 @@ bool rows_unavailable(const kernels::TypeKernels& k, RowPath path, const WeightV
 void dot_rows(const kernels::TypeKernels& k, RowPath path, size_t gemm_tokens, const WeightView& w, size_t r0,
               size_t n_rows, const std::byte* act, size_t act_row_bytes, size_t n_tokens, float* y,
               std::span<std::byte> copy) {
-    if (reads_tiles(k, path, w)) {
+    if (path == RowPath::tiled_one) {
         k.gemm.few.one_tiled(w.n_cols, w.data + r0 * w.row_bytes, n_rows, act, y + r0);
         return;
     }
@@ -234,16 +236,16 @@ size_t matmul_worker_scratch_bytes(const WeightView& w) {
 
 bool decode_layout_fits(GgmlType type, size_t n_rows) noexcept {
     const kernels::TypeKernels* k = kernels::type_kernels(type);
-    return type == GgmlType::q4_0 && k != nullptr && k->gemm.few.one_tiled != nullptr && kernels::q4_0_tiles_fit(n_rows) &&
+    return k != nullptr && k->gemm.few.one_tiled != nullptr && kernels::decode_tiles_fit(type, n_rows) &&
            (k->gemm.panel_rows % kernels::kDecodeTileRows) == 0;
 }
 
 bool decode_layout_fits(const WeightView& w) noexcept { return !tiled(w) && decode_layout_fits(w.type, w.n_rows); }
 
 void to_decode_layout(WeightView& w, std::byte* data) {
-    kernels::q4_0_rows_to_tiles(w.n_cols, data, w.n_rows);
+    kernels::rows_to_tiles(w.type, w.n_cols, data, w.n_rows);
     w.data = data;
-    w.layout = WeightLayout::q4_0_tiles;
+    w.layout = WeightLayout::decode_tiles;
 }
 
 namespace {
@@ -486,9 +488,10 @@ void get_rows(const WeightView& w, std::span<const int32_t> ids, float* out) {
             k->dequantize_row(w.data + size_t(ids[i]) * w.row_bytes, dst, w.n_cols);
             continue;
         }
-        for (size_t b = 0; b < w.n_cols / kernels::kQK; ++b) {  // the row's blocks, rebuilt one by one
-            const kernels::BlockQ4_0 block = kernels::q4_0_tiled_block(w.n_cols, w.data, size_t(ids[i]), b);
-            k->dequantize_row(reinterpret_cast<const std::byte*>(&block), dst + b * kernels::kQK, kernels::kQK);
+        alignas(16) std::byte block[sizeof(kernels::BlockQ8_0)];  // the largest block the layout takes
+        for (size_t b = 0; b < w.n_cols / kernels::kQK; ++b) {     // the row's blocks, rebuilt one by one
+            kernels::tiled_block(w.type, w.n_cols, w.data, size_t(ids[i]), b, block);
+            k->dequantize_row(block, dst + b * kernels::kQK, kernels::kQK);
         }
     }
 }

@@ -282,7 +282,7 @@ void one_token(size_t n, const std::byte* w, size_t w_stride, size_t n_rows, con
 void one_token_tiles(size_t n, const std::byte* tiles, size_t n_rows, const std::byte* act, float* out) {
     const auto* a = reinterpret_cast<const BlockQ8_0*>(act);
     const __m512i low4 = _mm512_set1_epi8(0x0F), eight = _mm512_set1_epi8(8), zero = _mm512_setzero_si512();
-    for_each_q4_0_tile(n, tiles, n_rows, out, [&](const Q4_0TileBlock* blk, size_t nb, float* tile_out) {
+    for_each_tile<Q4_0TileBlock>(n, tiles, n_rows, out, [&](const Q4_0TileBlock* blk, size_t nb, float* tile_out) {
         __m512 c = _mm512_setzero_ps();
         for (size_t b = 0; b < nb; ++b, ++blk) {
             const __m512i y_lo = _mm512_broadcast_i32x4(_mm_loadu_si128(reinterpret_cast<const __m128i*>(a[b].qs)));

@@ -8,6 +8,7 @@
 // of one core, so decoding was compute-bound.
 #pragma once
 
+#include "kernels/decode_layout.hpp"
 #include "kernels/kernels.hpp"
 #include "kernels/x86/legacy_quants-inl.hpp"
 
@@ -47,11 +48,12 @@ inline __m256 row_scales(const std::byte* w, size_t w_stride, size_t i) {
 }
 
 // Lanes 0-7 = lane 2p of v, lanes 8-15 = lane 2p + 1.
-inline __m512 spread_pair(__m256 v, size_t p) {
+inline __m512 spread_pair(__m512 v, size_t p) {
     const __m512i index = _mm512_add_epi32(_mm512_setr_epi32(0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 1, 1, 1, 1),
                                            _mm512_set1_epi32(int(2 * p)));
-    return _mm512_permutexvar_ps(index, _mm512_zextps256_ps512(v));
+    return _mm512_permutexvar_ps(index, v);
 }
+inline __m512 spread_pair(__m256 v, size_t p) { return spread_pair(_mm512_zextps256_ps512(v), p); }
 
 template <typename F, size_t R, size_t T>
 void tile_legacy512(size_t n, const std::byte* w, size_t w_stride, const std::byte* act, size_t act_stride, float* out,
@@ -88,6 +90,33 @@ void tile_legacy512(size_t n, const std::byte* w, size_t w_stride, const std::by
             out[t * out_stride + 2 * p] = hsum(_mm512_castps512_ps256(acc[p][t])) + 0.0f;
             out[t * out_stride + 2 * p + 1] = hsum(_mm512_extractf32x8_ps(acc[p][t], 1)) + 0.0f;
         }
+}
+
+// One token through a Q8_0 matrix in the decode layout (decode_layout.hpp), 16 rows a tile: per
+// block, one 32-byte load of the 16 rows' scales and 8 plain zmm loads of their quants, two rows
+// each as tile_legacy512 pairs them, against the 16 separate rows that tile reads. Every row runs
+// tile_legacy512's operations in its order, so the outputs are vec_dot's bits.
+inline void one_token_q8_0_tiles512(size_t n, const std::byte* tiles, size_t n_rows, const std::byte* act, float* out) {
+    constexpr size_t P = kDecodeTileRows / 2;
+    const auto* a = reinterpret_cast<const BlockQ8_0*>(act);
+    const __m512i bias = _mm512_set1_epi8(char(Q8_0Pair::kBias)), zero = _mm512_setzero_si512();
+    for_each_tile<Q8_0TileBlock>(n, tiles, n_rows, out, [&](const Q8_0TileBlock* blk, size_t nb, float* tile_out) {
+        __m512 acc[P];
+        for (__m512& c : acc) c = _mm512_setzero_ps();
+        for (size_t b = 0; b < nb; ++b, ++blk) {
+            const __m512i y = _mm512_broadcast_i64x4(load256(a[b].qs));
+            const __m512 dwda = _mm512_mul_ps(_mm512_cvtph_ps(load256(blk->d)), _mm512_set1_ps(half_to_float(a[b].d)));
+            const __m512i neg_corr = _mm512_sub_epi32(zero, _mm512_dpbusd_epi32(zero, bias, y));
+            for (size_t p = 0; p < P; ++p) {
+                const __m512i q = _mm512_xor_si512(_mm512_loadu_si512(blk->qs[2 * p]), bias);
+                acc[p] = _mm512_fmadd_ps(spread_pair(dwda, p), _mm512_cvtepi32_ps(_mm512_dpbusd_epi32(neg_corr, q, y)), acc[p]);
+            }
+        }
+        for (size_t p = 0; p < P; ++p) {
+            tile_out[2 * p] = hsum(_mm512_castps512_ps256(acc[p])) + 0.0f;
+            tile_out[2 * p + 1] = hsum(_mm512_extractf32x8_ps(acc[p], 1)) + 0.0f;
+        }
+    });
 }
 
 // The vec_dot tiles of a 512-bit legacy type: batch R x T, rows RR x 1, pair R x 2.
