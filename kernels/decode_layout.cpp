@@ -1,5 +1,5 @@
 // The decode layout (decode_layout.hpp): the two directions of the rearrangement, written once
-// for both types over where a row's quant bytes sit in a tile block (qs_of).
+// for every type over where a row's fields sit in a tile block.
 #include "kernels/decode_layout.hpp"
 
 #include <cstring>
@@ -14,21 +14,38 @@ uint8_t* qs_of(Q4_0TileBlock& t, size_t r) { return t.qs[r % 4] + 16 * (r / 4); 
 const uint8_t* qs_of(const Q4_0TileBlock& t, size_t r) { return t.qs[r % 4] + 16 * (r / 4); }
 int8_t* qs_of(Q8_0TileBlock& t, size_t r) { return t.qs[r]; }
 const int8_t* qs_of(const Q8_0TileBlock& t, size_t r) { return t.qs[r]; }
+uint8_t* qs_of(Q4_KTileBlock& t, size_t r) { return t.qs[r]; }
+const uint8_t* qs_of(const Q4_KTileBlock& t, size_t r) { return t.qs[r]; }
 
 // Calls fn with the type's tile block and ggml block as std::type_identity (fixed sizes, so the
 // copies below compile to plain moves).
 template <typename Fn>
 void with_blocks(GgmlType type, Fn&& fn) {
     if (type == GgmlType::q8_0) fn(std::type_identity<Q8_0TileBlock>{}, std::type_identity<BlockQ8_0>{});
+    else if (type == GgmlType::q4_k) fn(std::type_identity<Q4_KTileBlock>{}, std::type_identity<BlockQ4_K>{});
     else fn(std::type_identity<Q4_0TileBlock>{}, std::type_identity<BlockQ4_0>{});
 }
 
-// Row r's block of a tile block, written in ggml's layout straight into dst (a Block built on the
-// stack and copied out made GCC stage it through memory, with store-forwarding stalls: ~4 GB/s).
+// Row r's block into and out of a tile block, each field straight into place (a Block built on
+// the stack and copied out made GCC stage it through memory, with store-forwarding stalls: ~4 GB/s).
 template <typename Block, typename TileBlock>
 void copy_row_block(const TileBlock& t, size_t r, Block& dst) {
     dst.d = t.d[r];
+    if constexpr (requires { dst.dmin; }) {
+        dst.dmin = t.dmin[r];
+        std::memcpy(dst.scales, t.scales[r], sizeof dst.scales);
+    }
     std::memcpy(dst.qs, qs_of(t, r), sizeof dst.qs);
+}
+
+template <typename Block, typename TileBlock>
+void place_row_block(const Block& src, size_t r, TileBlock& t) {
+    t.d[r] = src.d;
+    if constexpr (requires { src.dmin; }) {
+        t.dmin[r] = src.dmin;
+        std::memcpy(t.scales[r], src.scales, sizeof src.scales);
+    }
+    std::memcpy(qs_of(t, r), src.qs, sizeof src.qs);
 }
 
 }  // namespace
@@ -37,18 +54,14 @@ void rows_to_tiles(GgmlType type, size_t n, std::byte* data, size_t n_rows) {
     with_blocks(type, [&](auto tile_block, auto block) {
         using TileBlock = typename decltype(tile_block)::type;
         using Block = typename decltype(block)::type;
-        const size_t nb = n / kQK, tile_bytes = kDecodeTileRows * nb * sizeof(Block);
+        const size_t nb = n / TileBlock::kElements, tile_bytes = kDecodeTileRows * nb * sizeof(Block);
         std::vector<Block> rows(kDecodeTileRows * nb);  // one tile's rows, read while the tile is written
         for (size_t r0 = 0; r0 < n_rows; r0 += kDecodeTileRows) {
             std::byte* at = data + r0 * nb * sizeof(Block);
             std::memcpy(rows.data(), at, tile_bytes);
             auto* tile = reinterpret_cast<TileBlock*>(at);
             for (size_t b = 0; b < nb; ++b)
-                for (size_t r = 0; r < kDecodeTileRows; ++r) {
-                    const Block& src = rows[r * nb + b];
-                    tile[b].d[r] = src.d;
-                    std::memcpy(qs_of(tile[b], r), src.qs, sizeof src.qs);
-                }
+                for (size_t r = 0; r < kDecodeTileRows; ++r) place_row_block(rows[r * nb + b], r, tile[b]);
         }
     });
 }
@@ -57,7 +70,7 @@ void tiled_block(GgmlType type, size_t n, const std::byte* tiles, size_t r, size
     with_blocks(type, [&](auto tile_block, auto block) {
         using TileBlock = typename decltype(tile_block)::type;
         using Block = typename decltype(block)::type;
-        const auto* tile = reinterpret_cast<const TileBlock*>(tiles) + (r / kDecodeTileRows) * (n / kQK);
+        const auto* tile = reinterpret_cast<const TileBlock*>(tiles) + (r / kDecodeTileRows) * (n / TileBlock::kElements);
         copy_row_block(tile[b], r % kDecodeTileRows, *reinterpret_cast<Block*>(dst));
     });
 }
@@ -68,7 +81,7 @@ void tiles_to_rows(GgmlType type, size_t n, const std::byte* tiles, size_t r0, s
     with_blocks(type, [&](auto tile_block, auto block) {
         using TileBlock = typename decltype(tile_block)::type;
         using Block = typename decltype(block)::type;
-        const size_t nb = n / kQK;
+        const size_t nb = n / TileBlock::kElements;
         const auto* tile = reinterpret_cast<const TileBlock*>(tiles) + r0 / kDecodeTileRows * nb;
         auto* out = reinterpret_cast<Block*>(dst);
         for (size_t t = 0; t < n_rows / kDecodeTileRows; ++t, tile += nb, out += kDecodeTileRows * nb)

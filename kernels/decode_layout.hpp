@@ -1,10 +1,11 @@
-// The decode layout: a Q4_0 or Q8_0 matrix whose rows come in sixteens, rearranged at load so
+// The decode layout: a Q4_0, Q8_0 or Q4_K matrix whose rows come in sixteens, rearranged at load so
 // that one token's pass reads it front to back. In ggml's layout a 16-row tile is 16 rows side by
 // side, and a kernel that keeps 16 rows' block sums in registers reads 16 streams a few bytes at a
 // time from rows ~1-9 KB apart; one core then gets ~20 % less from memory than sequential reads
 // of the same bytes (bench/README.md, "Where one core's decode stops"). Here block b of a tile
 // holds the 16 rows' f16 scales, then their quant bytes in the order the kernels' vector lanes
-// take them: exactly the 16 rows' ggml blocks' bytes (288 for Q4_0, 544 for Q8_0), so a tile
+// take them: exactly the 16 rows' ggml blocks' bytes (288 for Q4_0, 544 for Q8_0, 2304 for Q4_K's
+// super-blocks), so a tile
 // occupies the same bytes as its rows (row r0 of the matrix, r0 a multiple of 16, starts its tile
 // at r0 * row_bytes) and the rearrangement is done in place.
 #pragma once
@@ -23,6 +24,7 @@ inline constexpr size_t kDecodeTileRows = 16;
 // row 4k + v in 128-bit lane k, as x86's fold_row_sums wants, and its low 32 bytes hold rows v
 // and 4 + v, as the 8-row (ymm) tiles want.
 struct Q4_0TileBlock {
+    static constexpr size_t kElements = kQK;  // per row
     uint16_t d[kDecodeTileRows];  // row r's f16 scale
     uint8_t qs[4][64];
 };
@@ -31,23 +33,37 @@ static_assert(sizeof(Q4_0TileBlock) == kDecodeTileRows * sizeof(BlockQ4_0));
 // Q8_0: row r's 32 quants at qs[r]: a 64-byte load holds rows 2p and 2p + 1 in its halves, as the
 // 512-bit vec_dot tiles pair them.
 struct Q8_0TileBlock {
+    static constexpr size_t kElements = kQK;
     uint16_t d[kDecodeTileRows];
     int8_t qs[kDecodeTileRows][kQK];
 };
 static_assert(sizeof(Q8_0TileBlock) == kDecodeTileRows * sizeof(BlockQ8_0));
 
+// Q4_K: the rows' d, dmin and packed scales and mins side by side, then row r's 128 nibble bytes
+// at qs[r] (each read as four 32-byte pieces, as the 512-bit vec_dot tiles read a row's).
+struct Q4_KTileBlock {
+    static constexpr size_t kElements = kQKK;
+    uint16_t d[kDecodeTileRows];
+    uint16_t dmin[kDecodeTileRows];
+    uint8_t scales[kDecodeTileRows][12];
+    uint8_t qs[kDecodeTileRows][kQKK / 2];
+};
+static_assert(sizeof(Q4_KTileBlock) == kDecodeTileRows * sizeof(BlockQ4_K));
+
 // Calls tile(blocks, nb, out + r0) for each 16-row tile of the n_rows rows (n elements each) of a
 // matrix in the layout at `tiles`: the walk the single-token kernels share, tile after tile.
 template <typename TileBlock, typename Tile>
 inline void for_each_tile(size_t n, const std::byte* tiles, size_t n_rows, float* out, Tile&& tile) {
-    const size_t nb = n / kQK;
+    const size_t nb = n / TileBlock::kElements;
     const auto* blocks = reinterpret_cast<const TileBlock*>(tiles);
     for (size_t r0 = 0; r0 < n_rows; r0 += kDecodeTileRows, blocks += nb) tile(blocks, nb, out + r0);
 }
 
-// Whether a matrix of this type and row count can take the layout (Q4_0 or Q8_0, rows in sixteens).
+// Whether a matrix of this type and row count can take the layout (Q4_0, Q8_0 or Q4_K, rows in
+// sixteens).
 constexpr bool decode_tiles_fit(GgmlType type, size_t n_rows) noexcept {
-    return (type == GgmlType::q4_0 || type == GgmlType::q8_0) && n_rows > 0 && n_rows % kDecodeTileRows == 0;
+    return (type == GgmlType::q4_0 || type == GgmlType::q8_0 || type == GgmlType::q4_k) && n_rows > 0 &&
+           n_rows % kDecodeTileRows == 0;
 }
 
 // Rearranges the n_rows rows of n elements at data into tiles, in place. The matrix must fit.

@@ -1,7 +1,7 @@
-// The decode layout (kernels/decode_layout.hpp), Q4_0 and Q8_0: the rearrangement is lossless, and
-// a matrix in it gives the bits of the same matrix in ggml's layout through every path of the
-// matmul driver (single tokens read the tiles, in the block order for Q4_0 and vec_dot's for
-// Q8_0; batches, ggml's order and embedding lookups get rows back), at 1, 2 and 7 threads. Types
+// The decode layout (kernels/decode_layout.hpp), Q4_0, Q8_0 and Q4_K: the rearrangement is
+// lossless, and a matrix in it gives the bits of the same matrix in ggml's layout through every
+// path of the matmul driver (single tokens read the tiles, in the block order for Q4_0 and
+// vec_dot's for Q8_0 and Q4_K; batches, ggml's order and embedding lookups get rows back), at 1, 2 and 7 threads. Types
 // the level has no tiled kernel for are skipped. Named Matmul.* so ctest repeats them at the
 // 256-bit levels.
 #include <gtest/gtest.h>
@@ -27,7 +27,7 @@ Tiled tiled_copy(const Problem& p) {
     return t;
 }
 
-constexpr GgmlType kTiledTypes[] = {GgmlType::q4_0, GgmlType::q8_0};
+constexpr GgmlType kTiledTypes[] = {GgmlType::q4_0, GgmlType::q8_0, GgmlType::q4_k};
 
 // Skips the test when none of its types had a tiled kernel at this level.
 #define HEARTH_SKIP_UNLESS_RAN(ran)                                                                       \
@@ -37,15 +37,15 @@ constexpr GgmlType kTiledTypes[] = {GgmlType::q4_0, GgmlType::q8_0};
 
 TEST(Matmul, DecodeLayoutRearrangesLosslessly) {
     std::mt19937 rng(41);
-    const size_t n_cols = 320, n_rows = 48;
+    const size_t n_cols = 768, n_rows = 48;
     for (GgmlType type : kTiledTypes) {
         Problem p = make_problem(type, n_rows, n_cols, 0, rng);
-        const size_t block_bytes = p.w.row_bytes / (n_cols / kernels::kQK);
+        const size_t nb = n_cols / ggml_type_info(type).block_elements, block_bytes = p.w.row_bytes / nb;
         std::vector<std::byte> tiles = p.data;
         kernels::rows_to_tiles(type, n_cols, tiles.data(), n_rows);
         EXPECT_NE(tiles, p.data);  // a real rearrangement (random rows differ)
         for (size_t r : {size_t{0}, size_t{5}, size_t{16}, size_t{47}})
-            for (size_t b : {size_t{0}, size_t{9}}) {
+            for (size_t b : {size_t{0}, nb - 1}) {
                 std::vector<std::byte> got(block_bytes);
                 kernels::tiled_block(type, n_cols, tiles.data(), r, b, got.data());
                 EXPECT_EQ(0, std::memcmp(got.data(), p.data.data() + r * p.w.row_bytes + b * block_bytes, block_bytes))
@@ -57,7 +57,7 @@ TEST(Matmul, DecodeLayoutRearrangesLosslessly) {
     }
 }
 
-TEST(Matmul, DecodeLayoutFitsQ4_0AndQ8_0RowsInSixteens) {
+TEST(Matmul, DecodeLayoutFitsRowsInSixteensOfItsTypes) {
     std::mt19937 rng(42);
     int ran = 0;
     for (GgmlType type : kTiledTypes) {

@@ -147,6 +147,22 @@ TEST(Memory, ModelReportCountsMappedWeights) {
         EXPECT_NE(text.find(word), std::string::npos) << word << " missing in\n" << text;
 }
 
+// a and b (the same file, loaded two ways) give the same logits bits for a prompt and six greedy
+// tokens after it.
+void expect_same_decode(const Model& a_model, const Model& b_model) {
+    const std::vector<TokenId> ids = a_model.tokenizer().encode("Hello world, once upon a time", true, false);
+    Session a(a_model, {.n_ctx = 32}), b(b_model, {.n_ctx = 32});
+    a.eval(ids);
+    b.eval(ids);
+    for (int step = 0; step < 6; ++step) {
+        ASSERT_EQ(a.logits().size(), b.logits().size());
+        ASSERT_TRUE(std::equal(a.logits().begin(), a.logits().end(), b.logits().begin())) << "step " << step;
+        const TokenId next = TokenId(std::max_element(a.logits().begin(), a.logits().end()) - a.logits().begin());
+        a.eval({&next, 1});
+        b.eval({&next, 1});
+    }
+}
+
 TEST(Memory, NoMmapReadsTheSameWeightsWithProgress) {
     const auto path = test::model_path("tiny-llama3-q4_0.gguf");
     HEARTH_REQUIRE_FILE(path);
@@ -169,16 +185,23 @@ TEST(Memory, NoMmapReadsTheSameWeightsWithProgress) {
 
     // The copy's Q4_0 matrices take the decode layout where the level has it (the mapping keeps
     // ggml's): the prompt's batch and each decoded token must still give the same bits.
-    const std::vector<TokenId> ids = read.tokenizer().encode("Hello world, once upon a time", true, false);
-    Session a(read, {.n_ctx = 32}), b(mapped, {.n_ctx = 32});
-    a.eval(ids);
-    b.eval(ids);
-    for (int step = 0; step < 6; ++step) {
-        ASSERT_EQ(a.logits().size(), b.logits().size());
-        ASSERT_TRUE(std::equal(a.logits().begin(), a.logits().end(), b.logits().begin())) << "step " << step;
-        const TokenId next = TokenId(std::max_element(a.logits().begin(), a.logits().end()) - a.logits().begin());
-        a.eval({&next, 1});
-        b.eval({&next, 1});
+    expect_same_decode(read, mapped);
+}
+
+// The same for the other types the decode layout takes (Q8_0; Q4_K of a Q4_K_M file, beside its
+// Q6_K), at 2 threads.
+TEST(Memory, CopiedAndMappedDecodeAlikeForEveryTiledType) {
+    const std::pair<const char*, GgmlType> files[] = {{"tiny-llama3-q8_0.gguf", GgmlType::q8_0},
+                                                       {"tiny-qwen3-q4_k_m.gguf", GgmlType::q4_k}};
+    for (const auto& [name, type] : files) {
+        const auto path = test::model_path(name);
+        HEARTH_REQUIRE_FILE(path);
+        const Model copied = Model::load(path, {.threads = 2, .weights = WeightStorage::copied});
+        const Model mapped = Model::load(path, {.threads = 2, .weights = WeightStorage::mapped});
+        SCOPED_TRACE(name);
+        if (kernels::type_kernels(type)->gemm.few.one_tiled != nullptr)
+            EXPECT_GT(memory_report(copied).weights_decode_tiles, 0u);
+        expect_same_decode(copied, mapped);
     }
 }
 

@@ -105,13 +105,18 @@ TEST(ModelStorage, EveryPlacementGivesTheSameLogitsAndSaysWhere) {
     EXPECT_EQ(logits[0], logits[2]);
 }
 
-// Files mostly in Q4_0 are copied where the level reads the decode layout (only a copy can be
-// rearranged); others leave the choice to the huge-page sample. The fit planner says the same.
-TEST(ModelStorage, AutomaticCopiesQ4_0ForTheDecodeLayout) {
+// Files mostly in types the level reads in the decode layout (Q4_0; Q8_0 and Q4_K at AVX-512) are
+// copied (only a copy can be rearranged); others leave the choice to the huge-page sample. The
+// fit planner says the same.
+TEST(ModelStorage, AutomaticCopiesForTheDecodeLayout) {
     const auto q4 = test::model_path("tiny-llama3-q4_0.gguf"), k4 = test::model_path("tiny-llama3-q4_k_m.gguf");
+    const auto f32 = test::model_path("stories260K.gguf");
     HEARTH_REQUIRE_FILE(q4);
     HEARTH_REQUIRE_FILE(k4);
-    EXPECT_FALSE(placement_by_layout(gguf::File::open(k4)));
+    HEARTH_REQUIRE_FILE(f32);
+    EXPECT_FALSE(placement_by_layout(gguf::File::open(f32)));
+    EXPECT_EQ(placement_by_layout(gguf::File::open(k4)).has_value(),
+              kernels::type_kernels(GgmlType::q4_k)->gemm.few.one_tiled != nullptr);
     const auto choice = placement_by_layout(gguf::File::open(q4));
     if (kernels::type_kernels(GgmlType::q4_0)->gemm.few.one_tiled == nullptr) {
         EXPECT_FALSE(choice) << "no decode-layout kernel at this level";

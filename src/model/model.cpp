@@ -14,8 +14,8 @@ namespace hearth {
 
 namespace {
 
-// Copied weights are the model's own: its Q4_0 and Q8_0 matrices whose rows come in sixteens are
-// rearranged for decoding where the CPU level reads that layout (kernels/decode_layout.hpp),
+// Copied weights are the model's own: its Q4_0, Q8_0 and Q4_K matrices whose rows come in
+// sixteens are rearranged for decoding where the CPU level reads that layout (decode_layout.hpp),
 // in place, at no cost in memory. Mapped weights stay as the file has them (read-only, shared
 // with the page cache). Expert tensors keep ggml's layout (their views are offsets of expert 0's).
 // Returns the bytes rearranged.

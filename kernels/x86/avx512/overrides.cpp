@@ -30,7 +30,7 @@ constexpr SimdOverride k512_entry(GgmlType type) {
 }
 
 // The base list with the 512-bit K-quant, Q4_0 and Q8_0 tiles: same vec_dot bits, so only speed
-// changes; and Q8_0's single-token kernel for the decode layout, in those tiles' bits.
+// changes; and Q8_0's and Q4_K's single-token kernels for the decode layout, in those tiles' bits.
 auto avx512_list() {
     auto l = x86::avx512_base_overrides();
     for (SimdOverride& o : l) {
@@ -43,6 +43,7 @@ auto avx512_list() {
         if (o.type == GgmlType::q8_0) o.tiles = x86::legacy_tiles512<x86::Q8_0Pair, 4, 4, kLegacyRows512>();
         o.gemm = gemm;
         if (o.type == GgmlType::q8_0) o.gemm.few.one_tiled = x86::one_token_q8_0_tiles512;
+        if (o.type == GgmlType::q4_k) o.gemm.few.one_tiled = x86::one_token_q4_k_tiles512;
         o.ggml = ggml;
     }
     return l;
