@@ -23,6 +23,7 @@ template <typename Fn>
 void with_blocks(GgmlType type, Fn&& fn) {
     if (type == GgmlType::q8_0) fn(std::type_identity<Q8_0TileBlock>{}, std::type_identity<BlockQ8_0>{});
     else if (type == GgmlType::q4_k) fn(std::type_identity<Q4_KTileBlock>{}, std::type_identity<BlockQ4_K>{});
+    else if (type == GgmlType::q6_k) fn(std::type_identity<Q6_KTileBlock>{}, std::type_identity<BlockQ6_K>{});
     else fn(std::type_identity<Q4_0TileBlock>{}, std::type_identity<BlockQ4_0>{});
 }
 
@@ -46,6 +47,21 @@ void place_row_block(const Block& src, size_t r, TileBlock& t) {
         std::memcpy(t.scales[r], src.scales, sizeof src.scales);
     }
     std::memcpy(qs_of(t, r), src.qs, sizeof src.qs);
+}
+
+// Q6_K's fields have other names (no qs).
+void copy_row_block(const Q6_KTileBlock& t, size_t r, BlockQ6_K& dst) {
+    dst.d = t.d[r];
+    std::memcpy(dst.scales, t.scales[r], sizeof dst.scales);
+    std::memcpy(dst.ql, t.ql[r], sizeof dst.ql);
+    std::memcpy(dst.qh, t.qh[r], sizeof dst.qh);
+}
+
+void place_row_block(const BlockQ6_K& src, size_t r, Q6_KTileBlock& t) {
+    t.d[r] = src.d;
+    std::memcpy(t.scales[r], src.scales, sizeof src.scales);
+    std::memcpy(t.ql[r], src.ql, sizeof src.ql);
+    std::memcpy(t.qh[r], src.qh, sizeof src.qh);
 }
 
 }  // namespace

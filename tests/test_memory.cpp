@@ -188,8 +188,8 @@ TEST(Memory, NoMmapReadsTheSameWeightsWithProgress) {
     expect_same_decode(read, mapped);
 }
 
-// The same for the other types the decode layout takes (Q8_0; Q4_K of a Q4_K_M file, beside its
-// Q6_K), at 2 threads.
+// The same for the other types the decode layout takes (Q8_0; Q4_K and Q6_K of a Q4_K_M file), at
+// 2 threads.
 TEST(Memory, CopiedAndMappedDecodeAlikeForEveryTiledType) {
     const std::pair<const char*, GgmlType> files[] = {{"tiny-llama3-q8_0.gguf", GgmlType::q8_0},
                                                        {"tiny-qwen3-q4_k_m.gguf", GgmlType::q4_k}};

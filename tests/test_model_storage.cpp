@@ -105,7 +105,7 @@ TEST(ModelStorage, EveryPlacementGivesTheSameLogitsAndSaysWhere) {
     EXPECT_EQ(logits[0], logits[2]);
 }
 
-// Files mostly in types the level reads in the decode layout (Q4_0; Q8_0 and Q4_K at AVX-512) are
+// Files mostly in types the level reads in the decode layout (Q4_0; Q8_0, Q4_K, Q6_K at AVX-512) are
 // copied (only a copy can be rearranged); others leave the choice to the huge-page sample. The
 // fit planner says the same.
 TEST(ModelStorage, AutomaticCopiesForTheDecodeLayout) {

@@ -17,7 +17,7 @@ namespace hearth::ops {
 
 // A weight matrix of n_rows rows of n_cols elements each, in a GGUF block format, read in place.
 // How a matrix's bytes are arranged: as in the GGUF file (rows), or rearranged at load into the
-// decode layout (kernels/decode_layout.hpp: Q4_0, Q8_0, Q4_K), which a single token's pass reads
+// decode layout (kernels/decode_layout.hpp: Q4_0, Q8_0, Q4_K, Q6_K), which a single token's pass reads
 // front to back.
 enum class WeightLayout : uint8_t { rows, decode_tiles };
 
@@ -31,7 +31,7 @@ struct WeightView {
 };
 
 // Whether the CPU level has a single-token kernel for the decode layout and a matrix of this type
-// and row count fits it (Q4_0, Q8_0 or Q4_K, rows in sixteens).
+// and row count fits it (Q4_0, Q8_0, Q4_K or Q6_K, rows in sixteens).
 bool decode_layout_fits(GgmlType type, size_t n_rows) noexcept;
 // The same for w, which must also still be in ggml's layout.
 bool decode_layout_fits(const WeightView& w) noexcept;

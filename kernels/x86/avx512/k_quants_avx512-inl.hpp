@@ -260,6 +260,63 @@ void tile_q6_K_512(size_t n, const std::byte* w, size_t w_stride, const std::byt
     store_row_lanes<R, T>(sum, out, out_stride);
 }
 
+// One token through a Q6_K matrix in the decode layout (decode_layout.hpp), 16 rows a tile, read
+// front to back with the same prefetch as Q4_K's: each row's integer sums are tile_q6_K_512's
+// (exact), and the float combine runs its expression with lane r = row r: vec_dot's bits.
+inline void one_token_q6_k_tiles512(size_t n, const std::byte* tiles, size_t n_rows, const std::byte* act, float* out) {
+    constexpr size_t kHalf = kDecodeTileRows / 2, kAhead = 2;
+    const auto* y = reinterpret_cast<const BlockQ8_K*>(act);
+    const __m512i low4 = _mm512_set1_epi8(0x0F), top2 = _mm512_set1_epi8(0x30);
+    const __m512i qh_left01 = _mm512_setr_epi64(4, 4, 4, 4, 2, 2, 2, 2);
+    const __m512i qh_right23 = _mm512_setr_epi64(0, 0, 0, 0, 2, 2, 2, 2);
+    const __m512i lane_index = _mm512_setr_epi64(0, 0, 0x0001000100010001, 0x0001000100010001, 0x0002000200020002,
+                                                 0x0002000200020002, 0x0003000300030003, 0x0003000300030003);
+    __m512i pick[2][2];  // int16 lanes 8c..8c+7 take group 8h + 4m + c
+    for (size_t h = 0; h < 2; ++h)
+        for (size_t m = 0; m < 2; ++m) pick[h][m] = _mm512_add_epi16(lane_index, _mm512_set1_epi16(int16_t(8 * h + 4 * m)));
+    for_each_tile<Q6_KTileBlock>(n, tiles, n_rows, out, [&](const Q6_KTileBlock* blk, size_t nb, float* tile_out) {
+        __m512 sum = _mm512_setzero_ps();
+        for (size_t i = 0; i < nb; ++i, ++blk) {
+            const char* next = reinterpret_cast<const char*>(blk + kAhead);
+            for (size_t o = 0; o < sizeof(Q6_KTileBlock); o += 64) _mm_prefetch(next + o, _MM_HINT_T0);
+            __m512i ya[2][2];
+            for (size_t h = 0; h < 2; ++h)
+                for (size_t m = 0; m < 2; ++m) ya[h][m] = load512(y[i].qs + 128 * h + 64 * m);
+            const __m256i bsums = load256(y[i].bsums);
+            __m256i totals[2];  // rows 0-7 and 8-15, lane r per row
+            for (size_t half = 0; half < 2; ++half) {
+                __m256i is[kHalf], bs[kHalf];
+                #pragma GCC unroll 8  // rows in registers: a loop kept them in stack arrays
+                for (size_t rr = 0; rr < kHalf; ++rr) {
+                    const size_t r = half * kHalf + rr;
+                    const __m256i sc16 = _mm256_cvtepi8_epi16(_mm_loadu_si128(reinterpret_cast<const __m128i*>(blk->scales[r])));
+                    bs[rr] = _mm256_madd_epi16(sc16, bsums);
+                    __m512i isum = _mm512_setzero_si512();
+                    #pragma GCC unroll 2
+                    for (size_t h = 0; h < 2; ++h) {
+                        const __m512i ql = load512(blk->ql[r] + 64 * h);
+                        const __m512i qh = _mm512_broadcast_i64x4(load256(blk->qh[r] + 32 * h));
+                        const __m512i q[2] = {
+                            _mm512_or_si512(_mm512_and_si512(ql, low4), _mm512_and_si512(_mm512_sllv_epi64(qh, qh_left01), top2)),
+                            _mm512_or_si512(_mm512_and_si512(_mm512_srli_epi64(ql, 4), low4),
+                                            _mm512_and_si512(_mm512_srlv_epi64(qh, qh_right23), top2))};
+                        for (size_t m = 0; m < 2; ++m)
+                            isum = scaled_dot512(isum, q[m], ya[h][m],
+                                                 _mm512_permutexvar_epi16(pick[h][m], _mm512_castsi256_si512(sc16)));
+                    }
+                    is[rr] = fold256(isum);
+                }
+                totals[half] = _mm256_sub_epi32(row_sums(is), _mm256_slli_epi32(row_sums(bs), 5));
+            }
+            const __m512 da = _mm512_set1_ps(y[i].d);
+            const __m512 d = _mm512_cvtph_ps(load256(blk->d));
+            const __m512i total = _mm512_inserti64x4(_mm512_castsi256_si512(totals[0]), totals[1], 1);
+            sum = _mm512_add_ps(sum, _mm512_mul_ps(_mm512_mul_ps(d, da), _mm512_cvtepi32_ps(total)));
+        }
+        _mm512_storeu_ps(tile_out, sum);
+    });
+}
+
 template <size_t R, size_t T>
 struct Q4_KTile512 {
     static constexpr auto tile = tile_k4_512<BlockQ4_K, false, R, T>;

@@ -30,7 +30,8 @@ constexpr SimdOverride k512_entry(GgmlType type) {
 }
 
 // The base list with the 512-bit K-quant, Q4_0 and Q8_0 tiles: same vec_dot bits, so only speed
-// changes; and Q8_0's and Q4_K's single-token kernels for the decode layout, in those tiles' bits.
+// changes; and the single-token kernels for the decode layout of Q8_0, Q4_K and Q6_K, in those
+// tiles' bits.
 auto avx512_list() {
     auto l = x86::avx512_base_overrides();
     for (SimdOverride& o : l) {
@@ -44,6 +45,7 @@ auto avx512_list() {
         o.gemm = gemm;
         if (o.type == GgmlType::q8_0) o.gemm.few.one_tiled = x86::one_token_q8_0_tiles512;
         if (o.type == GgmlType::q4_k) o.gemm.few.one_tiled = x86::one_token_q4_k_tiles512;
+        if (o.type == GgmlType::q6_k) o.gemm.few.one_tiled = x86::one_token_q6_k_tiles512;
         o.ggml = ggml;
     }
     return l;
