@@ -77,6 +77,11 @@ constexpr bool decode_tiles_fit(GgmlType type, size_t n_rows) noexcept {
            n_rows > 0 && n_rows % kDecodeTileRows == 0;
 }
 
+// The largest ggml block of those types (a buffer for tiled_block).
+inline constexpr size_t kMaxTiledBlockBytes = sizeof(BlockQ6_K);
+static_assert(kMaxTiledBlockBytes >= sizeof(BlockQ4_0) && kMaxTiledBlockBytes >= sizeof(BlockQ8_0) &&
+              kMaxTiledBlockBytes >= sizeof(BlockQ4_K));
+
 // Rearranges the n_rows rows of n elements at data into tiles, in place. The matrix must fit.
 void rows_to_tiles(GgmlType type, size_t n, std::byte* data, size_t n_rows);
 

@@ -489,7 +489,7 @@ void get_rows(const WeightView& w, std::span<const int32_t> ids, float* out) {
             continue;
         }
         const GgmlTypeInfo info = ggml_type_info(w.type);
-        alignas(16) std::byte block[sizeof(kernels::BlockQ6_K)];   // the largest block the layout takes
+        alignas(16) std::byte block[kernels::kMaxTiledBlockBytes];
         for (size_t b = 0; b < w.n_cols / info.block_elements; ++b) {  // the row's blocks, rebuilt one by one
             kernels::tiled_block(w.type, w.n_cols, w.data, size_t(ids[i]), b, block);
             k->dequantize_row(block, dst + b * info.block_elements, info.block_elements);

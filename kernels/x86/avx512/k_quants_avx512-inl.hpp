@@ -135,13 +135,25 @@ void tile_k4_512(size_t n, const std::byte* w, size_t w_stride, const std::byte*
     store_row_lanes<R, T>(sum, out, out_stride);
 }
 
+// The K-quant tiled kernels' arithmetic per byte is high enough that the hardware prefetcher
+// alone left their loads waiting on memory (half the samples; Q4_K tiles 11 GB/s against 14 for
+// the rows' tiles, which prefetch): each super-block fetches the one two ahead (1-3 ahead
+// measured alike, 4 worse).
+template <typename TileBlock>
+inline void prefetch_tile_ahead(const TileBlock* blk) {
+    const char* next = reinterpret_cast<const char*>(blk + 2);
+    for (size_t o = 0; o < sizeof(TileBlock); o += 64) _mm_prefetch(next + o, _MM_HINT_T0);
+}
+
+// Rows 0-7 (lo) and 8-15 (hi) of a tile, lane r per row, as one vector.
+inline __m512i join_rows(__m256i lo, __m256i hi) { return _mm512_inserti64x4(_mm512_castsi256_si512(lo), hi, 1); }
+
 // One token through a Q4_K matrix in the decode layout (decode_layout.hpp), 16 rows a tile, read
 // front to back: per super-block the rows' d, dmin and packed scales, then each row's 128 nibble
 // bytes. Each row's integer sums are tile_k4_512's (exact), and the float combine runs its
 // expression with lane r = row r, so the outputs are vec_dot's bits.
 inline void one_token_q4_k_tiles512(size_t n, const std::byte* tiles, size_t n_rows, const std::byte* act, float* out) {
     constexpr size_t kHalf = kDecodeTileRows / 2;  // rows per row_sums
-    constexpr size_t kAhead = 2;
     const auto* y = reinterpret_cast<const BlockQ8_K*>(act);
     const __m512i low4 = _mm512_set1_epi8(0x0F);
     const __m512i nibble_shift = _mm512_setr_epi64(0, 0, 0, 0, 4, 4, 4, 4);
@@ -151,11 +163,7 @@ inline void one_token_q4_k_tiles512(size_t n, const std::byte* tiles, size_t n_r
     for_each_tile<Q4_KTileBlock>(n, tiles, n_rows, out, [&](const Q4_KTileBlock* blk, size_t nb, float* tile_out) {
         __m512 sum = _mm512_setzero_ps();
         for (size_t i = 0; i < nb; ++i, ++blk) {
-            // The arithmetic per byte is high enough that the hardware prefetcher alone left the
-            // loads waiting on memory (half the samples, 11 against 14 GB/s for the rows' tiles,
-            // which prefetch): fetch kAhead super-blocks ahead (1-3 measured alike, 4 worse).
-            const char* next = reinterpret_cast<const char*>(blk + kAhead);
-            for (size_t o = 0; o < sizeof(Q4_KTileBlock); o += 64) _mm_prefetch(next + o, _MM_HINT_T0);
+            prefetch_tile_ahead(blk);
             __m512i ya[4];
             for (size_t p = 0; p < 4; ++p) ya[p] = load512(y[i].qs + 64 * p);
             const __m256i bsums = load256(y[i].bsums);
@@ -182,10 +190,8 @@ inline void one_token_q4_k_tiles512(size_t n, const std::byte* tiles, size_t n_r
             }
             const __m512 da = _mm512_set1_ps(y[i].d);
             const __m512 d = _mm512_cvtph_ps(load256(blk->d)), dmin = _mm512_cvtph_ps(load256(blk->dmin));
-            const __m512i is16 = _mm512_inserti64x4(_mm512_castsi256_si512(isums[0]), isums[1], 1);
-            const __m512i ms16 = _mm512_inserti64x4(_mm512_castsi256_si512(msums[0]), msums[1], 1);
-            const __m512 scaled = _mm512_mul_ps(_mm512_mul_ps(d, da), _mm512_cvtepi32_ps(is16));
-            const __m512 mins = _mm512_mul_ps(_mm512_mul_ps(dmin, da), _mm512_cvtepi32_ps(ms16));
+            const __m512 scaled = _mm512_mul_ps(_mm512_mul_ps(d, da), _mm512_cvtepi32_ps(join_rows(isums[0], isums[1])));
+            const __m512 mins = _mm512_mul_ps(_mm512_mul_ps(dmin, da), _mm512_cvtepi32_ps(join_rows(msums[0], msums[1])));
             sum = _mm512_add_ps(sum, _mm512_sub_ps(scaled, mins));
         }
         _mm512_storeu_ps(tile_out, sum);
@@ -261,10 +267,10 @@ void tile_q6_K_512(size_t n, const std::byte* w, size_t w_stride, const std::byt
 }
 
 // One token through a Q6_K matrix in the decode layout (decode_layout.hpp), 16 rows a tile, read
-// front to back with the same prefetch as Q4_K's: each row's integer sums are tile_q6_K_512's
+// front to back (prefetch_tile_ahead): each row's integer sums are tile_q6_K_512's
 // (exact), and the float combine runs its expression with lane r = row r: vec_dot's bits.
 inline void one_token_q6_k_tiles512(size_t n, const std::byte* tiles, size_t n_rows, const std::byte* act, float* out) {
-    constexpr size_t kHalf = kDecodeTileRows / 2, kAhead = 2;
+    constexpr size_t kHalf = kDecodeTileRows / 2;
     const auto* y = reinterpret_cast<const BlockQ8_K*>(act);
     const __m512i low4 = _mm512_set1_epi8(0x0F), top2 = _mm512_set1_epi8(0x30);
     const __m512i qh_left01 = _mm512_setr_epi64(4, 4, 4, 4, 2, 2, 2, 2);
@@ -277,8 +283,7 @@ inline void one_token_q6_k_tiles512(size_t n, const std::byte* tiles, size_t n_r
     for_each_tile<Q6_KTileBlock>(n, tiles, n_rows, out, [&](const Q6_KTileBlock* blk, size_t nb, float* tile_out) {
         __m512 sum = _mm512_setzero_ps();
         for (size_t i = 0; i < nb; ++i, ++blk) {
-            const char* next = reinterpret_cast<const char*>(blk + kAhead);
-            for (size_t o = 0; o < sizeof(Q6_KTileBlock); o += 64) _mm_prefetch(next + o, _MM_HINT_T0);
+            prefetch_tile_ahead(blk);
             __m512i ya[2][2];
             for (size_t h = 0; h < 2; ++h)
                 for (size_t m = 0; m < 2; ++m) ya[h][m] = load512(y[i].qs + 128 * h + 64 * m);
@@ -310,8 +315,7 @@ inline void one_token_q6_k_tiles512(size_t n, const std::byte* tiles, size_t n_r
             }
             const __m512 da = _mm512_set1_ps(y[i].d);
             const __m512 d = _mm512_cvtph_ps(load256(blk->d));
-            const __m512i total = _mm512_inserti64x4(_mm512_castsi256_si512(totals[0]), totals[1], 1);
-            sum = _mm512_add_ps(sum, _mm512_mul_ps(_mm512_mul_ps(d, da), _mm512_cvtepi32_ps(total)));
+            sum = _mm512_add_ps(sum, _mm512_mul_ps(_mm512_mul_ps(d, da), _mm512_cvtepi32_ps(join_rows(totals[0], totals[1]))));
         }
         _mm512_storeu_ps(tile_out, sum);
     });
