@@ -1,4 +1,5 @@
-// Generated code point tables of the WordPiece normaliser (wpm_data.cpp, scripts/gen_wpm_tables.py).
+// Generated code point tables of the WordPiece normaliser (wpm_nfd_data.cpp, wpm_data.cpp;
+// scripts/gen_wpm_tables.py).
 #pragma once
 
 #include <cstddef>
