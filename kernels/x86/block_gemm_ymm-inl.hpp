@@ -27,6 +27,7 @@
 #include "kernels/kernels.hpp"
 #include "kernels/ref/blocks.hpp"
 #include "kernels/x86/common-inl.hpp"
+#include "kernels/x86/one_token_tiles_ymm-inl.hpp"
 #include "kernels/x86/one_token_q4_0_ymm-inl.hpp"
 #include "kernels/x86/overrides-inl.hpp"
 
@@ -436,7 +437,8 @@ constexpr BlockGemm ymm_gemm_k() {
 }
 
 // A 256-bit level's override list: the shared x86 kernel bodies with AVX2's tile shapes (16 ymm
-// registers), plus the GEMM of every type this file covers and Q4_0's single-token member.
+// registers), plus the GEMM of every type this file covers, Q4_0's single-token member and the
+// single-token kernels of the decode layout (Q4_0, Q8_0, Q4_K, Q6_K).
 inline auto ymm_level_overrides() {
     auto list = std::to_array(kOverrides<4, 2, 2, 2>);
     for (auto& o : list) {
@@ -445,10 +447,19 @@ inline auto ymm_level_overrides() {
             o.gemm.few.one = one_token_q4_0_ymm;
             o.gemm.few.one_tiled = one_token_q4_0_tiles_ymm;
         }
-        if (o.type == GgmlType::q8_0) o.gemm = ymm_gemm_legacy<Q8_0Ymm>();
-        if (o.type == GgmlType::q4_k) o.gemm = ymm_gemm_k<Q4_KYmm>();
+        if (o.type == GgmlType::q8_0) {
+            o.gemm = ymm_gemm_legacy<Q8_0Ymm>();
+            o.gemm.few.one_tiled = one_token_q8_0_tiles_ymm;
+        }
+        if (o.type == GgmlType::q4_k) {
+            o.gemm = ymm_gemm_k<Q4_KYmm>();
+            o.gemm.few.one_tiled = one_token_q4_k_tiles_ymm;
+        }
         if (o.type == GgmlType::q5_k) o.gemm = ymm_gemm_k<Q5_KYmm>();
-        if (o.type == GgmlType::q6_k) o.gemm = ymm_gemm_k<Q6_KYmm>();
+        if (o.type == GgmlType::q6_k) {
+            o.gemm = ymm_gemm_k<Q6_KYmm>();
+            o.gemm.few.one_tiled = one_token_q6_k_tiles_ymm;
+        }
     }
     return list;
 }

@@ -75,7 +75,7 @@ float ggml_dot_q6_K(size_t n, const std::byte* w, const std::byte* act) noexcept
         __m256i isum = _mm256_setzero_si256();
         for (size_t h = 0; h < 2; ++h) {
             __m256i q[4];
-            q6_quarters(x[i], h, q);
+            q6_quarters(x[i].ql, x[i].qh, h, q);
             const __m256i half_scales = q6_half_scales(x[i].scales, h);
             for (size_t k = 0; k < 4; ++k)
                 isum = scaled_dot(isum, q[k], load256(y[i].qs + 128 * h + 32 * k), q6_scale_pair(half_scales, k));

@@ -46,7 +46,7 @@ inline void hsum2(__m256i a, __m256i b, int32_t& sa, int32_t& sb) {
 
 // acc + scale * (pair sums of u*s): 8 int32 lanes. u <= 63 keeps vpmaddubsw exact.
 inline __m256i scaled_dot(__m256i acc, __m256i u, __m256i s, __m256i scale16) {
-    return _mm256_add_epi32(acc, _mm256_madd_epi16(_mm256_maddubs_epi16(u, s), scale16));
+    return add_madd16(acc, _mm256_maddubs_epi16(u, s), scale16);
 }
 
 // Two 16-group scales as vpmaddwd factors: lanes 0-7 (bytes 0-15) get a, lanes 8-15 get b.
@@ -130,10 +130,11 @@ void tile_k4(size_t n, const std::byte* w, size_t w_stride, const std::byte* act
 // Q6_K: quants are stored +32, so sum((q-32)*a) = sum(q*a) - 32*sum(a), the second part per
 // 16-group from bsums. Quarter k of half h: low nibble (k/2) of ql[64h + 32(k%2) + l], top two
 // bits (qh[32h + l] >> 2k) & 3; its two 16-groups are 8h + 2k and 8h + 2k + 1.
-inline void q6_quarters(const BlockQ6_K& b, size_t h, __m256i* q) {
-    const __m256i ql0 = load256(b.ql + 64 * h);
-    const __m256i ql1 = load256(b.ql + 64 * h + 32);
-    const __m256i qh = load256(b.qh + 32 * h);
+// ql, qh: a row's BlockQ6_K::ql and ::qh (wherever the layout keeps them).
+inline void q6_quarters(const uint8_t* ql, const uint8_t* qh_bytes, size_t h, __m256i* q) {
+    const __m256i ql0 = load256(ql + 64 * h);
+    const __m256i ql1 = load256(ql + 64 * h + 32);
+    const __m256i qh = load256(qh_bytes + 32 * h);
     const __m256i low4 = _mm256_set1_epi8(0x0F), top2 = _mm256_set1_epi8(0x30);
     // Bits 2k..2k+1 of each qh byte move to bits 4..5.
     q[0] = _mm256_or_si256(_mm256_and_si256(ql0, low4), _mm256_and_si256(_mm256_slli_epi16(qh, 4), top2));
@@ -159,7 +160,7 @@ void tile_q6_K(size_t n, const std::byte* w, size_t w_stride, const std::byte* a
         for (size_t h = 0; h < 2; ++h) {
             __m256i q[R][4], half_scales[R];
             for (size_t r = 0; r < R; ++r) {
-                q6_quarters(*x[r], h, q[r]);
+                q6_quarters(x[r]->ql, x[r]->qh, h, q[r]);
                 half_scales[r] = q6_half_scales(x[r]->scales, h);
             }
             for (size_t k = 0; k < 4; ++k) {

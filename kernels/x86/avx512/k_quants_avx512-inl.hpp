@@ -27,19 +27,6 @@ inline __m256i fold256(__m512i v) {
     return _mm256_add_epi32(_mm512_castsi512_si256(v), _mm512_extracti64x4_epi64(v, 1));
 }
 
-// Lane r < R of the result = the sum of v[r]'s 8 int32 lanes (lanes >= R: 0). Integer sums, so
-// the order is free; a tile's rows then share one float epilogue, lane r per row.
-template <size_t R>
-inline __m256i row_sums(const __m256i (&v)[R]) {
-    static_assert(R <= 8);
-    auto at = [&](size_t r) { return r < R ? v[r] : _mm256_setzero_si256(); };
-    const __m256i a = _mm256_hadd_epi32(at(0), at(1)), b = _mm256_hadd_epi32(at(2), at(3));
-    const __m256i lo = _mm256_hadd_epi32(a, b);  // rows 0-3: sums of lanes 0-3 | of lanes 4-7
-    __m256i hi = _mm256_setzero_si256();
-    if constexpr (R > 4) hi = _mm256_hadd_epi32(_mm256_hadd_epi32(at(4), at(5)), _mm256_hadd_epi32(at(6), at(7)));
-    return _mm256_add_epi32(_mm256_permute2x128_si256(lo, hi, 0x20), _mm256_permute2x128_si256(lo, hi, 0x31));
-}
-
 // out[t * out_stride + r] = lane r of sum[t].
 template <size_t R, size_t T>
 inline void store_row_lanes(const __m256 (&sum)[T], float* out, size_t out_stride) {
@@ -133,16 +120,6 @@ void tile_k4_512(size_t n, const std::byte* w, size_t w_stride, const std::byte*
         }
     }
     store_row_lanes<R, T>(sum, out, out_stride);
-}
-
-// The K-quant tiled kernels' arithmetic per byte is high enough that the hardware prefetcher
-// alone left their loads waiting on memory (half the samples; Q4_K tiles 11 GB/s against 14 for
-// the rows' tiles, which prefetch): each super-block fetches the one two ahead (1-3 ahead
-// measured alike, 4 worse).
-template <typename TileBlock>
-inline void prefetch_tile_ahead(const TileBlock* blk) {
-    const char* next = reinterpret_cast<const char*>(blk + 2);
-    for (size_t o = 0; o < sizeof(TileBlock); o += 64) _mm_prefetch(next + o, _MM_HINT_T0);
 }
 
 // Rows 0-7 (lo) and 8-15 (hi) of a tile, lane r per row, as one vector.
