@@ -12,11 +12,8 @@ namespace {
 // Where row r's quant bytes sit in a tile block.
 uint8_t* qs_of(Q4_0TileBlock& t, size_t r) { return t.qs[r % 4] + 16 * (r / 4); }
 const uint8_t* qs_of(const Q4_0TileBlock& t, size_t r) { return t.qs[r % 4] + 16 * (r / 4); }
-int8_t* qs_of(Q8_0TileBlock& t, size_t r) { return t.qs[r]; }
-const int8_t* qs_of(const Q8_0TileBlock& t, size_t r) { return t.qs[r]; }
-uint8_t* qs_of(Q4_KTileBlock& t, size_t r) { return t.qs[r]; }
-const uint8_t* qs_of(const Q4_KTileBlock& t, size_t r) { return t.qs[r]; }
-// (Q6_K has no qs: its low and high bits are separate fields.)
+template <typename TileBlock>  // Q8_0, Q4_K, Q5_K (Q6_K has no qs: its low bits are ql)
+auto* qs_of(TileBlock& t, size_t r) { return t.qs[r]; }
 
 // Calls fn with the type's tile block and ggml block as std::type_identity (fixed sizes, so the
 // copies below compile to plain moves).
@@ -24,6 +21,7 @@ template <typename Fn>
 void with_blocks(GgmlType type, Fn&& fn) {
     if (type == GgmlType::q8_0) fn(std::type_identity<Q8_0TileBlock>{}, std::type_identity<BlockQ8_0>{});
     else if (type == GgmlType::q4_k) fn(std::type_identity<Q4_KTileBlock>{}, std::type_identity<BlockQ4_K>{});
+    else if (type == GgmlType::q5_k) fn(std::type_identity<Q5_KTileBlock>{}, std::type_identity<BlockQ5_K>{});
     else if (type == GgmlType::q6_k) fn(std::type_identity<Q6_KTileBlock>{}, std::type_identity<BlockQ6_K>{});
     else fn(std::type_identity<Q4_0TileBlock>{}, std::type_identity<BlockQ4_0>{});
 }
@@ -37,12 +35,9 @@ void each_field(T& t, size_t r, B& b, Move&& move) {
     move(&t.d[r], &b.d, sizeof b.d);
     if constexpr (requires { b.dmin; }) move(&t.dmin[r], &b.dmin, sizeof b.dmin);
     if constexpr (requires { b.scales; }) move(t.scales[r], b.scales, sizeof b.scales);
-    if constexpr (requires { b.qs; }) {
-        move(qs_of(t, r), b.qs, sizeof b.qs);
-    } else {  // Q6_K
-        move(t.ql[r], b.ql, sizeof b.ql);
-        move(t.qh[r], b.qh, sizeof b.qh);
-    }
+    if constexpr (requires { b.qs; }) move(qs_of(t, r), b.qs, sizeof b.qs);
+    if constexpr (requires { b.ql; }) move(t.ql[r], b.ql, sizeof b.ql);  // Q6_K
+    if constexpr (requires { b.qh; }) move(t.qh[r], b.qh, sizeof b.qh);  // Q5_K, Q6_K
 }
 
 template <typename Block, typename TileBlock>

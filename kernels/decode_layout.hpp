@@ -1,11 +1,11 @@
-// The decode layout: a Q4_0, Q8_0, Q4_K or Q6_K matrix whose rows come in sixteens, rearranged at load so
+// The decode layout: a Q4_0, Q8_0, Q4_K, Q5_K or Q6_K matrix whose rows come in sixteens, rearranged at load so
 // that one token's pass reads it front to back. In ggml's layout a 16-row tile is 16 rows side by
 // side, and a kernel that keeps 16 rows' block sums in registers reads 16 streams a few bytes at a
 // time from rows ~1-9 KB apart; one core then gets ~20 % less from memory than sequential reads
 // of the same bytes (bench/README.md, "Where one core's decode stops"). Here block b of a tile
 // holds the 16 rows' f16 scales, then their quant bytes in the order the kernels' vector lanes
-// take them: exactly the 16 rows' ggml blocks' bytes (288 for Q4_0, 544 for Q8_0, 2304 and 3360
-// for Q4_K's and Q6_K's super-blocks), so a tile
+// take them: exactly the 16 rows' ggml blocks' bytes (288 for Q4_0, 544 for Q8_0, 2304, 2816 and
+// 3360 for Q4_K's, Q5_K's and Q6_K's super-blocks), so a tile
 // occupies the same bytes as its rows (row r0 of the matrix, r0 a multiple of 16, starts its tile
 // at r0 * row_bytes) and the rearrangement is done in place.
 #pragma once
@@ -50,6 +50,12 @@ struct Q4_KTileBlock {
 };
 static_assert(sizeof(Q4_KTileBlock) == kDecodeTileRows * sizeof(BlockQ4_K));
 
+// Q5_K: Q4_K's tile block, then row r's 32 fifth-bit bytes at qh[r].
+struct Q5_KTileBlock : Q4_KTileBlock {
+    uint8_t qh[kDecodeTileRows][kQKK / 8];
+};
+static_assert(sizeof(Q5_KTileBlock) == kDecodeTileRows * sizeof(BlockQ5_K));
+
 // Q6_K: the rows' d and 16 scales side by side, then row r's low bits at ql[r] and high bits at
 // qh[r] (read in halves, as the 512-bit vec_dot tiles read a row's).
 struct Q6_KTileBlock {
@@ -70,17 +76,18 @@ inline void for_each_tile(size_t n, const std::byte* tiles, size_t n_rows, float
     for (size_t r0 = 0; r0 < n_rows; r0 += kDecodeTileRows, blocks += nb) tile(blocks, nb, out + r0);
 }
 
-// Whether a matrix of this type and row count can take the layout (Q4_0, Q8_0, Q4_K or Q6_K, rows
-// in sixteens).
+// Whether a matrix of this type and row count can take the layout (Q4_0, Q8_0, Q4_K, Q5_K or Q6_K,
+// rows in sixteens).
 constexpr bool decode_tiles_fit(GgmlType type, size_t n_rows) noexcept {
-    return (type == GgmlType::q4_0 || type == GgmlType::q8_0 || type == GgmlType::q4_k || type == GgmlType::q6_k) &&
+    return (type == GgmlType::q4_0 || type == GgmlType::q8_0 || type == GgmlType::q4_k || type == GgmlType::q5_k ||
+            type == GgmlType::q6_k) &&
            n_rows > 0 && n_rows % kDecodeTileRows == 0;
 }
 
 // The largest ggml block of those types (a buffer for tiled_block).
 inline constexpr size_t kMaxTiledBlockBytes = sizeof(BlockQ6_K);
 static_assert(kMaxTiledBlockBytes >= sizeof(BlockQ4_0) && kMaxTiledBlockBytes >= sizeof(BlockQ8_0) &&
-              kMaxTiledBlockBytes >= sizeof(BlockQ4_K));
+              kMaxTiledBlockBytes >= sizeof(BlockQ4_K) && kMaxTiledBlockBytes >= sizeof(BlockQ5_K));
 
 // Rearranges the n_rows rows of n elements at data into tiles, in place. The matrix must fit.
 void rows_to_tiles(GgmlType type, size_t n, std::byte* data, size_t n_rows);

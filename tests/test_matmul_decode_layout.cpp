@@ -1,4 +1,4 @@
-// The decode layout (kernels/decode_layout.hpp), Q4_0, Q8_0, Q4_K and Q6_K: the rearrangement is
+// The decode layout (kernels/decode_layout.hpp), Q4_0, Q8_0, Q4_K, Q5_K and Q6_K: the rearrangement is
 // lossless, and a matrix in it gives the bits of the same matrix in ggml's layout through every
 // path of the matmul driver (single tokens read the tiles, in the block order for Q4_0 and
 // vec_dot's for the others; batches, ggml's order and embedding lookups get rows back), at 1, 2 and 7 threads. Types
@@ -27,7 +27,7 @@ Tiled tiled_copy(const Problem& p) {
     return t;
 }
 
-constexpr GgmlType kTiledTypes[] = {GgmlType::q4_0, GgmlType::q8_0, GgmlType::q4_k, GgmlType::q6_k};
+constexpr GgmlType kTiledTypes[] = {GgmlType::q4_0, GgmlType::q8_0, GgmlType::q4_k, GgmlType::q5_k, GgmlType::q6_k};
 
 // Skips the test when none of its types had a tiled kernel at this level.
 #define HEARTH_SKIP_UNLESS_RAN(ran)                                                                       \

@@ -111,7 +111,7 @@ struct MemoryReport {
                                     // embedding table (one row of it) and, for a mixture of experts,
                                     // the experts the token does not use (e.g. 8 of 128 are read)
     uint64_t weights_decode_tiles = 0;  // of the weights, bytes rearranged in place into the decode layout
-                                    // of Q4_0/Q8_0/Q4_K/Q6_K (copied weights, CPU levels that read it; no extra memory)
+                                    // of Q4_0/Q8_0/Q4_K/Q5_K/Q6_K (copied weights, CPU levels that read it; no extra memory)
     uint64_t file_bytes = 0;        // the whole GGUF (header, metadata and tensor data)
     uint64_t repacked_bytes = 0;    // weights in another layout: the per-thread panels prompt GEMMs repack
                                     // slices of rows into, and the rows batches get back from the decode

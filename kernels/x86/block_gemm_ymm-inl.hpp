@@ -438,7 +438,7 @@ constexpr BlockGemm ymm_gemm_k() {
 
 // A 256-bit level's override list: the shared x86 kernel bodies with AVX2's tile shapes (16 ymm
 // registers), plus the GEMM of every type this file covers, Q4_0's single-token member and the
-// single-token kernels of the decode layout (Q4_0, Q8_0, Q4_K, Q6_K).
+// single-token kernels of the decode layout (Q4_0, Q8_0, Q4_K, Q5_K, Q6_K).
 inline auto ymm_level_overrides() {
     auto list = std::to_array(kOverrides<4, 2, 2, 2>);
     for (auto& o : list) {
@@ -453,9 +453,12 @@ inline auto ymm_level_overrides() {
         }
         if (o.type == GgmlType::q4_k) {
             o.gemm = ymm_gemm_k<Q4_KYmm>();
-            o.gemm.few.one_tiled = one_token_q4_k_tiles_ymm;
+            o.gemm.few.one_tiled = one_token_k4_tiles_ymm<Q4_KTileBlock, false>;
         }
-        if (o.type == GgmlType::q5_k) o.gemm = ymm_gemm_k<Q5_KYmm>();
+        if (o.type == GgmlType::q5_k) {
+            o.gemm = ymm_gemm_k<Q5_KYmm>();
+            o.gemm.few.one_tiled = one_token_k4_tiles_ymm<Q5_KTileBlock, true>;
+        }
         if (o.type == GgmlType::q6_k) {
             o.gemm = ymm_gemm_k<Q6_KYmm>();
             o.gemm.few.one_tiled = one_token_q6_k_tiles_ymm;

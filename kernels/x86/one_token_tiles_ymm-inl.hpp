@@ -50,6 +50,10 @@ inline void one_token_q8_0_tiles_ymm(size_t n, const std::byte* tiles, size_t n_
     });
 }
 
+inline __m256i broadcast128(const uint8_t* p) {
+    return _mm256_broadcastsi128_si256(_mm_loadu_si128(reinterpret_cast<const __m128i*>(p)));
+}
+
 // Two Q4_K/Q5_K packed scale fields (k4_decode_scales' packing), row a's 12 bytes in the low
 // 128-bit lane of `packed`, row b's in the high one, decoded per lane to the bytes
 // [sc0..sc3 mn0..mn3 sc4..sc7 mn4..mn7]: dword 0 = u0 & 0x3f.., dword 1 = u1 & 0x3f..,
@@ -71,7 +75,10 @@ inline __m256i pair_row_sums(const __m256i (&v)[4]) {
     return _mm256_permutevar8x32_epi32(acg, _mm256_setr_epi32(0, 4, 1, 5, 2, 6, 3, 7));  // [0 2 4 6 | 1 3 5 7]
 }
 
-inline void one_token_q4_k_tiles_ymm(size_t n, const std::byte* tiles, size_t n_rows, const std::byte* act, float* out) {
+// Q4_K (Q5_K): TileBlock is Q4_KTileBlock (Q5_KTileBlock, whose fifth bits join the nibbles as
+// 0x10: u <= 31, so the halves' int16 sums stay below 2 * 2 * 31 * 128).
+template <typename TileBlock, bool kFifthBit>
+inline void one_token_k4_tiles_ymm(size_t n, const std::byte* tiles, size_t n_rows, const std::byte* act, float* out) {
     constexpr size_t kHalf = kDecodeTileRows / 2;
     const auto* y = reinterpret_cast<const BlockQ8_K*>(act);
     const __m256i low4 = _mm256_set1_epi8(0x0F);
@@ -86,7 +93,7 @@ inline void one_token_q4_k_tiles_ymm(size_t n, const std::byte* tiles, size_t n_
     // A decoded pair's mins (bytes 4-7, 12-15 of each lane) as int16.
     const __m256i mins16 = _mm256_setr_epi8(4, -1, 5, -1, 6, -1, 7, -1, 12, -1, 13, -1, 14, -1, 15, -1,  //
                                             4, -1, 5, -1, 6, -1, 7, -1, 12, -1, 13, -1, 14, -1, 15, -1);
-    for_each_tile<Q4_KTileBlock>(n, tiles, n_rows, out, [&](const Q4_KTileBlock* blk, size_t nb, float* tile_out) {
+    for_each_tile<TileBlock>(n, tiles, n_rows, out, [&](const TileBlock* blk, size_t nb, float* tile_out) {
         __m256 sum[2] = {_mm256_setzero_ps(), _mm256_setzero_ps()};  // rows 0-7, 8-15
         for (size_t i = 0; i < nb; ++i, ++blk) {
             prefetch_tile_ahead(blk);
@@ -108,15 +115,22 @@ inline void one_token_q4_k_tiles_ymm(size_t n, const std::byte* tiles, size_t n_
                     const __m256i decoded = k4_scales_mins_x2(_mm256_loadu2_m128i(
                         reinterpret_cast<const __m128i*>(blk->scales[r + 1]), reinterpret_cast<const __m128i*>(blk->scales[r])));
                     msums[q] = _mm256_madd_epi16(sub_sums, _mm256_shuffle_epi8(decoded, mins16));
+                    // Row r's decoded lane in both halves, then row r + 1's.
+                    const __m256i row_scales[2] = {_mm256_permute4x64_epi64(decoded, 0x44), _mm256_permute4x64_epi64(decoded, 0xEE)};
                     for (size_t e = 0; e < 2; ++e) {
-                        const __m256i scales = _mm256_permute4x64_epi64(decoded, e == 0 ? 0x44 : 0xEE);
+                        const __m256i scales = row_scales[e];
                         __m256i acc = _mm256_setzero_si256();
                         #pragma GCC unroll 4
                         for (size_t p = 0; p < 4; ++p) {
                             const uint8_t* qs = blk->qs[r + e] + 32 * p;
                             auto halves = [&](size_t k) {
-                                const __m256i raw = _mm256_broadcastsi128_si256(_mm_loadu_si128(reinterpret_cast<const __m128i*>(qs + 16 * k)));
-                                return _mm256_maddubs_epi16(_mm256_and_si256(_mm256_srlv_epi64(raw, nibble_shift), low4), ya[2 * p + k]);
+                                __m256i u = _mm256_and_si256(_mm256_srlv_epi64(broadcast128(qs + 16 * k), nibble_shift), low4);
+                                if constexpr (kFifthBit) {  // bits 2p and 2p + 1 of qh[16k + l]
+                                    const __m256i shift = _mm256_add_epi64(_mm256_srli_epi64(nibble_shift, 2), _mm256_set1_epi64x(int64_t(2 * p)));
+                                    const __m256i bits = _mm256_srlv_epi64(broadcast128(blk->qh[r + e] + 16 * k), shift);
+                                    u = _mm256_or_si256(u, _mm256_and_si256(_mm256_slli_epi64(bits, 4), _mm256_set1_epi8(0x10)));
+                                }
+                                return _mm256_maddubs_epi16(u, ya[2 * p + k]);
                             };
                             acc = add_madd16(acc, _mm256_add_epi16(halves(0), halves(1)), _mm256_shuffle_epi8(scales, pick[p]));
                         }

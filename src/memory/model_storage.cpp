@@ -118,8 +118,8 @@ std::optional<PlacementChoice> placement_by_layout(const gguf::File& file) {
     }
     if (all == 0 || tiled * 2 < all) return std::nullopt;
     return PlacementChoice{WeightStorage::copied,
-                           "automatic: copied into 2 MiB pages, so that its Q4_0/Q8_0/Q4_K/Q6_K matrices take the decode layout (one "
-                           "token reads each 16-row tile front to back; the file's layout decodes ~1.1-1.4x slower)"};
+                           "automatic: copied into 2 MiB pages, so that its Q4_0/Q8_0/Q4_K/Q5_K/Q6_K matrices take the decode layout (one "
+                           "token reads each 16-row tile front to back; the file's layout decodes ~1.1-1.6x slower)"};
 }
 
 std::optional<PlacementChoice> placement_by_memory(uint64_t weight_bytes, std::optional<uint64_t> available,

@@ -14,7 +14,7 @@ namespace hearth {
 
 namespace {
 
-// Copied weights are the model's own: its Q4_0, Q8_0, Q4_K and Q6_K matrices whose rows come in
+// Copied weights are the model's own: its Q4_0, Q8_0, Q4_K, Q5_K and Q6_K matrices whose rows come in
 // sixteens are rearranged for decoding where the CPU level reads that layout (decode_layout.hpp),
 // in place, at no cost in memory. Mapped weights stay as the file has them (read-only, shared
 // with the page cache). Expert tensors keep ggml's layout (their views are offsets of expert 0's).

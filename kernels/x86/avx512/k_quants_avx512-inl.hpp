@@ -50,6 +50,14 @@ inline __m128i k4_scales16(const uint8_t* packed, uint64_t& mins) {
     return _mm_cvtepu8_epi16(_mm_cvtsi64_si128(int64_t(uint64_t(sc_lo) | (uint64_t(sc_hi) << 32))));
 }
 
+// Q5_K's fifth bits of step p as 0x10 per byte, in the nibbles' order (below): sub-block s's bit
+// is bit s of qh[l], so the halves shift qh right by 2p and 2p + 1.
+inline __m512i fifth_bits512(const uint8_t* qh, size_t p, __m512i nibble_shift) {
+    const __m512i bit_shift = _mm512_add_epi64(_mm512_srli_epi64(nibble_shift, 2), _mm512_set1_epi64(int64_t(2 * p)));
+    const __m512i h = _mm512_srlv_epi64(_mm512_broadcast_i64x4(load256(qh)), bit_shift);
+    return _mm512_and_si512(_mm512_slli_epi64(h, 4), _mm512_set1_epi8(0x10));
+}
+
 // Q4_K/Q5_K: step p covers sub-blocks 2p (low nibbles of qs[32p..32p+32)) and 2p+1 (high
 // nibbles), which are exactly the 64 contiguous activations y.qs[64p..64p+64). So the 32 weight
 // bytes are broadcast to both 256-bit halves and the upper half shifted by 4: no shuffle needed.
@@ -87,11 +95,7 @@ void tile_k4_512(size_t n, const std::byte* w, size_t w_stride, const std::byte*
             for (size_t r = 0; r < R; ++r) {
                 const __m512i q = _mm512_broadcast_i64x4(load256(x[r]->qs + 32 * p));
                 u[r] = _mm512_and_si512(_mm512_srlv_epi64(q, nibble_shift), low4);
-                if constexpr (kFifthBit) {
-                    const __m512i bit_shift = _mm512_add_epi64(_mm512_srli_epi64(nibble_shift, 2), _mm512_set1_epi64(int64_t(2 * p)));
-                    const __m512i h = _mm512_srlv_epi64(_mm512_broadcast_i64x4(load256(x[r]->qh)), bit_shift);
-                    u[r] = _mm512_or_si512(u[r], _mm512_and_si512(_mm512_slli_epi64(h, 4), _mm512_set1_epi8(0x10)));
-                }
+                if constexpr (kFifthBit) u[r] = _mm512_or_si512(u[r], fifth_bits512(x[r]->qh, p, nibble_shift));
                 scale[r] = _mm512_permutexvar_epi16(pick, _mm512_castsi128_si512(sc16[r]));
             }
             for (size_t t = 0; t < T; ++t) {
@@ -125,11 +129,12 @@ void tile_k4_512(size_t n, const std::byte* w, size_t w_stride, const std::byte*
 // Rows 0-7 (lo) and 8-15 (hi) of a tile, lane r per row, as one vector.
 inline __m512i join_rows(__m256i lo, __m256i hi) { return _mm512_inserti64x4(_mm512_castsi256_si512(lo), hi, 1); }
 
-// One token through a Q4_K matrix in the decode layout (decode_layout.hpp), 16 rows a tile, read
-// front to back: per super-block the rows' d, dmin and packed scales, then each row's 128 nibble
-// bytes. Each row's integer sums are tile_k4_512's (exact), and the float combine runs its
-// expression with lane r = row r, so the outputs are vec_dot's bits.
-inline void one_token_q4_k_tiles512(size_t n, const std::byte* tiles, size_t n_rows, const std::byte* act, float* out) {
+// One token through a Q4_K (Q5_K) matrix in the decode layout (decode_layout.hpp), 16 rows a
+// tile, read front to back: per super-block the rows' d, dmin and packed scales (and fifth bits),
+// then each row's 128 nibble bytes. Each row's integer sums are tile_k4_512's (exact), and the
+// float combine runs its expression with lane r = row r, so the outputs are vec_dot's bits.
+template <typename TileBlock, bool kFifthBit>
+inline void one_token_k4_tiles512(size_t n, const std::byte* tiles, size_t n_rows, const std::byte* act, float* out) {
     constexpr size_t kHalf = kDecodeTileRows / 2;  // rows per row_sums
     const auto* y = reinterpret_cast<const BlockQ8_K*>(act);
     const __m512i low4 = _mm512_set1_epi8(0x0F);
@@ -137,7 +142,7 @@ inline void one_token_q4_k_tiles512(size_t n, const std::byte* tiles, size_t n_r
     __m512i pick[4];  // step p: int16 lanes 0-15 take scale 2p, lanes 16-31 scale 2p+1
     for (size_t p = 0; p < 4; ++p)
         pick[p] = _mm512_inserti64x4(_mm512_set1_epi16(int16_t(2 * p)), _mm256_set1_epi16(int16_t(2 * p + 1)), 1);
-    for_each_tile<Q4_KTileBlock>(n, tiles, n_rows, out, [&](const Q4_KTileBlock* blk, size_t nb, float* tile_out) {
+    for_each_tile<TileBlock>(n, tiles, n_rows, out, [&](const TileBlock* blk, size_t nb, float* tile_out) {
         __m512 sum = _mm512_setzero_ps();
         for (size_t i = 0; i < nb; ++i, ++blk) {
             prefetch_tile_ahead(blk);
@@ -157,7 +162,8 @@ inline void one_token_q4_k_tiles512(size_t n, const std::byte* tiles, size_t n_r
                     #pragma GCC unroll 4
                     for (size_t p = 0; p < 4; ++p) {
                         const __m512i q = _mm512_broadcast_i64x4(load256(blk->qs[r] + 32 * p));
-                        const __m512i u = _mm512_and_si512(_mm512_srlv_epi64(q, nibble_shift), low4);
+                        __m512i u = _mm512_and_si512(_mm512_srlv_epi64(q, nibble_shift), low4);
+                        if constexpr (kFifthBit) u = _mm512_or_si512(u, fifth_bits512(blk->qh[r], p, nibble_shift));
                         isum = scaled_dot512(isum, u, ya[p], _mm512_permutexvar_epi16(pick[p], sc16));
                     }
                     is[rr] = fold256(isum);

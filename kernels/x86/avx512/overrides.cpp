@@ -10,6 +10,7 @@
 #include <array>
 
 #include "kernels/x86/avx512/base_overrides-inl.hpp"
+#include "kernels/x86/block_gemm_ymm-inl.hpp"
 #include "kernels/x86/avx512/k_quants_avx512-inl.hpp"
 #include "kernels/x86/avx512/legacy_quants_avx512-inl.hpp"
 
@@ -30,7 +31,7 @@ constexpr SimdOverride k512_entry(GgmlType type) {
 }
 
 // The base list with the 512-bit K-quant, Q4_0 and Q8_0 tiles: same vec_dot bits, so only speed
-// changes; and the single-token kernels for the decode layout of Q8_0, Q4_K and Q6_K, in those
+// changes; and the single-token kernels for the decode layout of Q8_0, Q4_K, Q5_K and Q6_K, in those
 // tiles' bits.
 auto avx512_list() {
     auto l = x86::avx512_base_overrides();
@@ -43,8 +44,10 @@ auto avx512_list() {
         if (o.type == GgmlType::q4_0) o.tiles = x86::legacy_tiles512<x86::Q4_0Pair, 4, 4, kLegacyRows512>();
         if (o.type == GgmlType::q8_0) o.tiles = x86::legacy_tiles512<x86::Q8_0Pair, 4, 4, kLegacyRows512>();
         o.gemm = gemm;
+        if (o.type == GgmlType::q5_k) o.gemm = x86::ymm_gemm_k<x86::Q5_KYmm>();  // no 512-bit one yet
         if (o.type == GgmlType::q8_0) o.gemm.few.one_tiled = x86::one_token_q8_0_tiles512;
-        if (o.type == GgmlType::q4_k) o.gemm.few.one_tiled = x86::one_token_q4_k_tiles512;
+        if (o.type == GgmlType::q4_k) o.gemm.few.one_tiled = x86::one_token_k4_tiles512<Q4_KTileBlock, false>;
+        if (o.type == GgmlType::q5_k) o.gemm.few.one_tiled = x86::one_token_k4_tiles512<Q5_KTileBlock, true>;
         if (o.type == GgmlType::q6_k) o.gemm.few.one_tiled = x86::one_token_q6_k_tiles512;
         o.ggml = ggml;
     }
