@@ -1,13 +1,13 @@
-// The decode layout: a Q4_0, Q8_0, Q4_K, Q5_K or Q6_K matrix whose rows come in sixteens, rearranged at load so
-// that one token's pass reads it front to back. In ggml's layout a 16-row tile is 16 rows side by
-// side, and a kernel that keeps 16 rows' block sums in registers reads 16 streams a few bytes at a
-// time from rows ~1-9 KB apart; one core then gets ~20 % less from memory than sequential reads
-// of the same bytes (bench/README.md, "Where one core's decode stops"). Here block b of a tile
-// holds the 16 rows' f16 scales, then their quant bytes in the order the kernels' vector lanes
-// take them: exactly the 16 rows' ggml blocks' bytes (288 for Q4_0, 544 for Q8_0, 2304, 2816 and
-// 3360 for Q4_K's, Q5_K's and Q6_K's super-blocks), so a tile
-// occupies the same bytes as its rows (row r0 of the matrix, r0 a multiple of 16, starts its tile
-// at r0 * row_bytes) and the rearrangement is done in place.
+// The decode layout: a Q4_0, Q8_0, Q4_K, Q5_K or Q6_K matrix whose rows come in sixteens,
+// rearranged at load so that one token's pass reads it front to back. In ggml's layout a 16-row
+// tile is 16 rows side by side, and a kernel that keeps 16 rows' block sums in registers reads 16
+// streams a few bytes at a time from rows ~1-9 KB apart; one core then gets ~20 % less from memory
+// than sequential reads of the same bytes (bench/README.md, "Where one core's decode stops"). Here
+// block b of a tile holds the 16 rows' f16 scales, then their quant bytes in the order the
+// kernels' vector lanes take them: exactly the 16 rows' ggml blocks' bytes (288 for Q4_0, 544 for
+// Q8_0, 2304, 2816 and 3360 for Q4_K's, Q5_K's and Q6_K's super-blocks), so a tile occupies the
+// same bytes as its rows (row r0 of the matrix, r0 a multiple of 16, starts its tile at
+// r0 * row_bytes) and the rearrangement is done in place.
 #pragma once
 
 #include <cstddef>

@@ -27,8 +27,8 @@
 #include "kernels/kernels.hpp"
 #include "kernels/ref/blocks.hpp"
 #include "kernels/x86/common-inl.hpp"
-#include "kernels/x86/one_token_tiles_ymm-inl.hpp"
 #include "kernels/x86/one_token_q4_0_ymm-inl.hpp"
+#include "kernels/x86/one_token_tiles_ymm-inl.hpp"
 #include "kernels/x86/overrides-inl.hpp"
 
 namespace hearth::kernels::x86 {

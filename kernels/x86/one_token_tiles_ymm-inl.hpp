@@ -1,4 +1,4 @@
-// Single tokens of Q8_0, Q4_K and Q6_K in the decode layout (decode_layout.hpp) on 256-bit
+// Single tokens of Q8_0, Q4_K, Q5_K and Q6_K in the decode layout (decode_layout.hpp) on 256-bit
 // registers, for the AVX2 and AVX-VNNI levels (FewTokenGemm::one_tiled; Q4_0's is in
 // one_token_q4_0_ymm-inl.hpp). Each tile block is read front to back. Every row's integer sums are
 // exact, so any order gives the 256-bit vec_dot tiles' integers (legacy_quants-inl.hpp,
@@ -84,7 +84,7 @@ inline void one_token_k4_tiles_ymm(size_t n, const std::byte* tiles, size_t n_ro
     const __m256i low4 = _mm256_set1_epi8(0x0F);
     const __m256i nibble_shift = _mm256_setr_epi64x(0, 0, 4, 4);
     // Step p's scales from a decoded row in both lanes: int16 lanes 0-7 = sc[2p], 8-15 = sc[2p+1]
-    // (scale j sits at byte j, or j + 4 from j = 4 on); -128 bytes zero the high halves.
+    // (scale j sits at byte j, or j + 4 from j = 4 on); the 0xFF index bytes zero the high halves.
     __m256i pick[4];
     for (int p = 0; p < 4; ++p) {
         auto at = [](int j) { return int16_t(0xFF00 | (j < 4 ? j : j + 4)); };

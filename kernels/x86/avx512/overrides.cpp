@@ -10,9 +10,9 @@
 #include <array>
 
 #include "kernels/x86/avx512/base_overrides-inl.hpp"
-#include "kernels/x86/block_gemm_ymm-inl.hpp"
 #include "kernels/x86/avx512/k_quants_avx512-inl.hpp"
 #include "kernels/x86/avx512/legacy_quants_avx512-inl.hpp"
+#include "kernels/x86/block_gemm_ymm-inl.hpp"
 
 namespace hearth::kernels {
 
