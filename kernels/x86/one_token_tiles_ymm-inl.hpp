@@ -68,6 +68,16 @@ inline __m256i k4_scales_mins_x2(__m256i packed) {
     return _mm256_blend_epi32(low6, _mm256_or_si256(nibbles, top2), 0xCC);
 }
 
+// Q5_K's fifth bits of step p for 16 elements as 0x10 per byte, in the halves' order: bits 2p
+// (low lane) and 2p + 1 (high lane) of qh[l], moved to bit 4 by one shift each way.
+inline __m256i fifth_bits_ymm(const uint8_t* qh, size_t p) {
+    const __m256i h = broadcast128(qh);
+    const int64_t s = int64_t(2 * p);
+    const __m256i moved = p < 2 ? _mm256_sllv_epi64(h, _mm256_setr_epi64x(4 - s, 4 - s, 3 - s, 3 - s))
+                                : _mm256_srlv_epi64(h, _mm256_setr_epi64x(s - 4, s - 4, s - 3, s - 3));
+    return _mm256_and_si256(moved, _mm256_set1_epi8(0x10));
+}
+
 // Rows 0-7 of a tile folded from four two-row vectors (row 2q in the low lane of v[q], 2q + 1 in
 // the high one, four int32 partial sums each): lane r = row r's total.
 inline __m256i pair_row_sums(const __m256i (&v)[4]) {
@@ -125,11 +135,7 @@ inline void one_token_k4_tiles_ymm(size_t n, const std::byte* tiles, size_t n_ro
                             const uint8_t* qs = blk->qs[r + e] + 32 * p;
                             auto halves = [&](size_t k) {
                                 __m256i u = _mm256_and_si256(_mm256_srlv_epi64(broadcast128(qs + 16 * k), nibble_shift), low4);
-                                if constexpr (kFifthBit) {  // bits 2p and 2p + 1 of qh[16k + l]
-                                    const __m256i shift = _mm256_add_epi64(_mm256_srli_epi64(nibble_shift, 2), _mm256_set1_epi64x(int64_t(2 * p)));
-                                    const __m256i bits = _mm256_srlv_epi64(broadcast128(blk->qh[r + e] + 16 * k), shift);
-                                    u = _mm256_or_si256(u, _mm256_and_si256(_mm256_slli_epi64(bits, 4), _mm256_set1_epi8(0x10)));
-                                }
+                                if constexpr (kFifthBit) u = _mm256_or_si256(u, fifth_bits_ymm(blk->qh[r + e] + 16 * k, p));
                                 return _mm256_maddubs_epi16(u, ya[2 * p + k]);
                             };
                             acc = add_madd16(acc, _mm256_add_epi16(halves(0), halves(1)), _mm256_shuffle_epi8(scales, pick[p]));
