@@ -9,6 +9,7 @@ namespace hearth::kernels::x86 {
 BlockGemm avx512_gemm_q4_0() noexcept;
 BlockGemm avx512_gemm_q8_0() noexcept;
 BlockGemm avx512_gemm_q4_k() noexcept;
+BlockGemm avx512_gemm_q5_k() noexcept;
 BlockGemm avx512_gemm_q6_k() noexcept;
 FewTokenGemm avx512_few_q4_0() noexcept;  // the few-token companion of Q4_0's GEMMs
 

@@ -285,12 +285,6 @@ using KPanel = YPanelK<kYmmTileRows>;
 
 inline int32_t scale_word(int s) { return kVnni ? int32_t(s) : int16_pair(s, s); }
 
-// 32 4-bit values of chunk c (0..7) of a Q4_K/Q5_K super-block's qs: low nibbles for even c.
-inline __m256i k4_nibbles(const uint8_t* qs, size_t c) {
-    const __m256i x = load256(qs + 32 * (c / 2));
-    return _mm256_and_si256(c % 2 ? _mm256_srli_epi16(x, 4) : x, _mm256_set1_epi8(0x0F));
-}
-
 // What k_tile needs to know of a type: elements per scale, vpmaddubsw results added in int16
 // (AVX2), and whether the super-block has mins.
 template <size_t Sub, size_t Slots16, bool Mins>
@@ -321,12 +315,7 @@ struct Q4_KYmm : KShape<32, 8, true> {
 struct Q5_KYmm : KShape<32, 4, true> {
     static void unpack(const std::byte* row, size_t b, KPanel& p, size_t i) {
         const auto& blk = reinterpret_cast<const BlockQ5_K*>(row)[b];
-        const __m256i qh = load256(blk.qh);
-        for (size_t c = 0; c < 8; ++c) {  // fifth bit of element l of chunk c: bit c of qh[l]
-            const __m256i bit = _mm256_and_si256(_mm256_srl_epi16(qh, _mm_cvtsi32_si128(int(c))), _mm256_set1_epi8(1));
-            const __m256i v = _mm256_or_si256(k4_nibbles(blk.qs, c), _mm256_slli_epi16(bit, 4));
-            _mm256_storeu_si256(reinterpret_cast<__m256i*>(p.w[i] + 32 * c), v);
-        }
+        for (size_t c = 0; c < 8; ++c) _mm256_storeu_si256(reinterpret_cast<__m256i*>(p.w[i] + 32 * c), k5_values(blk.qs, blk.qh, c));
         Q4_KYmm::k4_scales(blk.scales, p, i);
         p.d[i] = half_to_float(blk.d);
         p.dmin[i] = half_to_float(blk.dmin);

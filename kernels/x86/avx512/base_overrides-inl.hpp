@@ -18,6 +18,7 @@ inline auto avx512_base_overrides() {
         if (o.type == GgmlType::q4_0) o.gemm = avx512_gemm_q4_0();
         if (o.type == GgmlType::q8_0) o.gemm = avx512_gemm_q8_0();
         if (o.type == GgmlType::q4_k) o.gemm = avx512_gemm_q4_k();
+        if (o.type == GgmlType::q5_k) o.gemm = avx512_gemm_q5_k();
         if (o.type == GgmlType::q6_k) o.gemm = avx512_gemm_q6_k();
     }
     return l;

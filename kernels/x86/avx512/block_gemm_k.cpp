@@ -1,7 +1,7 @@
-// Block-integer GEMM (kernels.hpp, BlockGemm) for Q4_K and Q6_K weights with q8_K activations,
+// Block-integer GEMM (kernels.hpp, BlockGemm) for Q4_K, Q5_K and Q6_K weights with q8_K activations,
 // AVX-512 VNNI, one zmm lane per token as in block_gemm_legacy.cpp. Per super-block of 256 and
 // row: S = sum over sub-blocks of scale * (integer dot), then out = fma(S, d * d_a, out), and for
-// Q4_K also out = fma(-M, dmin * d_a, out) with M = sum of min * (sub-block sum of activations).
+// Q4_K and Q5_K also out = fma(-M, dmin * d_a, out) with M = sum of min * (sub-block sum of activations).
 // The activations' +128 bias is cancelled by a per-row constant folded into S's start value:
 // -128 * sum(scale * sub-block sum of weights).
 #include "kernels/x86/avx512/block_gemm_k_pack-inl.hpp"
@@ -56,6 +56,7 @@ constexpr BlockGemm k_gemm() {
 }  // namespace
 
 BlockGemm avx512_gemm_q4_k() noexcept { return k_gemm<Q4_KRows>(); }
+BlockGemm avx512_gemm_q5_k() noexcept { return k_gemm<Q5_KRows>(); }
 BlockGemm avx512_gemm_q6_k() noexcept { return k_gemm<Q6_KRows>(); }
 
 }  // namespace hearth::kernels::x86

@@ -1,7 +1,9 @@
 // Packing for the K-quant block GEMMs (AVX-512 VNNI in block_gemm_k.cpp, AMX in
-// ../amx/block_gemm_amx_k.cpp): q8_K activations into token lanes, Q4_K / Q6_K super-blocks
-// unpacked to signed bytes with integer sub-block scales, Q4_K mins as int16 pairs.
+// ../amx/block_gemm_amx_k.cpp): q8_K activations into token lanes, Q4_K / Q5_K / Q6_K super-blocks
+// unpacked to signed bytes with integer sub-block scales, Q4_K / Q5_K mins as int16 pairs.
 #pragma once
+
+#include <type_traits>
 
 #include "kernels/x86/avx512/block_gemm_common-inl.hpp"
 
@@ -63,24 +65,26 @@ inline void half_sums(__m256i v, int32_t& lo, int32_t& hi) {
 }
 
 // Row i of a tile from one super-block. Each writes values, scales, d/dmin and the bias.
-struct Q4_KRows {
+// Q4_K, and with kFifthBit Q5_K (values 0..31 under the same scales and mins).
+template <bool kFifthBit>
+struct K4Rows {
+    using Block = std::conditional_t<kFifthBit, BlockQ5_K, BlockQ4_K>;
     static constexpr size_t kSub = 32;
     static constexpr bool kMins = true;
     template <typename Panel>
     static void unpack(const std::byte* row, size_t b, Panel& p, size_t i) {
-        const auto& blk = reinterpret_cast<const BlockQ4_K*>(row)[b];
+        const auto& blk = reinterpret_cast<const Block*>(row)[b];
         int32_t sums[8];
-        for (size_t c = 0; c < 4; ++c) {  // 64 elements: low nibbles, then high nibbles
-            const __m256i x = load256(blk.qs + 32 * c);
-            const __m256i lo = _mm256_and_si256(x, _mm256_set1_epi8(0x0F));
-            const __m256i hi = _mm256_and_si256(_mm256_srli_epi16(x, 4), _mm256_set1_epi8(0x0F));
-            _mm256_storeu_si256(reinterpret_cast<__m256i*>(p.w[i] + 64 * c), lo);
-            _mm256_storeu_si256(reinterpret_cast<__m256i*>(p.w[i] + 64 * c + 32), hi);
-            int32_t a, z;
-            half_sums(lo, a, z);
-            sums[2 * c] = a + z;
-            half_sums(hi, a, z);
-            sums[2 * c + 1] = a + z;
+        for (size_t c = 0; c < 8; ++c) {  // sub-block c: low nibbles for even c
+            __m256i v;
+            if constexpr (kFifthBit)
+                v = k5_values(blk.qs, blk.qh, c);
+            else
+                v = k4_nibbles(blk.qs, c);
+            _mm256_storeu_si256(reinterpret_cast<__m256i*>(p.w[i] + 32 * c), v);
+            int32_t lo, hi;
+            half_sums(v, lo, hi);
+            sums[c] = lo + hi;
         }
         int32_t bias = 0;
         uint8_t sc[8], m[8];
@@ -95,6 +99,8 @@ struct Q4_KRows {
         p.dmin[i] = half_to_float(blk.dmin);
     }
 };
+using Q4_KRows = K4Rows<false>;
+using Q5_KRows = K4Rows<true>;
 
 struct Q6_KRows {
     static constexpr size_t kSub = 16;

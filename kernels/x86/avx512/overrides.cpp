@@ -12,7 +12,6 @@
 #include "kernels/x86/avx512/base_overrides-inl.hpp"
 #include "kernels/x86/avx512/k_quants_avx512-inl.hpp"
 #include "kernels/x86/avx512/legacy_quants_avx512-inl.hpp"
-#include "kernels/x86/block_gemm_ymm-inl.hpp"
 
 namespace hearth::kernels {
 
@@ -44,7 +43,6 @@ auto avx512_list() {
         if (o.type == GgmlType::q4_0) o.tiles = x86::legacy_tiles512<x86::Q4_0Pair, 4, 4, kLegacyRows512>();
         if (o.type == GgmlType::q8_0) o.tiles = x86::legacy_tiles512<x86::Q8_0Pair, 4, 4, kLegacyRows512>();
         o.gemm = gemm;
-        if (o.type == GgmlType::q5_k) o.gemm = x86::ymm_gemm_k<x86::Q5_KYmm>();  // no 512-bit one yet
         if (o.type == GgmlType::q8_0) o.gemm.few.one_tiled = x86::one_token_q8_0_tiles512;
         if (o.type == GgmlType::q4_k) o.gemm.few.one_tiled = x86::one_token_k4_tiles512<Q4_KTileBlock, false>;
         if (o.type == GgmlType::q5_k) o.gemm.few.one_tiled = x86::one_token_k4_tiles512<Q5_KTileBlock, true>;
