@@ -1,5 +1,5 @@
 // Single tokens of Q8_0, Q4_K, Q5_K and Q6_K in the decode layout (decode_layout.hpp) on 256-bit
-// registers, for the AVX2 and AVX-VNNI levels (FewTokenGemm::one_tiled; Q4_0's is in
+// registers, for the AVX2, AVX-VNNI and AMX levels (FewTokenGemm::one_tiled; Q4_0's is in
 // one_token_q4_0_ymm-inl.hpp). Each tile block is read front to back. Every row's integer sums are
 // exact, so any order gives the 256-bit vec_dot tiles' integers (legacy_quants-inl.hpp,
 // k_quants-inl.hpp), and the float steps are theirs, per row or with lane r = row r of an 8-row
