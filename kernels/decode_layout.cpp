@@ -6,6 +6,8 @@
 #include <type_traits>
 #include <vector>
 
+#include "kernels/kernels.hpp"
+
 namespace hearth::kernels {
 namespace {
 
@@ -90,6 +92,12 @@ void tiles_to_rows(GgmlType type, size_t n, const std::byte* tiles, size_t r0, s
             for (size_t b = 0; b < nb; ++b)
                 for (size_t r = 0; r < kDecodeTileRows; ++r) copy_row_block(tile[b], r, out[r * nb + b]);
     });
+}
+
+bool decode_layout_fits(GgmlType type, size_t n_rows) noexcept {
+    const TypeKernels* k = type_kernels(type);
+    return k != nullptr && k->gemm.few.one_tiled != nullptr && decode_tiles_fit(type, n_rows) &&
+           (k->gemm.panel_rows % kDecodeTileRows) == 0;
 }
 
 }  // namespace hearth::kernels

@@ -84,6 +84,11 @@ constexpr bool decode_tiles_fit(GgmlType type, size_t n_rows) noexcept {
            n_rows > 0 && n_rows % kDecodeTileRows == 0;
 }
 
+// Whether the active CPU level reads a matrix of this type and row count in the layout: it fits,
+// the level has a single-token kernel for it, and its GEMM panels take whole tiles (batches get
+// rows back a panel at a time). The model's placement and its load-time rearrangement ask this.
+bool decode_layout_fits(GgmlType type, size_t n_rows) noexcept;
+
 // The largest ggml block of those types (a buffer for tiled_block).
 inline constexpr size_t kMaxTiledBlockBytes = sizeof(BlockQ6_K);
 static_assert(kMaxTiledBlockBytes >= sizeof(BlockQ4_0) && kMaxTiledBlockBytes >= sizeof(BlockQ8_0) &&

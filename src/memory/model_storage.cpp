@@ -16,7 +16,7 @@
 #include <fmt/format.h>
 
 #include "hearth/mapped_file.hpp"
-#include "ops/matmul.hpp"
+#include "kernels/decode_layout.hpp"
 
 namespace hearth {
 
@@ -114,7 +114,7 @@ std::optional<PlacementChoice> placement_by_layout(const gguf::File& file) {
     uint64_t tiled = 0, all = 0;
     for (const gguf::TensorInfo& t : file.tensors()) {
         all += t.n_bytes;
-        if (t.n_dims == 2 && ops::decode_layout_fits(t.type, t.ne[1])) tiled += t.n_bytes;
+        if (t.n_dims == 2 && kernels::decode_layout_fits(t.type, t.ne[1])) tiled += t.n_bytes;
     }
     if (all == 0 || tiled * 2 < all) return std::nullopt;
     return PlacementChoice{WeightStorage::copied,

@@ -234,13 +234,7 @@ size_t matmul_worker_scratch_bytes(const WeightView& w) {
     return k != nullptr ? worker_scratch_bytes(*k, w) : 0;
 }
 
-bool decode_layout_fits(GgmlType type, size_t n_rows) noexcept {
-    const kernels::TypeKernels* k = kernels::type_kernels(type);
-    return k != nullptr && k->gemm.few.one_tiled != nullptr && kernels::decode_tiles_fit(type, n_rows) &&
-           (k->gemm.panel_rows % kernels::kDecodeTileRows) == 0;
-}
-
-bool decode_layout_fits(const WeightView& w) noexcept { return !tiled(w) && decode_layout_fits(w.type, w.n_rows); }
+bool decode_layout_fits(const WeightView& w) noexcept { return !tiled(w) && kernels::decode_layout_fits(w.type, w.n_rows); }
 
 void to_decode_layout(WeightView& w, std::byte* data) {
     kernels::rows_to_tiles(w.type, w.n_cols, data, w.n_rows);

@@ -30,10 +30,7 @@ struct WeightView {
     WeightLayout layout = WeightLayout::rows;
 };
 
-// Whether the CPU level has a single-token kernel for the decode layout and a matrix of this type
-// and row count fits it (Q4_0, Q8_0, Q4_K or Q6_K, rows in sixteens).
-bool decode_layout_fits(GgmlType type, size_t n_rows) noexcept;
-// The same for w, which must also still be in ggml's layout.
+// Whether w, still in ggml's layout, should take the decode layout: kernels::decode_layout_fits.
 bool decode_layout_fits(const WeightView& w) noexcept;
 
 // Rearranges w's bytes, which `data` must be (writable, and no other view may read them as rows),
