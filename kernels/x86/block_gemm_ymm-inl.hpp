@@ -315,7 +315,8 @@ struct Q4_KYmm : KShape<32, 8, true> {
 struct Q5_KYmm : KShape<32, 4, true> {
     static void unpack(const std::byte* row, size_t b, KPanel& p, size_t i) {
         const auto& blk = reinterpret_cast<const BlockQ5_K*>(row)[b];
-        for (size_t c = 0; c < 8; ++c) _mm256_storeu_si256(reinterpret_cast<__m256i*>(p.w[i] + 32 * c), k5_values(blk.qs, blk.qh, c));
+        const __m256i qh = load256(blk.qh);
+        for (size_t c = 0; c < 8; ++c) _mm256_storeu_si256(reinterpret_cast<__m256i*>(p.w[i] + 32 * c), k5_values(blk.qs, qh, c));
         Q4_KYmm::k4_scales(blk.scales, p, i);
         p.d[i] = half_to_float(blk.d);
         p.dmin[i] = half_to_float(blk.dmin);

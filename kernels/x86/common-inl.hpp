@@ -178,9 +178,10 @@ inline __m256i k4_nibbles(const uint8_t* qs, size_t c) {
     return _mm256_and_si256(c % 2 ? _mm256_srli_epi16(x, 4) : x, _mm256_set1_epi8(0x0F));
 }
 
-// Q5_K's 32 values (0..31) of chunk c: the nibbles plus bit c of qh[l] as 16 for element l.
-inline __m256i k5_values(const uint8_t* qs, const uint8_t* qh, size_t c) {
-    const __m256i bit = _mm256_and_si256(_mm256_srl_epi16(load256(qh), _mm_cvtsi32_si128(int(c))), _mm256_set1_epi8(1));
+// Q5_K's 32 values (0..31) of chunk c: the nibbles plus bit c of qh[l] as 16 for element l (qh:
+// the super-block's 32 qh bytes, loaded once for its 8 chunks).
+inline __m256i k5_values(const uint8_t* qs, __m256i qh, size_t c) {
+    const __m256i bit = _mm256_and_si256(_mm256_srl_epi16(qh, _mm_cvtsi32_si128(int(c))), _mm256_set1_epi8(1));
     return _mm256_or_si256(k4_nibbles(qs, c), _mm256_slli_epi16(bit, 4));
 }
 

@@ -74,13 +74,11 @@ struct K4Rows {
     template <typename Panel>
     static void unpack(const std::byte* row, size_t b, Panel& p, size_t i) {
         const auto& blk = reinterpret_cast<const Block*>(row)[b];
+        __m256i qh = _mm256_setzero_si256();
+        if constexpr (kFifthBit) qh = load256(blk.qh);
         int32_t sums[8];
         for (size_t c = 0; c < 8; ++c) {  // sub-block c: low nibbles for even c
-            __m256i v;
-            if constexpr (kFifthBit)
-                v = k5_values(blk.qs, blk.qh, c);
-            else
-                v = k4_nibbles(blk.qs, c);
+            const __m256i v = kFifthBit ? k5_values(blk.qs, qh, c) : k4_nibbles(blk.qs, c);
             _mm256_storeu_si256(reinterpret_cast<__m256i*>(p.w[i] + 32 * c), v);
             int32_t lo, hi;
             half_sums(v, lo, hi);
