@@ -437,22 +437,11 @@ inline auto ymm_level_overrides() {
             o.gemm.few.one = one_token_q4_0_ymm;
             o.gemm.few.one_tiled = one_token_q4_0_tiles_ymm;
         }
-        if (o.type == GgmlType::q8_0) {
-            o.gemm = ymm_gemm_legacy<Q8_0Ymm>();
-            o.gemm.few.one_tiled = one_token_q8_0_tiles_ymm;
-        }
-        if (o.type == GgmlType::q4_k) {
-            o.gemm = ymm_gemm_k<Q4_KYmm>();
-            o.gemm.few.one_tiled = one_token_k4_tiles_ymm<Q4_KTileBlock, false>;
-        }
-        if (o.type == GgmlType::q5_k) {
-            o.gemm = ymm_gemm_k<Q5_KYmm>();
-            o.gemm.few.one_tiled = one_token_k4_tiles_ymm<Q5_KTileBlock, true>;
-        }
-        if (o.type == GgmlType::q6_k) {
-            o.gemm = ymm_gemm_k<Q6_KYmm>();
-            o.gemm.few.one_tiled = one_token_q6_k_tiles_ymm;
-        }
+        if (o.type == GgmlType::q8_0) o.gemm = ymm_gemm_legacy<Q8_0Ymm>();
+        if (o.type == GgmlType::q4_k) o.gemm = ymm_gemm_k<Q4_KYmm>();
+        if (o.type == GgmlType::q5_k) o.gemm = ymm_gemm_k<Q5_KYmm>();
+        if (o.type == GgmlType::q6_k) o.gemm = ymm_gemm_k<Q6_KYmm>();
+        if (auto tiled = one_token_tiles_ymm(o.type)) o.gemm.few.one_tiled = tiled;
     }
     return list;
 }

@@ -19,6 +19,7 @@
 #include <cstdint>
 
 #include "kernels/decode_layout.hpp"
+#include "kernels/kernels.hpp"
 #include "kernels/x86/k_quants-inl.hpp"
 
 namespace hearth::kernels::x86 {
@@ -191,6 +192,18 @@ inline void one_token_q6_k_tiles_ymm(size_t n, const std::byte* tiles, size_t n_
         _mm256_storeu_ps(tile_out, sum[0]);
         _mm256_storeu_ps(tile_out + kHalf, sum[1]);
     });
+}
+
+// This file's kernel for type t, or nullptr: what a level whose vec_dot tiles are the 256-bit
+// ones (AVX2, AVX-VNNI, AMX) reads the decode layout with, in those tiles' bits.
+inline decltype(FewTokenGemm::one_tiled) one_token_tiles_ymm(GgmlType t) {
+    switch (t) {
+        case GgmlType::q8_0: return one_token_q8_0_tiles_ymm;
+        case GgmlType::q4_k: return one_token_k4_tiles_ymm<Q4_KTileBlock, false>;
+        case GgmlType::q5_k: return one_token_k4_tiles_ymm<Q5_KTileBlock, true>;
+        case GgmlType::q6_k: return one_token_q6_k_tiles_ymm;
+        default: return nullptr;
+    }
 }
 
 }  // namespace

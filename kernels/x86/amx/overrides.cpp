@@ -17,10 +17,7 @@ std::span<const SimdOverride> amx_overrides() noexcept {
             // Q6_K stays on VNNI: with 16-element sub-blocks the per-sub-block integer scaling
             // dominates and AMX measured ~10% slower (bench gemm128_prepacked/q6_K).
             if (o.type == GgmlType::q4_k) o.gemm = x86::amx_gemm_q4_k();
-            if (o.type == GgmlType::q8_0) o.gemm.few.one_tiled = x86::one_token_q8_0_tiles_ymm;
-            if (o.type == GgmlType::q4_k) o.gemm.few.one_tiled = x86::one_token_k4_tiles_ymm<Q4_KTileBlock, false>;
-            if (o.type == GgmlType::q5_k) o.gemm.few.one_tiled = x86::one_token_k4_tiles_ymm<Q5_KTileBlock, true>;
-            if (o.type == GgmlType::q6_k) o.gemm.few.one_tiled = x86::one_token_q6_k_tiles_ymm;
+            if (auto tiled = x86::one_token_tiles_ymm(o.type)) o.gemm.few.one_tiled = tiled;
         }
         return l;
     }();
