@@ -77,20 +77,6 @@ std::vector<float> run_one(const kernels::TypeKernels& k, size_t n, const std::v
     return out;
 }
 
-// The same through the decode-layout member (FewTokenGemm::one_tiled): w rearranged into tiles,
-// rows in ranges of `chunk` (a multiple of 16).
-std::vector<float> run_one_tiled(const kernels::TypeKernels& k, size_t n, std::vector<std::byte> w, size_t w_stride,
-                                 size_t rows, const std::vector<std::byte>& act, size_t act_stride, size_t tokens,
-                                 size_t chunk) {
-    kernels::rows_to_tiles(GgmlType::q4_0, n, w.data(), rows);
-    std::vector<float> out(tokens * rows, -1.0f);
-    for (size_t t = 0; t < tokens; ++t)
-        for (size_t r0 = 0; r0 < rows; r0 += chunk)
-            k.gemm.few.one_tiled(n, w.data() + r0 * w_stride, std::min(chunk, rows - r0), act.data() + t * act_stride,
-                                 out.data() + t * rows + r0);
-    return out;
-}
-
 // k's GEMM (labelled `level`) must equal the spec bit for bit, and so must its few-token path
 // and its single-token member.
 void expect_matches_spec(const kernels::TypeKernels* k, std::string_view level, GgmlType t, const Case& c,
@@ -119,7 +105,8 @@ void expect_matches_spec(const kernels::TypeKernels* k, std::string_view level, 
         expect_spec(run_one(*k, c.n, w, w_stride, c.rows, act, act_stride, c.tokens, chunk), "one-token");
     if (k->gemm.few.one_tiled == nullptr || !kernels::decode_tiles_fit(t, c.rows)) return;
     for (size_t chunk : {c.rows, size_t(16), size_t(32)})
-        expect_spec(run_one_tiled(*k, c.n, w, w_stride, c.rows, act, act_stride, c.tokens, chunk), "one-token tiled");
+        expect_spec(run_one_tiled(t, k->gemm.few.one_tiled, c.n, w, w_stride, c.rows, act, act_stride, c.tokens, chunk),
+                    "one-token tiled");
 }
 
 // Every level with a GEMM for t, and on ARM both NEON variants (the level itself uses only the

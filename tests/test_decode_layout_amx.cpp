@@ -10,7 +10,6 @@
 #include <random>
 #include <vector>
 
-#include "kernels/decode_layout.hpp"
 #include "kernels/simd_kernels.hpp"
 #include "test_kernels_support.hpp"
 
@@ -42,18 +41,19 @@ TEST(DecodeLayoutAmx, SingleTokensGiveTheLevelsTileBits) {
         const std::vector<float> x = random_floats(n, rng, -3.0f, 3.0f);
         k512.quantize_act_row(x.data(), act.data(), n);
 
-        std::vector<float> want(rows), got(rows, -1.0f);
+        std::vector<float> want(rows);
         if (o.gemm.few.one != nullptr)
             o.gemm.few.one(n, w.data(), stride, rows, act.data(), want.data());
         else
             for (size_t r0 = 0; r0 < rows; r0 += o.tiles.rows_per_call)
                 o.tiles.rows(n, w.data() + r0 * stride, stride, act.data(), 0, want.data() + r0, 1);
-        kernels::rows_to_tiles(o.type, n, w.data(), rows);
-        for (size_t r0 = 0; r0 < rows; r0 += 16)  // any split into whole tiles gives the same bits
-            o.gemm.few.one_tiled(n, w.data() + r0 * stride, r0 == 0 ? 16 : rows - r0, act.data(), got.data() + r0);
-        for (size_t r = 0; r < rows; ++r)
-            EXPECT_EQ(std::memcmp(&want[r], &got[r], sizeof(float)), 0)
-                << ggml_type_name(o.type) << " row " << r << ": ggml layout " << want[r] << ", decode layout " << got[r];
+        for (size_t chunk : {size_t{16}, size_t{32}}) {
+            const std::vector<float> got = run_one_tiled(o.type, o.gemm.few.one_tiled, n, w, stride, rows, act, 0, 1, chunk);
+            for (size_t r = 0; r < rows; ++r)
+                EXPECT_EQ(std::memcmp(&want[r], &got[r], sizeof(float)), 0) << ggml_type_name(o.type) << " row " << r << " chunk "
+                                                                              << chunk << ": ggml layout " << want[r]
+                                                                              << ", decode layout " << got[r];
+        }
         ++checked;
     }
     EXPECT_EQ(checked, 5);  // Q4_0, Q8_0, Q4_K, Q5_K, Q6_K

@@ -2,6 +2,7 @@
 // weight types hearth multiplies, and helpers to expand activation rows back to floats.
 #pragma once
 
+#include <algorithm>
 #include <cmath>
 #include <cstddef>
 #include <cstdint>
@@ -10,6 +11,7 @@
 #include <vector>
 
 #include "hearth/ggml_type.hpp"
+#include "kernels/decode_layout.hpp"
 #include "kernels/kernels.hpp"
 #include "kernels/ref/f16.hpp"
 #include "kernels/ref/ref_kernels.hpp"
@@ -118,6 +120,19 @@ inline DotCase exact_dot(const kernels::TypeKernels& k, GgmlType t, const std::b
         }
     }
     return c;
+}
+
+// Tokens one at a time through a decode-layout kernel (FewTokenGemm::one_tiled): w, rows of type t,
+// rearranged into tiles, rows in ranges of `chunk` (a multiple of 16; any split gives the same bits).
+inline std::vector<float> run_one_tiled(GgmlType t, decltype(kernels::FewTokenGemm::one_tiled) one_tiled, size_t n,
+                                        std::vector<std::byte> w, size_t w_stride, size_t rows,
+                                        const std::vector<std::byte>& act, size_t act_stride, size_t tokens, size_t chunk) {
+    kernels::rows_to_tiles(t, n, w.data(), rows);
+    std::vector<float> out(tokens * rows, -1.0f);
+    for (size_t tok = 0; tok < tokens; ++tok)
+        for (size_t r0 = 0; r0 < rows; r0 += chunk)
+            one_tiled(n, w.data() + r0 * w_stride, std::min(chunk, rows - r0), act.data() + tok * act_stride, out.data() + tok * rows + r0);
+    return out;
 }
 
 }  // namespace hearth::test
