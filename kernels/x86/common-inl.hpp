@@ -123,6 +123,7 @@ inline __m128i words_to_xmm(uint64_t lo, uint64_t hi) {
     return _mm_insert_epi64(v, int64_t(hi), 1);
 }
 
+inline __m128i load128(const void* p) { return _mm_loadu_si128(static_cast<const __m128i*>(p)); }
 inline __m256i load256(const void* p) { return _mm256_loadu_si256(static_cast<const __m256i*>(p)); }
 
 // The integer ops fold_row_sums needs, for 256- and (where compiled for) 512-bit vectors.

@@ -7,6 +7,8 @@
 // AVX2 tiles and to vec_dot at every tile shape (tests/test_kernels_dot.cpp checks it).
 #pragma once
 
+#include <cstddef>
+
 #include "kernels/decode_layout.hpp"
 #include "kernels/x86/k_quants-inl.hpp"
 
@@ -129,13 +131,49 @@ void tile_k4_512(size_t n, const std::byte* w, size_t w_stride, const std::byte*
 // Rows 0-7 (lo) and 8-15 (hi) of a tile, lane r per row, as one vector.
 inline __m512i join_rows(__m256i lo, __m256i hi) { return _mm512_inserti64x4(_mm512_castsi256_si512(lo), hi, 1); }
 
+// The packed 6-bit scales and mins of a tile's 16 rows (12 bytes each, decode layout) decoded
+// with vector operations at once: out[v] holds rows v, 4 + v, 8 + v and 12 + v in its 128-bit
+// lanes, each lane [scale 0..7 | min 0..7] as bytes. Same unpacking as k4_scales16 for a row's
+// three 32-bit words u0, u1, u2: scales 0-3 = u0 & 63, 4-7 = (u2 & 15) | (u0 >> 6) << 4, mins 0-3 =
+// u1 & 63, 4-7 = (u2 >> 4) | (u1 >> 6) << 4. (Per row in general registers, this unpacking
+// had cost the single-token kernel ~20 % of its speed in cache.)
+// Each row is read with a 16-byte load: the last one reads 4 bytes past the scales, into qs.
+static_assert(offsetof(Q4_KTileBlock, qs) == offsetof(Q4_KTileBlock, scales) + sizeof(Q4_KTileBlock::scales) &&
+              sizeof(Q4_KTileBlock::qs) >= 4);
+inline void k4_tile_scales(const Q4_KTileBlock& blk, __m512i (&out)[4]) {  // Q5_KTileBlock too
+    // Per lane, as 32-bit words: [u0 u2 u1 u2] for the low bits, [0 u0 0 u1] for the top two.
+    const __m512i low_words = _mm512_broadcast_i32x4(_mm_setr_epi8(0, 1, 2, 3, 8, 9, 10, 11, 4, 5, 6, 7, 8, 9, 10, 11));
+    const __m512i top_words = _mm512_broadcast_i32x4(_mm_setr_epi8(-1, -1, -1, -1, 0, 1, 2, 3, -1, -1, -1, -1, 4, 5, 6, 7));
+    const __m512i shift = _mm512_broadcast_i32x4(_mm_setr_epi32(0, 0, 0, 4));
+    const __m512i low_mask = _mm512_broadcast_i32x4(_mm_setr_epi32(0x3f3f3f3f, 0x0f0f0f0f, 0x3f3f3f3f, 0x0f0f0f0f));
+    const __m512i top_mask = _mm512_broadcast_i32x4(_mm_setr_epi32(0, 0x30303030, 0, 0x30303030));
+    for (size_t v = 0; v < 4; ++v) {
+        __m512i raw = _mm512_castsi128_si512(load128(blk.scales[v]));
+        for (size_t k = 1; k < 4; ++k) raw = _mm512_mask_broadcast_i32x4(raw, __mmask16(0xF << (4 * k)), load128(blk.scales[4 * k + v]));
+        const __m512i low = _mm512_and_si512(_mm512_srlv_epi32(_mm512_shuffle_epi8(raw, low_words), shift), low_mask);
+        // (u >> 6) << 4 per byte is (u >> 2) & 0x30; 0xF8: low | (top & top_mask).
+        out[v] = _mm512_ternarylogic_epi32(low, _mm512_srli_epi32(_mm512_shuffle_epi8(raw, top_words), 2), top_mask, 0xF8);
+    }
+}
+
+// Four vectors of 16 int32 partial sums, row k's in v[k], folded to 4 per row: row k's in 128-bit
+// lane k (the form fold_row_sums takes). Integer sums, so the order is free.
+inline __m512i fold_lanes(const __m512i (&v)[4]) {
+    auto pairs = [](__m512i a, __m512i b) {  // [a0+a1, a2+a3, b0+b1, b2+b3] in 128-bit lanes
+        return _mm512_add_epi32(_mm512_shuffle_i32x4(a, b, 0x88), _mm512_shuffle_i32x4(a, b, 0xDD));
+    };
+    return pairs(pairs(v[0], v[1]), pairs(v[2], v[3]));
+}
+
 // One token through a Q4_K (Q5_K) matrix in the decode layout (decode_layout.hpp), 16 rows a
 // tile, read front to back: per super-block the rows' d, dmin and packed scales (and fifth bits),
-// then each row's 128 nibble bytes. Each row's integer sums are tile_k4_512's (exact), and the
-// float combine runs its expression with lane r = row r, so the outputs are vec_dot's bits.
+// then each row's 128 nibble bytes. The 16 rows' scales and mins are unpacked together
+// (k4_tile_scales), their mins dotted with the activations' 16-group sums in four vectors, and
+// each row's 64-weight steps scaled by vpermw picks of its scales. Each row's integer sums are
+// tile_k4_512's (exact), and the float combine runs its expression with lane r = row r, so the
+// outputs are vec_dot's bits.
 template <typename TileBlock, bool kFifthBit>
 inline void one_token_k4_tiles512(size_t n, const std::byte* tiles, size_t n_rows, const std::byte* act, float* out) {
-    constexpr size_t kHalf = kDecodeTileRows / 2;  // rows per row_sums
     const auto* y = reinterpret_cast<const BlockQ8_K*>(act);
     const __m512i low4 = _mm512_set1_epi8(0x0F);
     const __m512i nibble_shift = _mm512_setr_epi64(0, 0, 0, 0, 4, 4, 4, 4);
@@ -148,16 +186,24 @@ inline void one_token_k4_tiles512(size_t n, const std::byte* tiles, size_t n_row
             prefetch_tile_ahead(blk);
             __m512i ya[4];
             for (size_t p = 0; p < 4; ++p) ya[p] = load512(y[i].qs + 64 * p);
-            const __m256i bsums = load256(y[i].bsums);
-            __m256i isums[2], msums[2];  // rows 0-7 and 8-15, lane r per row
-            for (size_t h = 0; h < 2; ++h) {
-                __m256i is[kHalf], ms[kHalf];
-                #pragma GCC unroll 8  // rows in registers: a loop kept them in stack arrays
-                for (size_t rr = 0; rr < kHalf; ++rr) {
-                    const size_t r = h * kHalf + rr;
-                    uint64_t mins;
-                    const __m512i sc16 = _mm512_castsi128_si512(k4_scales16(blk->scales[r], mins));
-                    ms[rr] = _mm256_madd_epi16(bsums, k4_mins16(mins));
+            __m512i scales_mins[4];
+            k4_tile_scales(*blk, scales_mins);
+            alignas(64) uint8_t unpacked[4][64];  // the rows' scales, read back 8 bytes at a time
+            for (size_t v = 0; v < 4; ++v) _mm512_store_si512(unpacked[v], scales_mins[v]);
+            // Sub-block s's activation sum is bsums[2s] + bsums[2s+1] (|.| <= 32 * 128: int16).
+            const __m512i sub_sums = _mm512_broadcast_i32x4(_mm_hadd_epi16(load128(y[i].bsums), load128(y[i].bsums + 8)));
+            __m512i min_dots[4];
+            for (size_t v = 0; v < 4; ++v)
+                min_dots[v] = _mm512_madd_epi16(_mm512_unpackhi_epi8(scales_mins[v], _mm512_setzero_si512()), sub_sums);
+            const __m512i min_sums = fold_row_sums(min_dots);  // folded now: fewer live registers below
+            __m512i int_sums[4];
+            for (size_t v = 0; v < 4; ++v) {
+                __m512i row_isum[4];
+                #pragma GCC unroll 4  // rows in registers: a loop kept them in stack arrays
+                for (size_t k = 0; k < 4; ++k) {
+                    const size_t r = 4 * k + v;
+                    const __m512i sc16 = _mm512_castsi128_si512(_mm_cvtepu8_epi16(_mm_loadl_epi64(
+                        reinterpret_cast<const __m128i*>(unpacked[v] + 16 * k))));
                     __m512i isum = _mm512_setzero_si512();
                     #pragma GCC unroll 4
                     for (size_t p = 0; p < 4; ++p) {
@@ -166,15 +212,14 @@ inline void one_token_k4_tiles512(size_t n, const std::byte* tiles, size_t n_row
                         if constexpr (kFifthBit) u = _mm512_or_si512(u, fifth_bits512(blk->qh[r], p, nibble_shift));
                         isum = scaled_dot512(isum, u, ya[p], _mm512_permutexvar_epi16(pick[p], sc16));
                     }
-                    is[rr] = fold256(isum);
+                    row_isum[k] = isum;
                 }
-                isums[h] = row_sums(is);
-                msums[h] = row_sums(ms);
+                int_sums[v] = fold_lanes(row_isum);
             }
             const __m512 da = _mm512_set1_ps(y[i].d);
             const __m512 d = _mm512_cvtph_ps(load256(blk->d)), dmin = _mm512_cvtph_ps(load256(blk->dmin));
-            const __m512 scaled = _mm512_mul_ps(_mm512_mul_ps(d, da), _mm512_cvtepi32_ps(join_rows(isums[0], isums[1])));
-            const __m512 mins = _mm512_mul_ps(_mm512_mul_ps(dmin, da), _mm512_cvtepi32_ps(join_rows(msums[0], msums[1])));
+            const __m512 scaled = _mm512_mul_ps(_mm512_mul_ps(d, da), _mm512_cvtepi32_ps(fold_row_sums(int_sums)));
+            const __m512 mins = _mm512_mul_ps(_mm512_mul_ps(dmin, da), _mm512_cvtepi32_ps(min_sums));
             sum = _mm512_add_ps(sum, _mm512_sub_ps(scaled, mins));
         }
         _mm512_storeu_ps(tile_out, sum);

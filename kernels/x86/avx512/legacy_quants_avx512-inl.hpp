@@ -15,8 +15,6 @@
 namespace hearth::kernels::x86 {
 namespace {
 
-inline __m128i load128(const void* p) { return _mm_loadu_si128(static_cast<const __m128i*>(p)); }
-
 // The weight bytes of two rows' block, unsigned (value + kBias512), rows in the two halves.
 // Q4_0: the nibbles (value + 8). Q8_0: value + 128 (vpdpbusd's unsigned operand; its int32 lane
 // sums stay exact), where the 256-bit body moves signs instead: the integers are the same.
