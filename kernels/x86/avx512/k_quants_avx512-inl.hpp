@@ -52,12 +52,16 @@ inline __m128i k4_scales16(const uint8_t* packed, uint64_t& mins) {
     return _mm_cvtepu8_epi16(_mm_cvtsi64_si128(int64_t(uint64_t(sc_lo) | (uint64_t(sc_hi) << 32))));
 }
 
-// Q5_K's fifth bits of step p as 0x10 per byte, in the nibbles' order (below): sub-block s's bit
-// is bit s of qh[l], so the halves shift qh right by 2p and 2p + 1.
-inline __m512i fifth_bits512(const uint8_t* qh, size_t p, __m512i nibble_shift) {
-    const __m512i bit_shift = _mm512_add_epi64(_mm512_srli_epi64(nibble_shift, 2), _mm512_set1_epi64(int64_t(2 * p)));
-    const __m512i h = _mm512_srlv_epi64(_mm512_broadcast_i64x4(load256(qh)), bit_shift);
-    return _mm512_and_si512(_mm512_slli_epi64(h, 4), _mm512_set1_epi8(0x10));
+// Q5_K: the nibbles u of step p with their fifth bits added as 0x10 per byte, in the nibbles'
+// order (below). Sub-block s's bit is bit s of qh[l] (s = 2p in the low half, 2p + 1 in the high
+// one): one variable shift per half moves it to bit 4 (left while s < 4, right from s = 4 on), and
+// one ternary op masks and merges it.
+inline __m512i with_fifth_bits512(__m512i u, const uint8_t* qh, size_t p) {
+    const __m512i h = _mm512_broadcast_i64x4(load256(qh));
+    const int64_t s = int64_t(2 * p);
+    const __m512i moved = p < 2 ? _mm512_sllv_epi64(h, _mm512_setr_epi64(4 - s, 4 - s, 4 - s, 4 - s, 3 - s, 3 - s, 3 - s, 3 - s))
+                                : _mm512_srlv_epi64(h, _mm512_setr_epi64(s - 4, s - 4, s - 4, s - 4, s - 3, s - 3, s - 3, s - 3));
+    return _mm512_ternarylogic_epi32(u, moved, _mm512_set1_epi8(0x10), 0xF8);  // u | (moved & 0x10)
 }
 
 // Q4_K/Q5_K: step p covers sub-blocks 2p (low nibbles of qs[32p..32p+32)) and 2p+1 (high
@@ -97,7 +101,7 @@ void tile_k4_512(size_t n, const std::byte* w, size_t w_stride, const std::byte*
             for (size_t r = 0; r < R; ++r) {
                 const __m512i q = _mm512_broadcast_i64x4(load256(x[r]->qs + 32 * p));
                 u[r] = _mm512_and_si512(_mm512_srlv_epi64(q, nibble_shift), low4);
-                if constexpr (kFifthBit) u[r] = _mm512_or_si512(u[r], fifth_bits512(x[r]->qh, p, nibble_shift));
+                if constexpr (kFifthBit) u[r] = with_fifth_bits512(u[r], x[r]->qh, p);
                 scale[r] = _mm512_permutexvar_epi16(pick, _mm512_castsi128_si512(sc16[r]));
             }
             for (size_t t = 0; t < T; ++t) {
@@ -206,7 +210,7 @@ inline void one_token_k4_tiles512(size_t n, const std::byte* tiles, size_t n_row
                     for (size_t p = 0; p < 4; ++p) {
                         const __m512i q = _mm512_broadcast_i64x4(load256(blk->qs[r] + 32 * p));
                         __m512i u = _mm512_and_si512(_mm512_srlv_epi64(q, nibble_shift), low4);
-                        if constexpr (kFifthBit) u = _mm512_or_si512(u, fifth_bits512(blk->qh[r], p, nibble_shift));
+                        if constexpr (kFifthBit) u = with_fifth_bits512(u, blk->qh[r], p);
                         isum = scaled_dot512(isum, u, ya[p], _mm512_permutexvar_epi16(pick[p], sc16));
                     }
                     row_isum[k] = isum;
