@@ -60,6 +60,18 @@ inline __m256i dot_u8s8(__m256i acc, __m256i u, __m256i s) {
 #endif
 }
 
+// acc + dot(u1, s1) + dot(u2, s2) in dot_u8s8's lanes, for 4-bit u (<= 15). Without VNNI the two
+// vpmaddubsw results add as int16 first (each pair sum is at most 2 * 15 * 128 in magnitude, so
+// their sum stays exact), leaving one vpmaddwd and one vpaddd for both: the same int32 lanes.
+inline __m256i dot2_u4s8(__m256i acc, __m256i u1, __m256i s1, __m256i u2, __m256i s2) {
+#ifdef HEARTH_VNNI256
+    return dot_u8s8(dot_u8s8(acc, u1, s1), u2, s2);
+#else
+    return add_madd16(acc, _mm256_add_epi16(_mm256_maddubs_epi16(u1, s1), _mm256_maddubs_epi16(u2, s2)),
+                      _mm256_set1_epi16(1));
+#endif
+}
+
 // Signed x signed: moves x's sign onto s so the unsigned-by-signed instruction applies.
 // Requires s != -128 (activations are in [-127, 127]).
 inline __m256i dot_s8s8(__m256i acc, __m256i x, __m256i s) {

@@ -41,13 +41,13 @@ inline __m256 one_token_tile_q4_0(size_t nb, const std::byte* const (&row)[kOneT
         const __m256i y_lo = _mm256_broadcastsi128_si256(_mm_loadu_si128(reinterpret_cast<const __m128i*>(act[b].qs)));
         const __m256i y_hi = _mm256_broadcastsi128_si256(_mm_loadu_si128(reinterpret_cast<const __m128i*>(act[b].qs + 16)));
         // -8 * (the activation's quants) per dword position: the nibbles' zero point, exact in int32.
-        const __m256i offset = _mm256_sub_epi32(zero, dot_u8s8(dot_u8s8(zero, eight, y_lo), eight, y_hi));
+        const __m256i offset = _mm256_sub_epi32(zero, dot2_u4s8(zero, eight, y_lo, eight, y_hi));
         __m256i s[4];
         for (size_t v = 0; v < 4; ++v) {
             const __m256i q = _mm256_inserti128_si256(_mm256_castsi128_si256(qs(v, b)), qs(4 + v, b), 1);
             const __m256i lo = _mm256_and_si256(q, low4);                         // elements 0-15
             const __m256i hi = _mm256_and_si256(_mm256_srli_epi16(q, 4), low4);  // elements 16-31
-            s[v] = dot_u8s8(dot_u8s8(offset, lo, y_lo), hi, y_hi);
+            s[v] = dot2_u4s8(offset, lo, y_lo, hi, y_hi);
         }
         const __m256i sum = fold_row_sums(s);  // row r in lane r
         // The 8 rows' f16 scales, 4 per 64-bit word, built in general registers.
@@ -93,7 +93,7 @@ void one_token_q4_0_tiles_ymm(size_t n, const std::byte* tiles, size_t n_rows, c
         for (size_t b = 0; b < nb; ++b, ++blk) {
             const __m256i y_lo = _mm256_broadcastsi128_si256(_mm_loadu_si128(reinterpret_cast<const __m128i*>(a[b].qs)));
             const __m256i y_hi = _mm256_broadcastsi128_si256(_mm_loadu_si128(reinterpret_cast<const __m128i*>(a[b].qs + 16)));
-            const __m256i offset = _mm256_sub_epi32(zero, dot_u8s8(dot_u8s8(zero, eight, y_lo), eight, y_hi));
+            const __m256i offset = _mm256_sub_epi32(zero, dot2_u4s8(zero, eight, y_lo, eight, y_hi));
             const __m256 da = _mm256_set1_ps(half_to_float(a[b].d));
             for (size_t h = 0; h < 2; ++h) {
                 __m256i s[4];
@@ -101,7 +101,7 @@ void one_token_q4_0_tiles_ymm(size_t n, const std::byte* tiles, size_t n_rows, c
                     const __m256i q = load256(blk->qs[v] + 32 * h);
                     const __m256i lo = _mm256_and_si256(q, low4);
                     const __m256i hi = _mm256_and_si256(_mm256_srli_epi16(q, 4), low4);
-                    s[v] = dot_u8s8(dot_u8s8(offset, lo, y_lo), hi, y_hi);
+                    s[v] = dot2_u4s8(offset, lo, y_lo, hi, y_hi);
                 }
                 const __m256 dw = _mm256_cvtph_ps(_mm_loadu_si128(reinterpret_cast<const __m128i*>(blk->d + 8 * h)));
                 c[h] = _mm256_fmadd_ps(_mm256_cvtepi32_ps(fold_row_sums(s)), _mm256_mul_ps(dw, da), c[h]);
