@@ -35,6 +35,7 @@ inline void one_token_q8_0_tiles_ymm(size_t n, const std::byte* tiles, size_t n_
         __m256 acc[kDecodeTileRows];
         for (__m256& c : acc) c = _mm256_setzero_ps();
         for (size_t b = 0; b < nb; ++b, ++blk) {
+            prefetch_page_ahead(blk);
             const __m256i y = load256(a[b].qs);
             const __m256 da = half_to_float_x8(&a[b].d);
             for (size_t h = 0; h < 2; ++h) {
@@ -108,6 +109,7 @@ inline void one_token_k4_tiles_ymm(size_t n, const std::byte* tiles, size_t n_ro
         __m256 sum[2] = {_mm256_setzero_ps(), _mm256_setzero_ps()};  // rows 0-7, 8-15
         for (size_t i = 0; i < nb; ++i, ++blk) {
             prefetch_tile_ahead(blk);
+            prefetch_page_ahead(blk);
             // ya[2p + k]: [elements 16k..16k+15 of sub-block 2p | the same of sub-block 2p + 1],
             // the order of the weight halves below.
             __m256i ya[8];
@@ -167,6 +169,7 @@ inline void one_token_q6_k_tiles_ymm(size_t n, const std::byte* tiles, size_t n_
         __m256 sum[2] = {_mm256_setzero_ps(), _mm256_setzero_ps()};  // rows 0-7, 8-15
         for (size_t i = 0; i < nb; ++i, ++blk) {
             prefetch_tile_ahead(blk);
+            prefetch_page_ahead(blk);
             const __m256i bsums = load256(y[i].bsums);
             const __m256 da = _mm256_set1_ps(y[i].d);
             for (size_t half = 0; half < 2; ++half) {

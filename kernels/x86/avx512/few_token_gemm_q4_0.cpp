@@ -285,6 +285,7 @@ void one_token_tiles(size_t n, const std::byte* tiles, size_t n_rows, const std:
     for_each_tile<Q4_0TileBlock>(n, tiles, n_rows, out, [&](const Q4_0TileBlock* blk, size_t nb, float* tile_out) {
         __m512 c = _mm512_setzero_ps();
         for (size_t b = 0; b < nb; ++b, ++blk) {
+            prefetch_page_ahead(blk);
             const __m512i y_lo = _mm512_broadcast_i32x4(_mm_loadu_si128(reinterpret_cast<const __m128i*>(a[b].qs)));
             const __m512i y_hi = _mm512_broadcast_i32x4(_mm_loadu_si128(reinterpret_cast<const __m128i*>(a[b].qs + 16)));
             const __m512i offset = _mm512_sub_epi32(zero, _mm512_dpbusd_epi32(_mm512_dpbusd_epi32(zero, eight, y_lo), eight, y_hi));

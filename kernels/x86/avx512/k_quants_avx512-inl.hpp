@@ -185,6 +185,7 @@ inline void one_token_k4_tiles512(size_t n, const std::byte* tiles, size_t n_row
         __m512 sum = _mm512_setzero_ps();
         for (size_t i = 0; i < nb; ++i, ++blk) {
             prefetch_tile_ahead(blk);
+            prefetch_page_ahead(blk);
             __m512i ya[4];
             for (size_t p = 0; p < 4; ++p) ya[p] = load512(y[i].qs + 64 * p);
             __m512i scales_mins[4];
@@ -314,6 +315,7 @@ inline void one_token_q6_k_tiles512(size_t n, const std::byte* tiles, size_t n_r
         __m512 sum = _mm512_setzero_ps();
         for (size_t i = 0; i < nb; ++i, ++blk) {
             prefetch_tile_ahead(blk);
+            prefetch_page_ahead(blk);
             __m512i ya[2][2];
             for (size_t h = 0; h < 2; ++h)
                 for (size_t m = 0; m < 2; ++m) ya[h][m] = load512(y[i].qs + 128 * h + 64 * m);
