@@ -83,17 +83,33 @@ inline void for_each_tile(size_t n, const std::byte* tiles, size_t n_rows, float
 // "Page-ahead prefetch"). When the block kPageAheadBytes beyond blk crosses into a new page, the
 // first two lines of that page are fetched now and the prefetchers take the stream from there:
 // one branch per block, and two prefetches per 4 KiB. Prefetches never fault past the end.
+// Internal linkage: the levels' translation units, each with its own flags, inline their copies.
 inline constexpr size_t kPageAheadBytes = 16384;
-template <typename TileBlock>
-inline void prefetch_page_ahead(const TileBlock* blk) {
-    static_assert(sizeof(TileBlock) <= 4096, "a block crosses at most one page boundary");
-    const uintptr_t ahead = reinterpret_cast<uintptr_t>(blk) + kPageAheadBytes;
-    const uintptr_t page = (ahead + sizeof(TileBlock)) & ~uintptr_t{4095};
-    if (page > ahead) {
+namespace {
+
+// The page to fetch while at a block of block_bytes (<= 4096, so at most one boundary) at address
+// block: the one whose start lies in (block, block + block_bytes] moved kPageAheadBytes on, or 0.
+// Consecutive blocks cover consecutive ranges, so every page is named exactly once.
+constexpr uintptr_t page_to_prefetch(uintptr_t block, size_t block_bytes) noexcept {
+    const uintptr_t ahead = block + kPageAheadBytes;
+    const uintptr_t page = (ahead + block_bytes) & ~uintptr_t{4095};
+    return page > ahead ? page : 0;
+}
+
+inline void prefetch_page_ahead(const void* block, size_t block_bytes) noexcept {
+    if (const uintptr_t page = page_to_prefetch(reinterpret_cast<uintptr_t>(block), block_bytes)) {
         __builtin_prefetch(reinterpret_cast<const void*>(page));
         __builtin_prefetch(reinterpret_cast<const void*>(page + 64));
     }
 }
+
+template <typename TileBlock>
+inline void prefetch_page_ahead(const TileBlock* blk) noexcept {
+    static_assert(sizeof(TileBlock) <= 4096, "a block crosses at most one page boundary");
+    prefetch_page_ahead(static_cast<const void*>(blk), sizeof(TileBlock));
+}
+
+}  // namespace
 
 // Whether a matrix of this type and row count can take the layout (Q4_0, Q8_0, Q4_K, Q5_K or Q6_K,
 // rows in sixteens).

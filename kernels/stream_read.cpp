@@ -1,6 +1,8 @@
 // Picks the widest stream loop (stream_read.hpp) the CPU runs.
 #include "kernels/stream_read.hpp"
 
+#include <initializer_list>
+
 namespace hearth::kernels {
 
 #if defined(HEARTH_HAVE_X86_KERNELS)

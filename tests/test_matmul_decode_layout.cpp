@@ -151,3 +151,23 @@ TEST(Matmul, DecodeLayoutWithoutWorkerScratch) {
 
 }  // namespace
 }  // namespace hearth::ops
+
+// prefetch_page_ahead names every 4 KiB page of a stream exactly once, in order, kPageAheadBytes
+// ahead of the block that crosses into it: for each block size the kernels and the bandwidth
+// probe step by, from aligned and unaligned starts.
+TEST(Matmul, DecodeLayoutPrefetchNamesEveryPageOnceAhead) {
+    constexpr uintptr_t kPage = 4096;
+    for (size_t block : {size_t{256}, sizeof(hearth::kernels::Q4_0TileBlock), sizeof(hearth::kernels::Q8_0TileBlock),
+                         sizeof(hearth::kernels::Q4_KTileBlock), sizeof(hearth::kernels::Q5_KTileBlock), sizeof(hearth::kernels::Q6_KTileBlock),
+                         size_t{4096}})
+        for (uintptr_t start : {uintptr_t{1} << 20, (uintptr_t{1} << 20) + 8, (uintptr_t{1} << 20) + 4000}) {
+            std::vector<uintptr_t> named, expected;
+            uintptr_t at = start;
+            for (; at < start + 16 * kPage; at += block)
+                if (const uintptr_t page = hearth::kernels::page_to_prefetch(at, block)) named.push_back(page);
+            // The blocks cover (start, at]; shifted by kPageAheadBytes, every page start in it.
+            const uintptr_t lo = start + hearth::kernels::kPageAheadBytes, hi = at + hearth::kernels::kPageAheadBytes;
+            for (uintptr_t page = lo / kPage * kPage + kPage; page <= hi; page += kPage) expected.push_back(page);
+            EXPECT_EQ(named, expected) << block << "-byte blocks from " << start;
+        }
+}

@@ -17,13 +17,10 @@ namespace {
 template <typename V, typename Load, typename Add, typename Sum>
 uint64_t stream_sum_body(const std::byte* p, size_t bytes, Load load, Add add, Sum sum) noexcept {
     constexpr size_t kStep = 256, kPer = sizeof(V);
-    struct Step {  // prefetch_page_ahead's block: one 256-byte step
-        std::byte bytes[kStep];
-    };
     V acc[4] = {};
     size_t i = 0;
     for (; i + kStep <= bytes; i += kStep) {
-        prefetch_page_ahead(reinterpret_cast<const Step*>(p + i));
+        prefetch_page_ahead(p + i, kStep);
         for (size_t k = 0; k < kStep / kPer; ++k) acc[k % 4] = add(acc[k % 4], load(p + i + k * kPer));
     }
     for (; i < bytes; i += kPer) acc[0] = add(acc[0], load(p + i));

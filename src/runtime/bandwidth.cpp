@@ -24,6 +24,20 @@
 #include "runtime/thread_pool.hpp"
 
 namespace hearth {
+namespace {
+
+// The portable loop: 64-bit loads into eight independent sums (bytes a multiple of 64).
+uint64_t sum_words(const std::byte* p, size_t bytes) noexcept {
+    const auto* w = reinterpret_cast<const uint64_t*>(p);
+    uint64_t a0 = 0, a1 = 0, a2 = 0, a3 = 0, a4 = 0, a5 = 0, a6 = 0, a7 = 0;
+    for (size_t i = 0; i < bytes / sizeof(uint64_t); i += 8) {
+        a0 += w[i]; a1 += w[i + 1]; a2 += w[i + 2]; a3 += w[i + 3];
+        a4 += w[i + 4]; a5 += w[i + 5]; a6 += w[i + 6]; a7 += w[i + 7];
+    }
+    return a0 + a1 + a2 + a3 + a4 + a5 + a6 + a7;
+}
+
+}  // namespace
 
 double measure_read_bandwidth(ThreadPool& pool, size_t bytes, int repeats) {
     void* p = ::mmap(nullptr, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
@@ -42,24 +56,14 @@ double measure_read_bandwidth(ThreadPool& pool, size_t bytes, int repeats) {
     constexpr size_t kChunks = 64;
     const size_t per_chunk = n_words / kChunks / 8 * 8;
     std::vector<uint64_t> sums(kChunks);
-    const kernels::StreamSumFn wide = kernels::wide_stream_sum();
+    std::vector<kernels::StreamSumFn> loops = {sum_words};
+    if (const kernels::StreamSumFn wide = kernels::wide_stream_sum()) loops.push_back(wide);
     double best = 0;
     for (int r = 0; r < repeats; ++r)
-        for (bool use_wide : {false, true}) {
-            if (use_wide && !wide) continue;
+        for (const kernels::StreamSumFn loop : loops) {
             auto t0 = std::chrono::steady_clock::now();
             pool.parallel_for(kChunks, [&](size_t c) {
-                const uint64_t* w = words + c * per_chunk;
-                if (use_wide) {
-                    sums[c] += wide(reinterpret_cast<const std::byte*>(w), per_chunk * sizeof(uint64_t));
-                    return;
-                }
-                uint64_t a0 = 0, a1 = 0, a2 = 0, a3 = 0, a4 = 0, a5 = 0, a6 = 0, a7 = 0;
-                for (size_t i = 0; i < per_chunk; i += 8) {
-                    a0 += w[i]; a1 += w[i + 1]; a2 += w[i + 2]; a3 += w[i + 3];
-                    a4 += w[i + 4]; a5 += w[i + 5]; a6 += w[i + 6]; a7 += w[i + 7];
-                }
-                sums[c] += a0 + a1 + a2 + a3 + a4 + a5 + a6 + a7;
+                sums[c] += loop(reinterpret_cast<const std::byte*>(words + c * per_chunk), per_chunk * sizeof(uint64_t));
             });
             double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
             best = std::max(best, double(per_chunk * kChunks * sizeof(uint64_t)) / secs);
