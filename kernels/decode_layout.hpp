@@ -109,6 +109,28 @@ inline void prefetch_page_ahead(const TileBlock* blk) noexcept {
     prefetch_page_ahead(static_cast<const void*>(blk), sizeof(TileBlock));
 }
 
+// The K-quant tiled kernels' arithmetic per byte is high enough that the hardware prefetcher
+// alone left their loads waiting on memory (half the samples; Q4_K tiles 11 GB/s against 14 for
+// the rows' tiles, which prefetch): while at row r of a super-block, they fetch row r's share of
+// the super-block two ahead (1-3 ahead measured alike, 4 worse), so the 36 lines of a Q4_K tile
+// block are requested a few at a time among the arithmetic. All 36 at the top of the block, as
+// one burst, streamed from DRAM 4-16 % slower on a Zen 5 core (layers_x1_tiles, bench/README.md).
+// A share is sizeof(TileBlock) / 16 bytes (144 for Q4_K): one prefetch per 64 bytes from its
+// start covers its lines but perhaps the last, which the next share's first prefetch asks for.
+// fn(offset) for each address to fetch while at row r of a block of block_bytes, as offsets from
+// that block's start (the rule, kept apart so that a test can check it covers every line).
+template <typename Fn>
+constexpr void for_row_share_ahead(size_t block_bytes, size_t r, Fn&& fn) {
+    const size_t share = block_bytes / kDecodeTileRows;
+    for (size_t o = 0; o < share; o += 64) fn(2 * block_bytes + r * share + o);
+}
+
+template <typename TileBlock>
+inline void prefetch_row_share_ahead(const TileBlock* blk, size_t r) noexcept {
+    const char* at = reinterpret_cast<const char*>(blk);
+    for_row_share_ahead(sizeof(TileBlock), r, [at](size_t offset) { __builtin_prefetch(at + offset); });
+}
+
 }  // namespace
 
 // Whether a matrix of this type and row count can take the layout (Q4_0, Q8_0, Q4_K, Q5_K or Q6_K,

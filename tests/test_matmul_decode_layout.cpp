@@ -8,6 +8,8 @@
 
 #include <cmath>
 #include <cstring>
+#include <set>
+#include <vector>
 
 #include "kernels/decode_layout.hpp"
 #include "matmul_test_support.hpp"
@@ -169,5 +171,24 @@ TEST(Matmul, DecodeLayoutPrefetchNamesEveryPageOnceAhead) {
             const uintptr_t lo = start + hearth::kernels::kPageAheadBytes, hi = at + hearth::kernels::kPageAheadBytes;
             for (uintptr_t page = lo / kPage * kPage + kPage; page <= hi; page += kPage) expected.push_back(page);
             EXPECT_EQ(named, expected) << block << "-byte blocks from " << start;
+        }
+}
+
+// The K-quant kernels' spread prefetch: the rows of one block, 0 to 15, together ask for every
+// 64-byte line of the block two ahead, wherever the blocks start within a line (only the last
+// line may wait for the next block's row 0, whose first address lies in it).
+TEST(Matmul, DecodeLayoutRowSharesCoverTheBlockTwoAhead) {
+    for (size_t block : {sizeof(hearth::kernels::Q4_KTileBlock), sizeof(hearth::kernels::Q5_KTileBlock),
+                         sizeof(hearth::kernels::Q6_KTileBlock)})
+        for (size_t start = 0; start < 64; start += 4) {  // the first block's address mod 64
+            std::set<size_t> lines;  // line numbers, counted from the line holding byte 0 of block 0 (at `start`)
+            for (size_t b = 0; b < 2; ++b)  // two consecutive blocks: this one's rows, then the next one's row 0
+                for (size_t r = 0; r < (b == 0 ? hearth::kernels::kDecodeTileRows : 1); ++r)
+                    hearth::kernels::for_row_share_ahead(block, r, [&](size_t offset) {
+                        EXPECT_LT(offset, 3 * block) << "past the block two ahead";
+                        lines.insert((start + b * block + offset) / 64);
+                    });
+            for (size_t line = (start + 2 * block) / 64; line <= (start + 3 * block - 1) / 64; ++line)
+                EXPECT_TRUE(lines.count(line)) << block << "-byte blocks from " << start << ": line " << line;
         }
 }

@@ -175,16 +175,6 @@ inline __m256i row_sums(const __m256i (&v)[R]) {
     return _mm256_add_epi32(_mm256_permute2x128_si256(lo, hi, 0x20), _mm256_permute2x128_si256(lo, hi, 0x31));
 }
 
-// The K-quant tiled kernels' arithmetic per byte is high enough that the hardware prefetcher
-// alone left their loads waiting on memory (half the samples; Q4_K tiles 11 GB/s against 14 for
-// the rows' tiles, which prefetch): each super-block fetches the one two ahead (1-3 ahead
-// measured alike, 4 worse).
-template <typename TileBlock>
-inline void prefetch_tile_ahead(const TileBlock* blk) {
-    const char* next = reinterpret_cast<const char*>(blk + 2);
-    for (size_t o = 0; o < sizeof(TileBlock); o += 64) _mm_prefetch(next + o, _MM_HINT_T0);
-}
-
 // 32 4-bit values of chunk c (0..7) of a Q4_K/Q5_K super-block's qs: low nibbles for even c.
 inline __m256i k4_nibbles(const uint8_t* qs, size_t c) {
     const __m256i x = load256(qs + 32 * (c / 2));

@@ -108,7 +108,6 @@ inline void one_token_k4_tiles_ymm(size_t n, const std::byte* tiles, size_t n_ro
     for_each_tile<TileBlock>(n, tiles, n_rows, out, [&](const TileBlock* blk, size_t nb, float* tile_out) {
         __m256 sum[2] = {_mm256_setzero_ps(), _mm256_setzero_ps()};  // rows 0-7, 8-15
         for (size_t i = 0; i < nb; ++i, ++blk) {
-            prefetch_tile_ahead(blk);
             prefetch_page_ahead(blk);
             // ya[2p + k]: [elements 16k..16k+15 of sub-block 2p | the same of sub-block 2p + 1],
             // the order of the weight halves below.
@@ -125,6 +124,8 @@ inline void one_token_k4_tiles_ymm(size_t n, const std::byte* tiles, size_t n_ro
                 __m256i isums[kHalf], msums[4];  // rows of this half; row pairs 2q, 2q + 1
                 for (size_t q = 0; q < 4; ++q) {
                     const size_t r = h * kHalf + 2 * q;
+                    prefetch_row_share_ahead(blk, r);
+                    prefetch_row_share_ahead(blk, r + 1);
                     const __m256i decoded = k4_scales_mins_x2(_mm256_loadu2_m128i(
                         reinterpret_cast<const __m128i*>(blk->scales[r + 1]), reinterpret_cast<const __m128i*>(blk->scales[r])));
                     msums[q] = _mm256_madd_epi16(sub_sums, _mm256_shuffle_epi8(decoded, mins16));
@@ -168,7 +169,6 @@ inline void one_token_q6_k_tiles_ymm(size_t n, const std::byte* tiles, size_t n_
     for_each_tile<Q6_KTileBlock>(n, tiles, n_rows, out, [&](const Q6_KTileBlock* blk, size_t nb, float* tile_out) {
         __m256 sum[2] = {_mm256_setzero_ps(), _mm256_setzero_ps()};  // rows 0-7, 8-15
         for (size_t i = 0; i < nb; ++i, ++blk) {
-            prefetch_tile_ahead(blk);
             prefetch_page_ahead(blk);
             const __m256i bsums = load256(y[i].bsums);
             const __m256 da = _mm256_set1_ps(y[i].d);
@@ -176,6 +176,7 @@ inline void one_token_q6_k_tiles_ymm(size_t n, const std::byte* tiles, size_t n_
                 __m256i isums[kHalf], biases[kHalf];
                 for (size_t rr = 0; rr < kHalf; ++rr) {
                     const size_t r = half * kHalf + rr;
+                    prefetch_row_share_ahead(blk, r);
                     biases[rr] = _mm256_madd_epi16(_mm256_cvtepi8_epi16(_mm_loadu_si128(reinterpret_cast<const __m128i*>(blk->scales[r]))), bsums);
                     __m256i acc = _mm256_setzero_si256();
                     for (size_t h = 0; h < 2; ++h) {

@@ -133,10 +133,10 @@ void tile_k4_512(size_t n, const std::byte* w, size_t w_stride, const std::byte*
 }
 
 // The packed 6-bit scales and mins of a tile's 16 rows (12 bytes each, decode layout) decoded
-// with vector operations at once: out[v] holds rows v, 4 + v, 8 + v and 12 + v in its 128-bit
-// lanes, each lane [scale 0..7 | min 0..7] as bytes. Same unpacking as k4_scales16 for a row's
-// three 32-bit words u0, u1, u2: scales 0-3 = u0 & 63, 4-7 = (u2 & 15) | (u0 >> 6) << 4, mins 0-3 =
-// u1 & 63, 4-7 = (u2 >> 4) | (u1 >> 6) << 4. (Per row in general registers, this unpacking
+// with vector operations at once: out[v] holds rows 4v .. 4v + 3 in its 128-bit lanes (the
+// order the kernels read the rows in), each lane [scale 0..7 | min 0..7] as bytes. Same
+// unpacking as k4_scales16 for a row's three 32-bit words u0, u1, u2: scales 0-3 = u0 & 63,
+// 4-7 = (u2 & 15) | (u0 >> 6) << 4, mins 0-3 = u1 & 63, 4-7 = (u2 >> 4) | (u1 >> 6) << 4. (Per row in general registers, this unpacking
 // had cost the single-token kernel ~20 % of its speed in cache.)
 // Each row is read with a 16-byte load: the last one reads 4 bytes past the scales, into qs.
 static_assert(offsetof(Q4_KTileBlock, qs) == offsetof(Q4_KTileBlock, scales) + sizeof(Q4_KTileBlock::scales) &&
@@ -149,8 +149,8 @@ inline void k4_tile_scales(const Q4_KTileBlock& blk, __m512i (&out)[4]) {  // Q5
     const __m512i low_mask = _mm512_broadcast_i32x4(_mm_setr_epi32(0x3f3f3f3f, 0x0f0f0f0f, 0x3f3f3f3f, 0x0f0f0f0f));
     const __m512i top_mask = _mm512_broadcast_i32x4(_mm_setr_epi32(0, 0x30303030, 0, 0x30303030));
     for (size_t v = 0; v < 4; ++v) {
-        __m512i raw = _mm512_castsi128_si512(load128(blk.scales[v]));
-        for (size_t k = 1; k < 4; ++k) raw = _mm512_mask_broadcast_i32x4(raw, __mmask16(0xF << (4 * k)), load128(blk.scales[4 * k + v]));
+        __m512i raw = _mm512_castsi128_si512(load128(blk.scales[4 * v]));
+        for (size_t k = 1; k < 4; ++k) raw = _mm512_mask_broadcast_i32x4(raw, __mmask16(0xF << (4 * k)), load128(blk.scales[4 * v + k]));
         const __m512i low = _mm512_and_si512(_mm512_srlv_epi32(_mm512_shuffle_epi8(raw, low_words), shift), low_mask);
         // (u >> 6) << 4 per byte is (u >> 2) & 0x30; 0xF8: low | (top & top_mask).
         out[v] = _mm512_ternarylogic_epi32(low, _mm512_srli_epi32(_mm512_shuffle_epi8(raw, top_words), 2), top_mask, 0xF8);
@@ -164,6 +164,17 @@ inline __m512i fold_lanes(const __m512i (&v)[4]) {
         return _mm512_add_epi32(_mm512_shuffle_i32x4(a, b, 0x88), _mm512_shuffle_i32x4(a, b, 0xDD));
     };
     return pairs(pairs(v[0], v[1]), pairs(v[2], v[3]));
+}
+
+// The K-quant single-token kernels visit a tile's rows in order, row 4v + k as step k of group v,
+// so a tile block's bytes are read front to back, each row as its share is fetched
+// (prefetch_row_share_ahead). Visiting rows v, 4 + v, ... as fold_row_sums lays them out jumps
+// 512 bytes a row: from DRAM on a Zen 5 core Q4_K streamed 31 GB/s that way against 36 in order,
+// Q6_K 34 against 36 (layers_x1_tiles, medians of 8). fold_row_sums then leaves row 4v + k in
+// lane 4k + v; this puts lane r back as row r (the transposition is its own inverse). Integer
+// lanes: the bits do not change.
+inline __m512i rows_in_order(__m512i folded) {
+    return _mm512_permutexvar_epi32(_mm512_setr_epi32(0, 4, 8, 12, 1, 5, 9, 13, 2, 6, 10, 14, 3, 7, 11, 15), folded);
 }
 
 // One token through a Q4_K (Q5_K) matrix in the decode layout (decode_layout.hpp), 16 rows a
@@ -184,7 +195,6 @@ inline void one_token_k4_tiles512(size_t n, const std::byte* tiles, size_t n_row
     for_each_tile<TileBlock>(n, tiles, n_rows, out, [&](const TileBlock* blk, size_t nb, float* tile_out) {
         __m512 sum = _mm512_setzero_ps();
         for (size_t i = 0; i < nb; ++i, ++blk) {
-            prefetch_tile_ahead(blk);
             prefetch_page_ahead(blk);
             __m512i ya[4];
             for (size_t p = 0; p < 4; ++p) ya[p] = load512(y[i].qs + 64 * p);
@@ -197,13 +207,14 @@ inline void one_token_k4_tiles512(size_t n, const std::byte* tiles, size_t n_row
             __m512i min_dots[4];
             for (size_t v = 0; v < 4; ++v)
                 min_dots[v] = _mm512_madd_epi16(_mm512_unpackhi_epi8(scales_mins[v], _mm512_setzero_si512()), sub_sums);
-            const __m512i min_sums = fold_row_sums(min_dots);  // folded now: fewer live registers below
+            const __m512i min_sums = rows_in_order(fold_row_sums(min_dots));  // now: fewer live registers below
             __m512i int_sums[4];
             for (size_t v = 0; v < 4; ++v) {
                 __m512i row_isum[4];
                 #pragma GCC unroll 4  // rows in registers: a loop kept them in stack arrays
                 for (size_t k = 0; k < 4; ++k) {
-                    const size_t r = 4 * k + v;
+                    const size_t r = 4 * v + k;
+                    prefetch_row_share_ahead(blk, r);
                     const __m512i sc16 = _mm512_castsi128_si512(_mm_cvtepu8_epi16(_mm_loadl_epi64(
                         reinterpret_cast<const __m128i*>(unpacked[v] + 16 * k))));
                     __m512i isum = _mm512_setzero_si512();
@@ -220,7 +231,8 @@ inline void one_token_k4_tiles512(size_t n, const std::byte* tiles, size_t n_row
             }
             const __m512 da = _mm512_set1_ps(y[i].d);
             const __m512 d = _mm512_cvtph_ps(load256(blk->d)), dmin = _mm512_cvtph_ps(load256(blk->dmin));
-            const __m512 scaled = _mm512_mul_ps(_mm512_mul_ps(d, da), _mm512_cvtepi32_ps(fold_row_sums(int_sums)));
+            const __m512i isums = rows_in_order(fold_row_sums(int_sums));
+            const __m512 scaled = _mm512_mul_ps(_mm512_mul_ps(d, da), _mm512_cvtepi32_ps(isums));
             const __m512 mins = _mm512_mul_ps(_mm512_mul_ps(dmin, da), _mm512_cvtepi32_ps(min_sums));
             sum = _mm512_add_ps(sum, _mm512_sub_ps(scaled, mins));
         }
@@ -297,7 +309,7 @@ void tile_q6_K_512(size_t n, const std::byte* w, size_t w_stride, const std::byt
 }
 
 // One token through a Q6_K matrix in the decode layout (decode_layout.hpp), 16 rows a tile, read
-// front to back (prefetch_tile_ahead): each row's integer sums are tile_q6_K_512's
+// front to back (prefetch_row_share_ahead): each row's integer sums are tile_q6_K_512's
 // (exact; the bias term joins a row's lanes before they are folded, fold_lanes then
 // fold_row_sums, which measured ~20 % faster in cache than per-row horizontal sums), and the float
 // combine runs its expression with lane r = row r: vec_dot's bits.
@@ -314,18 +326,18 @@ inline void one_token_q6_k_tiles512(size_t n, const std::byte* tiles, size_t n_r
     for_each_tile<Q6_KTileBlock>(n, tiles, n_rows, out, [&](const Q6_KTileBlock* blk, size_t nb, float* tile_out) {
         __m512 sum = _mm512_setzero_ps();
         for (size_t i = 0; i < nb; ++i, ++blk) {
-            prefetch_tile_ahead(blk);
             prefetch_page_ahead(blk);
             __m512i ya[2][2];
             for (size_t h = 0; h < 2; ++h)
                 for (size_t m = 0; m < 2; ++m) ya[h][m] = load512(y[i].qs + 128 * h + 64 * m);
             const __m256i bsums = load256(y[i].bsums);
-            __m512i int_sums[4];  // rows v, 4 + v, 8 + v, 12 + v: 4 partial sums each, in 128-bit lanes 0-3
+            __m512i int_sums[4];  // rows 4v .. 4v + 3: 4 partial sums each, in 128-bit lanes 0-3
             for (size_t v = 0; v < 4; ++v) {
                 __m512i row_isum[4];
                 #pragma GCC unroll 4  // rows in registers: a loop kept them in stack arrays
                 for (size_t k = 0; k < 4; ++k) {
-                    const size_t r = 4 * k + v;
+                    const size_t r = 4 * v + k;
+                    prefetch_row_share_ahead(blk, r);
                     const __m256i sc16 = _mm256_cvtepi8_epi16(load128(blk->scales[r]));
                     // The bias 32 * sum(scale * bsum) leaves the row's lanes before they are folded.
                     __m512i isum = _mm512_sub_epi32(_mm512_setzero_si512(),
@@ -348,7 +360,8 @@ inline void one_token_q6_k_tiles512(size_t n, const std::byte* tiles, size_t n_r
             }
             const __m512 da = _mm512_set1_ps(y[i].d);
             const __m512 d = _mm512_cvtph_ps(load256(blk->d));
-            sum = _mm512_add_ps(sum, _mm512_mul_ps(_mm512_mul_ps(d, da), _mm512_cvtepi32_ps(fold_row_sums(int_sums))));
+            const __m512i isums = rows_in_order(fold_row_sums(int_sums));
+            sum = _mm512_add_ps(sum, _mm512_mul_ps(_mm512_mul_ps(d, da), _mm512_cvtepi32_ps(isums)));
         }
         _mm512_storeu_ps(tile_out, sum);
     });
