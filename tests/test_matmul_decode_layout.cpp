@@ -192,3 +192,21 @@ TEST(Matmul, DecodeLayoutRowSharesCoverTheBlockTwoAhead) {
                 EXPECT_TRUE(lines.count(line)) << block << "-byte blocks from " << start << ": line " << line;
         }
 }
+
+// The Q4_0 and Q8_0 kernels' block-ahead prefetch: consecutive blocks together ask for every line
+// kBlockAheadBytes on, and nothing before it.
+TEST(Matmul, DecodeLayoutBlocksAheadCoverEveryLine) {
+    constexpr size_t kAhead = hearth::kernels::kBlockAheadBytes, kBlocks = 40;
+    for (size_t block : {sizeof(hearth::kernels::Q4_0TileBlock), sizeof(hearth::kernels::Q8_0TileBlock)})
+        for (size_t start = 0; start < 64; start += 4) {
+            std::set<size_t> lines;
+            for (size_t b = 0; b < kBlocks; ++b)
+                hearth::kernels::for_lines_ahead(kAhead, block, [&](size_t offset) {
+                    EXPECT_GE(offset, kAhead);
+                    lines.insert((start + b * block + offset) / 64);
+                });
+            // All but the last block's last line, which the block after it would ask for.
+            for (size_t line = (start + kAhead) / 64; line < (start + kAhead + kBlocks * block - 1) / 64; ++line)
+                EXPECT_TRUE(lines.count(line)) << block << "-byte blocks from " << start << ": line " << line;
+        }
+}

@@ -92,6 +92,7 @@ void one_token_q4_0_tiles_ymm(size_t n, const std::byte* tiles, size_t n_rows, c
         __m256 c[2] = {_mm256_setzero_ps(), _mm256_setzero_ps()};  // rows 0-7, 8-15
         for (size_t b = 0; b < nb; ++b, ++blk) {
             prefetch_page_ahead(blk);
+            prefetch_block_ahead(blk);
             const __m256i y_lo = _mm256_broadcastsi128_si256(_mm_loadu_si128(reinterpret_cast<const __m128i*>(a[b].qs)));
             const __m256i y_hi = _mm256_broadcastsi128_si256(_mm_loadu_si128(reinterpret_cast<const __m128i*>(a[b].qs + 16)));
             const __m256i offset = _mm256_sub_epi32(zero, dot2_u4s8(zero, eight, y_lo, eight, y_hi));

@@ -36,6 +36,7 @@ inline void one_token_q8_0_tiles_ymm(size_t n, const std::byte* tiles, size_t n_
         for (__m256& c : acc) c = _mm256_setzero_ps();
         for (size_t b = 0; b < nb; ++b, ++blk) {
             prefetch_page_ahead(blk);
+            prefetch_block_ahead(blk);
             const __m256i y = load256(a[b].qs);
             const __m256 da = half_to_float_x8(&a[b].d);
             for (size_t h = 0; h < 2; ++h) {

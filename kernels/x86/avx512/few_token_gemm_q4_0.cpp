@@ -286,6 +286,7 @@ void one_token_tiles(size_t n, const std::byte* tiles, size_t n_rows, const std:
         __m512 c = _mm512_setzero_ps();
         for (size_t b = 0; b < nb; ++b, ++blk) {
             prefetch_page_ahead(blk);
+            prefetch_block_ahead(blk);
             const __m512i y_lo = _mm512_broadcast_i32x4(_mm_loadu_si128(reinterpret_cast<const __m128i*>(a[b].qs)));
             const __m512i y_hi = _mm512_broadcast_i32x4(_mm_loadu_si128(reinterpret_cast<const __m128i*>(a[b].qs + 16)));
             const __m512i offset = _mm512_sub_epi32(zero, _mm512_dpbusd_epi32(_mm512_dpbusd_epi32(zero, eight, y_lo), eight, y_hi));

@@ -103,6 +103,7 @@ inline void one_token_q8_0_tiles512(size_t n, const std::byte* tiles, size_t n_r
         for (__m512& c : acc) c = _mm512_setzero_ps();
         for (size_t b = 0; b < nb; ++b, ++blk) {
             prefetch_page_ahead(blk);
+            prefetch_block_ahead(blk);
             const __m512i y = _mm512_broadcast_i64x4(load256(a[b].qs));
             const __m512 dwda = _mm512_mul_ps(_mm512_cvtph_ps(load256(blk->d)), _mm512_set1_ps(half_to_float(a[b].d)));
             const __m512i neg_corr = _mm512_sub_epi32(zero, _mm512_dpbusd_epi32(zero, bias, y));
