@@ -83,9 +83,17 @@ inline void for_each_tile(size_t n, const std::byte* tiles, size_t n_rows, float
 // "Page-ahead prefetch"). When the block kPageAheadBytes beyond blk crosses into a new page, the
 // first two lines of that page are fetched now and the prefetchers take the stream from there:
 // one branch per block, and two prefetches per 4 KiB. Prefetches never fault past the end.
-// Internal linkage: the levels' translation units, each with its own flags, inline their copies.
 inline constexpr size_t kPageAheadBytes = 16384;
+// How far ahead the Q4_0 and Q8_0 kernels fetch each block (for_block_ahead). From DRAM on a Zen 5
+// core (layers_x1_tiles, medians of 8), the page hint alone streamed Q4_0 at 32.0 GB/s and Q8_0 at
+// 34.2 with the 512-bit kernels, 26.8 and 31.0 with the 256-bit ones; with this fetch too 35.8,
+// 35.9, 30.1 and 35.4. In cache it costs nothing measurable. 2 and 4 KiB ahead measured alike.
+inline constexpr size_t kBlockAheadBytes = 4096;
+// Internal linkage: the levels' translation units, each with its own flags, inline their copies.
 namespace {
+
+// Addresses as integers: a pointer moved past the end of the weights would be undefined.
+inline void prefetch_at(uintptr_t address) noexcept { __builtin_prefetch(reinterpret_cast<const void*>(address)); }
 
 // The page to fetch while at a block of block_bytes (<= 4096, so at most one boundary) at address
 // block: the one whose start lies in (block, block + block_bytes] moved kPageAheadBytes on, or 0.
@@ -98,8 +106,8 @@ constexpr uintptr_t page_to_prefetch(uintptr_t block, size_t block_bytes) noexce
 
 inline void prefetch_page_ahead(const void* block, size_t block_bytes) noexcept {
     if (const uintptr_t page = page_to_prefetch(reinterpret_cast<uintptr_t>(block), block_bytes)) {
-        __builtin_prefetch(reinterpret_cast<const void*>(page));
-        __builtin_prefetch(reinterpret_cast<const void*>(page + 64));
+        prefetch_at(page);
+        prefetch_at(page + 64);
     }
 }
 
@@ -109,46 +117,47 @@ inline void prefetch_page_ahead(const TileBlock* blk) noexcept {
     prefetch_page_ahead(static_cast<const void*>(blk), sizeof(TileBlock));
 }
 
-// The K-quant tiled kernels' arithmetic per byte is high enough that the hardware prefetcher
-// alone left their loads waiting on memory (half the samples; Q4_K tiles 11 GB/s against 14 for
-// the rows' tiles, which prefetch): while at row r of a super-block, they fetch row r's share of
-// the super-block two ahead (1-3 ahead measured alike, 4 worse), so the 36 lines of a Q4_K tile
-// block are requested a few at a time among the arithmetic. All 36 at the top of the block, as
-// one burst, streamed from DRAM 4-16 % slower on a Zen 5 core (layers_x1_tiles, bench/README.md).
-// A share is sizeof(TileBlock) / 16 bytes (144 for Q4_K): one prefetch per 64 bytes from its
-// start covers its lines but perhaps the last, which the next share's first prefetch asks for.
-// fn(offset) for each address to fetch for the `bytes` bytes that start `ahead` bytes on: one per
-// 64 bytes from their start. That covers their lines but perhaps the last, which the next range's
-// first address lies in when ranges follow each other (the rule, kept apart so that a test can
-// check it covers every line).
+// The dense prefetches' line rule: fn(offset) for each address to fetch for the `bytes` bytes
+// that start `ahead` bytes on, one per 64 bytes from their start. That covers their lines but
+// perhaps the last, which the next range's first address lies in when ranges follow each other.
+// Kept apart from the prefetches so that the tests can check it covers every line.
 template <typename Fn>
 constexpr void for_lines_ahead(size_t ahead, size_t bytes, Fn&& fn) {
     for (size_t o = 0; o < bytes; o += 64) fn(ahead + o);
 }
 
+// The K-quant kernels' arithmetic per byte is high enough that the hardware prefetcher alone left
+// their loads waiting on memory (half the samples; Q4_K tiles 11 GB/s against 14 for the rows'
+// tiles, which prefetch). While at row r of a super-block, they fetch row r's share (1/16) of the
+// super-block two ahead, so its lines are requested a few at a time among the arithmetic (1, 2
+// and 3 ahead measured alike; an earlier version found 4 worse). The build that fetched all of
+// them at the top of the block streamed 7-11 % slower from DRAM on a Zen 5 core (its AVX-512
+// kernels also visited rows out of order), and slower still with that loop unrolled into one
+// burst (bench/README.md, "Prefetch spread among the arithmetic").
 template <typename Fn>
 constexpr void for_row_share_ahead(size_t block_bytes, size_t r, Fn&& fn) {
     const size_t share = block_bytes / kDecodeTileRows;
     for_lines_ahead(2 * block_bytes + r * share, share, fn);
 }
 
-template <typename TileBlock>
-inline void prefetch_row_share_ahead(const TileBlock* blk, size_t r) noexcept {
-    const char* at = reinterpret_cast<const char*>(blk);
-    for_row_share_ahead(sizeof(TileBlock), r, [at](size_t offset) { __builtin_prefetch(at + offset); });
+// The Q4_0 and Q8_0 kernels (tile blocks of 288 and 544 bytes) fetch each block kBlockAheadBytes
+// on as they reach it, besides the page-ahead hint.
+template <typename Fn>
+constexpr void for_block_ahead(size_t block_bytes, Fn&& fn) {
+    for_lines_ahead(kBlockAheadBytes, block_bytes, fn);
 }
 
-// The Q4_0 and Q8_0 kernels, whose tile blocks are 288 and 544 bytes, fetch the block
-// kBlockAheadBytes on as they reach each one, besides the page-ahead hint. From DRAM on a Zen 5
-// core (layers_x1_tiles, medians of 8) the page hint alone streamed Q4_0 at 32.0 GB/s and Q8_0 at
-// 34.2 with the 512-bit kernels, 26.8 and 31.0 with the 256-bit ones; with this 35.8, 35.9, 30.1
-// and 35.4. In cache it costs nothing measurable. 2 and 4 KiB ahead measured alike.
-inline constexpr size_t kBlockAheadBytes = 4096;
+template <typename TileBlock>
+inline void prefetch_row_share_ahead(const TileBlock* blk, size_t r) noexcept {
+    static_assert(sizeof(TileBlock) % kDecodeTileRows == 0, "the 16 shares tile the block");
+    const auto at = reinterpret_cast<uintptr_t>(blk);
+    for_row_share_ahead(sizeof(TileBlock), r, [at](size_t offset) { prefetch_at(at + offset); });
+}
 
 template <typename TileBlock>
 inline void prefetch_block_ahead(const TileBlock* blk) noexcept {
-    const char* at = reinterpret_cast<const char*>(blk);
-    for_lines_ahead(kBlockAheadBytes, sizeof(TileBlock), [at](size_t offset) { __builtin_prefetch(at + offset); });
+    const auto at = reinterpret_cast<uintptr_t>(blk);
+    for_block_ahead(sizeof(TileBlock), [at](size_t offset) { prefetch_at(at + offset); });
 }
 
 }  // namespace

@@ -176,7 +176,9 @@ TEST(Matmul, DecodeLayoutPrefetchNamesEveryPageOnceAhead) {
 
 // The K-quant kernels' spread prefetch: the rows of one block, 0 to 15, together ask for every
 // 64-byte line of the block two ahead, wherever the blocks start within a line (only the last
-// line may wait for the next block's row 0, whose first address lies in it).
+// line may wait for the next block's row 0, whose first address lies in it). These tests check
+// the rules; that each kernel calls them for every row or block only its speed shows (a missing
+// prefetch changes no bits), in layers_x1_tiles.
 TEST(Matmul, DecodeLayoutRowSharesCoverTheBlockTwoAhead) {
     for (size_t block : {sizeof(hearth::kernels::Q4_KTileBlock), sizeof(hearth::kernels::Q5_KTileBlock),
                          sizeof(hearth::kernels::Q6_KTileBlock)})
@@ -185,6 +187,7 @@ TEST(Matmul, DecodeLayoutRowSharesCoverTheBlockTwoAhead) {
             for (size_t b = 0; b < 2; ++b)  // two consecutive blocks: this one's rows, then the next one's row 0
                 for (size_t r = 0; r < (b == 0 ? hearth::kernels::kDecodeTileRows : 1); ++r)
                     hearth::kernels::for_row_share_ahead(block, r, [&](size_t offset) {
+                        EXPECT_GE(offset, 2 * block) << "before the block two ahead";
                         EXPECT_LT(offset, 3 * block) << "past the block two ahead";
                         lines.insert((start + b * block + offset) / 64);
                     });
@@ -201,7 +204,7 @@ TEST(Matmul, DecodeLayoutBlocksAheadCoverEveryLine) {
         for (size_t start = 0; start < 64; start += 4) {
             std::set<size_t> lines;
             for (size_t b = 0; b < kBlocks; ++b)
-                hearth::kernels::for_lines_ahead(kAhead, block, [&](size_t offset) {
+                hearth::kernels::for_block_ahead(block, [&](size_t offset) {
                     EXPECT_GE(offset, kAhead);
                     lines.insert((start + b * block + offset) / 64);
                 });

@@ -136,8 +136,9 @@ void tile_k4_512(size_t n, const std::byte* w, size_t w_stride, const std::byte*
 // with vector operations at once: out[v] holds rows 4v .. 4v + 3 in its 128-bit lanes (the
 // order the kernels read the rows in), each lane [scale 0..7 | min 0..7] as bytes. Same
 // unpacking as k4_scales16 for a row's three 32-bit words u0, u1, u2: scales 0-3 = u0 & 63,
-// 4-7 = (u2 & 15) | (u0 >> 6) << 4, mins 0-3 = u1 & 63, 4-7 = (u2 >> 4) | (u1 >> 6) << 4. (Per row in general registers, this unpacking
-// had cost the single-token kernel ~20 % of its speed in cache.)
+// 4-7 = (u2 & 15) | (u0 >> 6) << 4, mins 0-3 = u1 & 63, 4-7 = (u2 >> 4) | (u1 >> 6) << 4.
+// (Per row in general registers, this unpacking had cost the single-token kernel ~20 % of its
+// speed in cache.)
 // Each row is read with a 16-byte load: the last one reads 4 bytes past the scales, into qs.
 static_assert(offsetof(Q4_KTileBlock, qs) == offsetof(Q4_KTileBlock, scales) + sizeof(Q4_KTileBlock::scales) &&
               sizeof(Q4_KTileBlock::qs) >= 4);
@@ -169,10 +170,10 @@ inline __m512i fold_lanes(const __m512i (&v)[4]) {
 // The K-quant single-token kernels visit a tile's rows in order, row 4v + k as step k of group v,
 // so a tile block's bytes are read front to back, each row as its share is fetched
 // (prefetch_row_share_ahead). Visiting rows v, 4 + v, ... as fold_row_sums lays them out jumps
-// 512 bytes a row: from DRAM on a Zen 5 core Q4_K streamed 31 GB/s that way against 36 in order,
-// Q6_K 34 against 36 (layers_x1_tiles, medians of 8). fold_row_sums then leaves row 4v + k in
-// lane 4k + v; this puts lane r back as row r (the transposition is its own inverse). Integer
-// lanes: the bits do not change.
+// four rows' quants a row (512 bytes of Q4_K's qs): from DRAM on a Zen 5 core Q4_K streamed 31
+// GB/s that way against 36 in order, Q6_K 34 against 36 (layers_x1_tiles, medians of 8).
+// fold_row_sums then leaves row 4v + k in lane 4k + v; this puts lane r back as row r (the
+// transposition is its own inverse). Integer lanes: the bits do not change.
 inline __m512i rows_in_order(__m512i folded) {
     return _mm512_permutexvar_epi32(_mm512_setr_epi32(0, 4, 8, 12, 1, 5, 9, 13, 2, 6, 10, 14, 3, 7, 11, 15), folded);
 }
