@@ -147,17 +147,20 @@ constexpr void for_block_ahead(size_t block_bytes, Fn&& fn) {
     for_lines_ahead(kBlockAheadBytes, block_bytes, fn);
 }
 
+// What the rules above call to fetch: the address `offset` bytes past base.
+inline auto prefetch_from(const void* base) noexcept {
+    return [at = reinterpret_cast<uintptr_t>(base)](size_t offset) { prefetch_at(at + offset); };
+}
+
 template <typename TileBlock>
 inline void prefetch_row_share_ahead(const TileBlock* blk, size_t r) noexcept {
     static_assert(sizeof(TileBlock) % kDecodeTileRows == 0, "the 16 shares tile the block");
-    const auto at = reinterpret_cast<uintptr_t>(blk);
-    for_row_share_ahead(sizeof(TileBlock), r, [at](size_t offset) { prefetch_at(at + offset); });
+    for_row_share_ahead(sizeof(TileBlock), r, prefetch_from(blk));
 }
 
 template <typename TileBlock>
 inline void prefetch_block_ahead(const TileBlock* blk) noexcept {
-    const auto at = reinterpret_cast<uintptr_t>(blk);
-    for_block_ahead(sizeof(TileBlock), [at](size_t offset) { prefetch_at(at + offset); });
+    for_block_ahead(sizeof(TileBlock), prefetch_from(blk));
 }
 
 }  // namespace

@@ -172,10 +172,11 @@ inline __m512i fold_lanes(const __m512i (&v)[4]) {
 // (prefetch_row_share_ahead). Visiting rows v, 4 + v, ... as fold_row_sums lays them out jumps
 // four rows' quants a row (512 bytes of Q4_K's qs): from DRAM on a Zen 5 core Q4_K streamed 31
 // GB/s that way against 36 in order, Q6_K 34 against 36 (layers_x1_tiles, medians of 8).
-// fold_row_sums then leaves row 4v + k in lane 4k + v; this puts lane r back as row r (the
-// transposition is its own inverse). Integer lanes: the bits do not change.
-inline __m512i rows_in_order(__m512i folded) {
-    return _mm512_permutexvar_epi32(_mm512_setr_epi32(0, 4, 8, 12, 1, 5, 9, 13, 2, 6, 10, 14, 3, 7, 11, 15), folded);
+// Folded by fold_row_sums, row 4v + k would land in lane 4k + v; the transposition puts lane r
+// back as row r. Integer lanes: the bits do not change.
+inline __m512i fold_rows_in_order(const __m512i (&s)[4]) {
+    const __m512i transpose = _mm512_setr_epi32(0, 4, 8, 12, 1, 5, 9, 13, 2, 6, 10, 14, 3, 7, 11, 15);
+    return _mm512_permutexvar_epi32(transpose, fold_row_sums(s));
 }
 
 // One token through a Q4_K (Q5_K) matrix in the decode layout (decode_layout.hpp), 16 rows a
@@ -208,7 +209,7 @@ inline void one_token_k4_tiles512(size_t n, const std::byte* tiles, size_t n_row
             __m512i min_dots[4];
             for (size_t v = 0; v < 4; ++v)
                 min_dots[v] = _mm512_madd_epi16(_mm512_unpackhi_epi8(scales_mins[v], _mm512_setzero_si512()), sub_sums);
-            const __m512i min_sums = rows_in_order(fold_row_sums(min_dots));  // now: fewer live registers below
+            const __m512i min_sums = fold_rows_in_order(min_dots);  // now: fewer live registers below
             __m512i int_sums[4];
             for (size_t v = 0; v < 4; ++v) {
                 __m512i row_isum[4];
@@ -232,7 +233,7 @@ inline void one_token_k4_tiles512(size_t n, const std::byte* tiles, size_t n_row
             }
             const __m512 da = _mm512_set1_ps(y[i].d);
             const __m512 d = _mm512_cvtph_ps(load256(blk->d)), dmin = _mm512_cvtph_ps(load256(blk->dmin));
-            const __m512i isums = rows_in_order(fold_row_sums(int_sums));
+            const __m512i isums = fold_rows_in_order(int_sums);
             const __m512 scaled = _mm512_mul_ps(_mm512_mul_ps(d, da), _mm512_cvtepi32_ps(isums));
             const __m512 mins = _mm512_mul_ps(_mm512_mul_ps(dmin, da), _mm512_cvtepi32_ps(min_sums));
             sum = _mm512_add_ps(sum, _mm512_sub_ps(scaled, mins));
@@ -361,7 +362,7 @@ inline void one_token_q6_k_tiles512(size_t n, const std::byte* tiles, size_t n_r
             }
             const __m512 da = _mm512_set1_ps(y[i].d);
             const __m512 d = _mm512_cvtph_ps(load256(blk->d));
-            const __m512i isums = rows_in_order(fold_row_sums(int_sums));
+            const __m512i isums = fold_rows_in_order(int_sums);
             sum = _mm512_add_ps(sum, _mm512_mul_ps(_mm512_mul_ps(d, da), _mm512_cvtepi32_ps(isums)));
         }
         _mm512_storeu_ps(tile_out, sum);
