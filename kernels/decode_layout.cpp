@@ -14,7 +14,7 @@ namespace {
 // Where row r's quant bytes sit in a tile block.
 uint8_t* qs_of(Q4_0TileBlock& t, size_t r) { return t.qs[r % 4] + 16 * (r / 4); }
 const uint8_t* qs_of(const Q4_0TileBlock& t, size_t r) { return t.qs[r % 4] + 16 * (r / 4); }
-template <typename TileBlock>  // Q8_0, Q4_K, Q5_K (Q6_K has no qs: its low bits are ql)
+template <typename TileBlock>  // Q8_0 (Q4_K and Q5_K move theirs in pieces; Q6_K's low bits are ql)
 auto* qs_of(TileBlock& t, size_t r) { return t.qs[r]; }
 
 // Calls fn with the type's tile block and ggml block as std::type_identity (fixed sizes, so the
@@ -37,7 +37,13 @@ void each_field(T& t, size_t r, B& b, Move&& move) {
     move(&t.d[r], &b.d, sizeof b.d);
     if constexpr (requires { b.dmin; }) move(&t.dmin[r], &b.dmin, sizeof b.dmin);
     if constexpr (requires { b.scales; }) move(t.scales[r], b.scales, sizeof b.scales);
-    if constexpr (requires { b.qs; }) move(qs_of(t, r), b.qs, sizeof b.qs);
+    if constexpr (std::is_base_of_v<Q4_KTileBlock, std::remove_const_t<T>>) {  // Q4_K, Q5_K: pieces transposed
+        constexpr size_t kPiece = 16;
+        for (size_t piece = 0; piece < sizeof b.qs / kPiece; ++piece)
+            move(&t.qs[r][kPiece * k4_tile_piece(piece)], &b.qs[kPiece * piece], kPiece);
+    } else if constexpr (requires { b.qs; }) {
+        move(qs_of(t, r), b.qs, sizeof b.qs);
+    }
     if constexpr (requires { b.ql; }) move(t.ql[r], b.ql, sizeof b.ql);  // Q6_K
     if constexpr (requires { b.qh; }) move(t.qh[r], b.qh, sizeof b.qh);  // Q5_K, Q6_K
 }

@@ -40,7 +40,12 @@ struct Q8_0TileBlock {
 static_assert(sizeof(Q8_0TileBlock) == kDecodeTileRows * sizeof(BlockQ8_0));
 
 // Q4_K: the rows' d, dmin and packed scales and mins side by side, then row r's 128 nibble bytes
-// at qs[r] (each read as four 32-byte pieces, as the 512-bit vec_dot tiles read a row's).
+// at qs[r], their 16-byte pieces transposed (k4_tile_piece): piece 4c + p of the tile's row is
+// piece 2p + c of the ggml row, i.e. bytes 32p + 16c .. 32p + 16c + 15, whose low nibbles are
+// elements 16c .. 16c + 15 of sub-block 2p and high nibbles the same of sub-block 2p + 1. So a
+// 64-byte load of chunk c (pieces 4c .. 4c + 3) has sub-block pair p in 128-bit lane p whatever
+// c is, and a row's low (high) nibbles of both chunks can share one int32 accumulator whose lanes
+// each keep to one sub-block: the scales apply once per row, not once per 64 weights.
 struct Q4_KTileBlock {
     static constexpr size_t kElements = kQKK;
     uint16_t d[kDecodeTileRows];
@@ -50,7 +55,10 @@ struct Q4_KTileBlock {
 };
 static_assert(sizeof(Q4_KTileBlock) == kDecodeTileRows * sizeof(BlockQ4_K));
 
-// Q5_K: Q4_K's tile block, then row r's 32 fifth-bit bytes at qh[r].
+// Where piece `piece` (0-7) of a Q4_K/Q5_K row's 16-byte quant pieces sits in its tile row.
+constexpr size_t k4_tile_piece(size_t piece) noexcept { return 4 * (piece % 2) + piece / 2; }
+
+// Q5_K: Q4_K's tile block, then row r's 32 fifth-bit bytes at qh[r] (as in ggml's block).
 struct Q5_KTileBlock : Q4_KTileBlock {
     uint8_t qh[kDecodeTileRows][kQKK / 8];
 };

@@ -7,12 +7,12 @@
 //
 // Q4_K is where the 256-bit vec_dot tile is slowest (~16 GB/s in cache on Zen 5, below one core's
 // DRAM bandwidth): per 32 weight bytes it spends two vpmaddwd with two broadcast scales, and per
-// row and super-block a scalar scale decode and two horizontal sums. Here the 32 bytes are read as
-// two 16-byte halves, each broadcast and shifted into [low nibbles | high nibbles], against the
-// activations rearranged once per super-block to match, so the two sub-blocks' int16 pair sums
-// add up first (|sum| <= 2 * 2 * 15 * 128) and one vpmaddwd (vpdpwssd with VNNI) applies both
-// scales; two rows' scales and mins are decoded in one vector, and the rows' sums are folded eight
-// at a time.
+// row and super-block a scalar scale decode and two horizontal sums. Here each 32 bytes of the
+// layout's chunks (k4_tile_piece) hold two sub-block pairs, one per 128-bit lane, in the same
+// lanes for both chunks, so a row's two chunks' int16 pair sums add up first
+// (|sum| <= 2 * 2 * 31 * 128) and one vpmaddwd (vpdpwssd with VNNI) per 32 bytes of nibbles
+// applies their scales; two rows' scales and mins are decoded in one vector, and the rows' sums
+// are folded eight at a time.
 #pragma once
 
 #include <cstddef>
@@ -71,13 +71,15 @@ inline __m256i k4_scales_mins_x2(__m256i packed) {
     return _mm256_blend_epi32(low6, _mm256_or_si256(nibbles, top2), 0xCC);
 }
 
-// Q5_K's fifth bits of step p for 16 elements as 0x10 per byte, in the halves' order: bits 2p
-// (low lane) and 2p + 1 (high lane) of qh[l], moved to bit 4 by one shift each way.
-inline __m256i fifth_bits_ymm(const uint8_t* qh, size_t p) {
+// Q5_K's fifth bits for half k of a chunk as 0x10 per byte, from that chunk's 16 qh bytes: for the
+// low nibbles bit 4k in the low lane and 4k + 2 in the high one (sub-blocks 4k and 4k + 2), for
+// the high nibbles bits 4k + 1 and 4k + 3; one shift per 64-bit lane moves each to bit 4 (left
+// for k = 0, right for k = 1).
+inline __m256i fifth_bits_ymm(const uint8_t* qh, size_t k, bool high) {
     const __m256i h = broadcast128(qh);
-    const int64_t s = int64_t(2 * p);
-    const __m256i moved = p < 2 ? _mm256_sllv_epi64(h, _mm256_setr_epi64x(4 - s, 4 - s, 3 - s, 3 - s))
-                                : _mm256_srlv_epi64(h, _mm256_setr_epi64x(s - 4, s - 4, s - 3, s - 3));
+    const int64_t lo = 4 * int64_t(k) + high, hi = lo + 2;  // the bits wanted in each lane
+    const __m256i moved = k == 0 ? _mm256_sllv_epi64(h, _mm256_setr_epi64x(4 - lo, 4 - lo, 4 - hi, 4 - hi))
+                                 : _mm256_srlv_epi64(h, _mm256_setr_epi64x(lo - 4, lo - 4, hi - 4, hi - 4));
     return _mm256_and_si256(moved, _mm256_set1_epi8(0x10));
 }
 
@@ -95,14 +97,15 @@ inline void one_token_k4_tiles_ymm(size_t n, const std::byte* tiles, size_t n_ro
     constexpr size_t kHalf = kDecodeTileRows / 2;
     const auto* y = reinterpret_cast<const BlockQ8_K*>(act);
     const __m256i low4 = _mm256_set1_epi8(0x0F);
-    const __m256i nibble_shift = _mm256_setr_epi64x(0, 0, 4, 4);
-    // Step p's scales from a decoded row in both lanes: int16 lanes 0-7 = sc[2p], 8-15 = sc[2p+1]
-    // (scale j sits at byte j, or j + 4 from j = 4 on); the 0xFF index bytes zero the high halves.
-    __m256i pick[4];
-    for (int p = 0; p < 4; ++p) {
-        auto at = [](int j) { return int16_t(0xFF00 | (j < 4 ? j : j + 4)); };
-        pick[p] = _mm256_setr_m128i(_mm_set1_epi16(at(2 * p)), _mm_set1_epi16(at(2 * p + 1)));
-    }
+    // Half k's scales from a decoded row in both lanes: for the low nibbles int16 lanes 0-7 =
+    // sc[4k], 8-15 = sc[4k + 2], for the high ones sc[4k + 1] and sc[4k + 3] (scale j sits at byte
+    // j, or j + 4 from j = 4 on); the 0xFF index bytes zero the high halves.
+    __m256i pick[2][2];
+    for (int k = 0; k < 2; ++k)
+        for (int high = 0; high < 2; ++high) {
+            auto at = [](int j) { return int16_t(0xFF00 | (j < 4 ? j : j + 4)); };
+            pick[k][high] = _mm256_setr_m128i(_mm_set1_epi16(at(4 * k + high)), _mm_set1_epi16(at(4 * k + high + 2)));
+        }
     // A decoded pair's mins (bytes 4-7, 12-15 of each lane) as int16.
     const __m256i mins16 = _mm256_setr_epi8(4, -1, 5, -1, 6, -1, 7, -1, 12, -1, 13, -1, 14, -1, 15, -1,  //
                                             4, -1, 5, -1, 6, -1, 7, -1, 12, -1, 13, -1, 14, -1, 15, -1);
@@ -110,13 +113,15 @@ inline void one_token_k4_tiles_ymm(size_t n, const std::byte* tiles, size_t n_ro
         __m256 sum[2] = {_mm256_setzero_ps(), _mm256_setzero_ps()};  // rows 0-7, 8-15
         for (size_t i = 0; i < nb; ++i, ++blk) {
             prefetch_page_ahead(blk);
-            // ya[2p + k]: [elements 16k..16k+15 of sub-block 2p | the same of sub-block 2p + 1],
-            // the order of the weight halves below.
-            __m256i ya[8];
-            for (size_t p = 0; p < 4; ++p)
+            // ya[c][k][high]: what half k of chunk c's low (high) nibbles multiply, elements
+            // 16c .. 16c + 15 of sub-blocks 4k + high (low lane) and 4k + 2 + high (high lane).
+            __m256i ya[2][2][2];
+            for (size_t c = 0; c < 2; ++c)
                 for (size_t k = 0; k < 2; ++k)
-                    ya[2 * p + k] = _mm256_loadu2_m128i(reinterpret_cast<const __m128i*>(y[i].qs + 64 * p + 32 + 16 * k),
-                                                        reinterpret_cast<const __m128i*>(y[i].qs + 64 * p + 16 * k));
+                    for (size_t high = 0; high < 2; ++high) {
+                        const int8_t* at = y[i].qs + 32 * (4 * k + high) + 16 * c;
+                        ya[c][k][high] = _mm256_loadu2_m128i(reinterpret_cast<const __m128i*>(at + 64), reinterpret_cast<const __m128i*>(at));
+                    }
             // Sub-block sums of the activations (bsums in pairs) as int16, S0..S7 in both lanes.
             const __m256i pairs = _mm256_hadd_epi16(load256(y[i].bsums), load256(y[i].bsums));
             const __m256i sub_sums = _mm256_permute4x64_epi64(pairs, _MM_SHUFFLE(2, 0, 2, 0));
@@ -135,15 +140,21 @@ inline void one_token_k4_tiles_ymm(size_t n, const std::byte* tiles, size_t n_ro
                     for (size_t e = 0; e < 2; ++e) {
                         const __m256i scales = row_scales[e];
                         __m256i acc = _mm256_setzero_si256();
-                        #pragma GCC unroll 4
-                        for (size_t p = 0; p < 4; ++p) {
-                            const uint8_t* qs = blk->qs[r + e] + 32 * p;
-                            auto halves = [&](size_t k) {
-                                __m256i u = _mm256_and_si256(_mm256_srlv_epi64(broadcast128(qs + 16 * k), nibble_shift), low4);
-                                if constexpr (kFifthBit) u = _mm256_or_si256(u, fifth_bits_ymm(blk->qh[r + e] + 16 * k, p));
-                                return _mm256_maddubs_epi16(u, ya[2 * p + k]);
-                            };
-                            acc = add_madd16(acc, _mm256_add_epi16(halves(0), halves(1)), _mm256_shuffle_epi8(scales, pick[p]));
+                        #pragma GCC unroll 2
+                        for (size_t k = 0; k < 2; ++k) {
+                            __m256i sums[2];  // low, high nibbles: both chunks' int16 pair sums
+                            #pragma GCC unroll 2
+                            for (size_t c = 0; c < 2; ++c) {
+                                const __m256i q = load256(blk->qs[r + e] + 64 * c + 32 * k);
+                                __m256i u[2] = {_mm256_and_si256(q, low4), _mm256_and_si256(_mm256_srli_epi16(q, 4), low4)};
+                                for (size_t high = 0; high < 2; ++high) {
+                                    if constexpr (kFifthBit) u[high] = _mm256_or_si256(u[high], fifth_bits_ymm(blk->qh[r + e] + 16 * c, k, high));
+                                    const __m256i dot = _mm256_maddubs_epi16(u[high], ya[c][k][high]);
+                                    sums[high] = c == 0 ? dot : _mm256_add_epi16(sums[high], dot);
+                                }
+                            }
+                            for (size_t high = 0; high < 2; ++high)
+                                acc = add_madd16(acc, sums[high], _mm256_shuffle_epi8(scales, pick[k][high]));
                         }
                         isums[2 * q + e] = acc;
                     }

@@ -179,31 +179,60 @@ inline __m512i fold_rows_in_order(const __m512i (&s)[4]) {
     return _mm512_permutexvar_epi32(transpose, fold_row_sums(s));
 }
 
+// The activations of super-block y in the order of the decode layout's Q4_K chunks
+// (k4_tile_piece): lo[c] has, in 128-bit lane p, elements 16c .. 16c + 15 of sub-block 2p (what
+// chunk c's low nibbles multiply), hi[c] the same of sub-block 2p + 1: a transposition of the
+// 16-byte pieces of the four 64-byte vectors of y.qs.
+inline void k4_tile_activations(const BlockQ8_K& y, __m512i (&lo)[2], __m512i (&hi)[2]) {
+    __m512i v[4];
+    for (size_t p = 0; p < 4; ++p) v[p] = load512(y.qs + 64 * p);  // lane m: sub-block 2p + m / 2, elements 16 (m % 2) ..
+    const __m512i low01 = _mm512_shuffle_i32x4(v[0], v[1], 0x44), high01 = _mm512_shuffle_i32x4(v[0], v[1], 0xEE);
+    const __m512i low23 = _mm512_shuffle_i32x4(v[2], v[3], 0x44), high23 = _mm512_shuffle_i32x4(v[2], v[3], 0xEE);
+    lo[0] = _mm512_shuffle_i32x4(low01, low23, 0x88);
+    lo[1] = _mm512_shuffle_i32x4(low01, low23, 0xDD);
+    hi[0] = _mm512_shuffle_i32x4(high01, high23, 0x88);
+    hi[1] = _mm512_shuffle_i32x4(high01, high23, 0xDD);
+}
+
 // One token through a Q4_K (Q5_K) matrix in the decode layout (decode_layout.hpp), 16 rows a
 // tile, read front to back: per super-block the rows' d, dmin and packed scales (and fifth bits),
-// then each row's 128 nibble bytes. The 16 rows' scales and mins are unpacked together
-// (k4_tile_scales), their mins dotted with the activations' 16-group sums in four vectors, and
-// each row's 64-weight steps scaled by vpermw picks of its scales. Each row's integer sums are
-// tile_k4_512's (exact), and the float combine runs its expression with lane r = row r, so the
-// outputs are vec_dot's bits.
+// then each row's two 64-byte chunks. The 16 rows' scales and mins are unpacked together
+// (k4_tile_scales) and their mins dotted with the activations' 16-group sums in four vectors.
+// A row's low nibbles of both chunks go into one vpdpbusd accumulator and its high nibbles into
+// another; lane p of either keeps to one sub-block (2p or 2p + 1), so each is scaled once, by a
+// vpmaddwd against its scales. Each int32 lane sums 8 products, |.| <= 8 * 31 * 128 < 2^15, so
+// it is its own low int16 and the vpmaddwd against [scale, 0] is exact. On Zen 5 the 512-bit
+// multiplies, shuffles and variable shifts share two pipes; this spends 10 of those per row and
+// super-block where a scaled vpmaddubsw/vpdpwssd per 64 weights (tile_k4_512's steps) spent 17.
+// The integer sums are exact, and the float combine runs tile_k4_512's expression with lane
+// r = row r: vec_dot's bits.
 template <typename TileBlock, bool kFifthBit>
 inline void one_token_k4_tiles512(size_t n, const std::byte* tiles, size_t n_rows, const std::byte* act, float* out) {
     const auto* y = reinterpret_cast<const BlockQ8_K*>(act);
     const __m512i low4 = _mm512_set1_epi8(0x0F);
-    const __m512i nibble_shift = _mm512_setr_epi64(0, 0, 0, 0, 4, 4, 4, 4);
-    __m512i pick[4];  // step p: int16 lanes 0-15 take scale 2p, lanes 16-31 scale 2p+1
-    for (size_t p = 0; p < 4; ++p)
-        pick[p] = _mm512_inserti64x4(_mm512_set1_epi16(int16_t(2 * p)), _mm256_set1_epi16(int16_t(2 * p + 1)), 1);
+    // Row k of a group's scales (lane k of k4_tile_scales' vector, scale s at byte s): the word
+    // holding scales 2p and 2p + 1 (word 8k + p) picked into the low half of each int32 lane of
+    // 128-bit lane p, the high half zeroed; its low byte is then the even scale, the next the odd.
+    // (vpermw, not vpermb: the AVX-512 level does not require VBMI.)
+    const __mmask32 low_word_of_dword = 0x55555555u;
+    __m512i pick[4];
+    for (size_t k = 0; k < 4; ++k) {
+        alignas(64) uint16_t words[32];
+        for (size_t w = 0; w < 32; ++w) words[w] = uint16_t(8 * k + w / 8);
+        pick[k] = _mm512_load_si512(words);
+    }
+    const __m512i low_byte = _mm512_set1_epi32(0xFF);
+    // Q5_K: bit 2p (2p + 1) of qh[l], for lane p's low (high) nibbles, rotated to bit 4 of its byte.
+    const __m512i fifth_even = _mm512_setr_epi32(4, 4, 4, 4, 2, 2, 2, 2, 0, 0, 0, 0, 30, 30, 30, 30);
+    const __m512i fifth_odd = _mm512_setr_epi32(3, 3, 3, 3, 1, 1, 1, 1, 31, 31, 31, 31, 29, 29, 29, 29);
     for_each_tile<TileBlock>(n, tiles, n_rows, out, [&](const TileBlock* blk, size_t nb, float* tile_out) {
         __m512 sum = _mm512_setzero_ps();
         for (size_t i = 0; i < nb; ++i, ++blk) {
             prefetch_page_ahead(blk);
-            __m512i ya[4];
-            for (size_t p = 0; p < 4; ++p) ya[p] = load512(y[i].qs + 64 * p);
+            __m512i ya_lo[2], ya_hi[2];
+            k4_tile_activations(y[i], ya_lo, ya_hi);
             __m512i scales_mins[4];
             k4_tile_scales(*blk, scales_mins);
-            alignas(64) uint8_t unpacked[4][64];  // the rows' scales, read back 8 bytes at a time
-            for (size_t v = 0; v < 4; ++v) _mm512_store_si512(unpacked[v], scales_mins[v]);
             // Sub-block s's activation sum is bsums[2s] + bsums[2s+1] (|.| <= 32 * 128: int16).
             const __m512i sub_sums = _mm512_broadcast_i32x4(_mm_hadd_epi16(load128(y[i].bsums), load128(y[i].bsums + 8)));
             __m512i min_dots[4];
@@ -211,23 +240,32 @@ inline void one_token_k4_tiles512(size_t n, const std::byte* tiles, size_t n_row
                 min_dots[v] = _mm512_madd_epi16(_mm512_unpackhi_epi8(scales_mins[v], _mm512_setzero_si512()), sub_sums);
             const __m512i min_sums = fold_rows_in_order(min_dots);  // now: fewer live registers below
             __m512i int_sums[4];
+            // Not unrolled: unrolled, GCC gathered the 16 rows' prefetches at the top and hoisted
+            // their loads, and from DRAM it streamed 30 GB/s against 36 (same speed in cache).
+            #pragma GCC unroll 1
             for (size_t v = 0; v < 4; ++v) {
                 __m512i row_isum[4];
                 #pragma GCC unroll 4  // rows in registers: a loop kept them in stack arrays
                 for (size_t k = 0; k < 4; ++k) {
                     const size_t r = 4 * v + k;
                     prefetch_row_share_ahead(blk, r);
-                    const __m512i sc16 = _mm512_castsi128_si512(_mm_cvtepu8_epi16(_mm_loadl_epi64(
-                        reinterpret_cast<const __m128i*>(unpacked[v] + 16 * k))));
-                    __m512i isum = _mm512_setzero_si512();
-                    #pragma GCC unroll 4
-                    for (size_t p = 0; p < 4; ++p) {
-                        const __m512i q = _mm512_broadcast_i64x4(load256(blk->qs[r] + 32 * p));
-                        __m512i u = _mm512_and_si512(_mm512_srlv_epi64(q, nibble_shift), low4);
-                        if constexpr (kFifthBit) u = with_fifth_bits512(u, blk->qh[r], p);
-                        isum = scaled_dot512(isum, u, ya[p], _mm512_permutexvar_epi16(pick[p], sc16));
+                    __m512i acc_lo = _mm512_setzero_si512(), acc_hi = _mm512_setzero_si512();
+                    #pragma GCC unroll 2
+                    for (size_t c = 0; c < 2; ++c) {
+                        const __m512i q = load512(blk->qs[r] + 64 * c);
+                        __m512i u_lo = _mm512_and_si512(q, low4), u_hi = _mm512_and_si512(_mm512_srli_epi16(q, 4), low4);
+                        if constexpr (kFifthBit) {
+                            const __m512i h = _mm512_broadcast_i32x4(load128(blk->qh[r] + 16 * c));
+                            const __m512i bit = _mm512_set1_epi8(0x10);
+                            u_lo = _mm512_ternarylogic_epi32(u_lo, _mm512_rolv_epi32(h, fifth_even), bit, 0xF8);  // u | (moved & 0x10)
+                            u_hi = _mm512_ternarylogic_epi32(u_hi, _mm512_rolv_epi32(h, fifth_odd), bit, 0xF8);
+                        }
+                        acc_lo = _mm512_dpbusd_epi32(acc_lo, u_lo, ya_lo[c]);
+                        acc_hi = _mm512_dpbusd_epi32(acc_hi, u_hi, ya_hi[c]);
                     }
-                    row_isum[k] = isum;
+                    const __m512i pair = _mm512_maskz_permutexvar_epi16(low_word_of_dword, pick[k], scales_mins[v]);
+                    const __m512i scale_even = _mm512_and_si512(pair, low_byte), scale_odd = _mm512_srli_epi32(pair, 8);
+                    row_isum[k] = _mm512_dpwssd_epi32(_mm512_madd_epi16(acc_lo, scale_even), acc_hi, scale_odd);
                 }
                 int_sums[v] = fold_lanes(row_isum);
             }
