@@ -7,6 +7,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <cstddef>
 #include <cstring>
 #include <set>
 #include <vector>
@@ -147,6 +148,44 @@ TEST(Matmul, DecodeLayoutWithoutWorkerScratch) {
         EXPECT_EQ(0, std::memcmp(want.data(), y.data(), 32 * 4)) << ggml_type_name(type);
         matmul(t.w, p.x.data(), 3, y.data(), aligned_scratch(raw, matmul_scratch_bytes(type, 256, 3)), bare);
         EXPECT_TRUE(std::isnan(y[0]) && std::isnan(y[3 * 32 - 1])) << ggml_type_name(type);
+    }
+    HEARTH_SKIP_UNLESS_RAN(ran);
+}
+
+// Every quant at its largest (nibbles 15, Q5_K's fifth bits set, Q4_K/Q5_K 6-bit scales and mins
+// 63, Q6_K's 6-bit quants 63) against activations at -128 (a row of equal positive values
+// quantizes to -128 everywhere) and at +-127: the single-token kernels keep some sums in int16
+// (Q4_K/Q5_K's chunk sums, up to 8 * 31 * 128), exact only within bounds that random rows stay
+// far from. The tiles must still give the rows' bits.
+TEST(Matmul, DecodeLayoutAtTheIntegerBounds) {
+    std::mt19937 rng(46);
+    ThreadPool pool(1);
+    const size_t n_cols = 512, n_rows = 32;
+    int ran = 0;
+    for (GgmlType type : {GgmlType::q4_k, GgmlType::q5_k, GgmlType::q6_k}) {
+        Problem p = make_problem(type, n_rows, n_cols, 1, rng);
+        if (!decode_layout_fits(p.w)) continue;
+        ++ran;
+        std::memset(p.data.data(), 0xFF, p.data.size());
+        const size_t block_bytes = ggml_type_info(type).block_bytes;
+        for (std::byte* blk = p.data.data(); blk < p.data.data() + p.data.size(); blk += block_bytes) {
+            const uint16_t f16_one = 0x3C00;  // the block's d (and dmin): 0xFFFF would be NaN
+            if (type == GgmlType::q6_k) {
+                std::memcpy(blk + offsetof(kernels::BlockQ6_K, d), &f16_one, 2);
+            } else {  // Q4_K and Q5_K start alike
+                std::memcpy(blk + offsetof(kernels::BlockQ4_K, d), &f16_one, 2);
+                std::memcpy(blk + offsetof(kernels::BlockQ4_K, dmin), &f16_one, 2);
+            }
+        }
+        const Tiled t = tiled_copy(p);
+        for (bool alternating : {false, true}) {
+            for (size_t i = 0; i < n_cols; ++i) p.x[i] = alternating && i % 2 ? -1000.0f : 1000.0f;
+            const auto want = run(p, 1, pool);
+            Problem q = p;
+            q.w = t.w;
+            const auto got = run(q, 1, pool);
+            EXPECT_EQ(0, std::memcmp(want.data(), got.data(), want.size() * 4)) << ggml_type_name(type) << (alternating ? " +-" : " -128");
+        }
     }
     HEARTH_SKIP_UNLESS_RAN(ran);
 }
