@@ -153,17 +153,16 @@ TEST(Matmul, DecodeLayoutWithoutWorkerScratch) {
 }
 
 // Every quant at its largest (nibbles 15, Q5_K's fifth bits set, Q4_K/Q5_K 6-bit scales and mins
-// 63, Q6_K's 6-bit quants 63) against activations at -128 (a row of equal positive values
-// quantizes to -128 everywhere) and at +-127: the single-token kernels keep some sums in int16
-// (Q4_K/Q5_K's chunk sums, up to 8 * 31 * 128), exact only within bounds that random rows stay
-// far from. The tiles must still give the rows' bits.
+// 63, Q6_K's 6-bit quants 63) against activation blocks built by hand at -128 (below what the
+// quantizer emits, -127, but a q8_K block can hold it), +127 and +-127: the single-token kernels
+// keep some sums in int16 (Q4_K/Q5_K's chunk sums, up to 8 * 31 * 128), exact only within bounds
+// that random rows stay far from. The tiles must give the level's vec_dot bits row by row.
 TEST(Matmul, DecodeLayoutAtTheIntegerBounds) {
     std::mt19937 rng(46);
-    ThreadPool pool(1);
-    const size_t n_cols = 512, n_rows = 32;
+    const size_t n = 512, n_rows = 32, nb = n / kernels::kQKK;
     int ran = 0;
     for (GgmlType type : {GgmlType::q4_k, GgmlType::q5_k, GgmlType::q6_k}) {
-        Problem p = make_problem(type, n_rows, n_cols, 1, rng);
+        Problem p = make_problem(type, n_rows, n, 0, rng);
         if (!decode_layout_fits(p.w)) continue;
         ++ran;
         std::memset(p.data.data(), 0xFF, p.data.size());
@@ -177,14 +176,26 @@ TEST(Matmul, DecodeLayoutAtTheIntegerBounds) {
                 std::memcpy(blk + offsetof(kernels::BlockQ4_K, dmin), &f16_one, 2);
             }
         }
-        const Tiled t = tiled_copy(p);
-        for (bool alternating : {false, true}) {
-            for (size_t i = 0; i < n_cols; ++i) p.x[i] = alternating && i % 2 ? -1000.0f : 1000.0f;
-            const auto want = run(p, 1, pool);
-            Problem q = p;
-            q.w = t.w;
-            const auto got = run(q, 1, pool);
-            EXPECT_EQ(0, std::memcmp(want.data(), got.data(), want.size() * 4)) << ggml_type_name(type) << (alternating ? " +-" : " -128");
+        const kernels::TypeKernels& k = *kernels::type_kernels(type);
+        for (int pattern = 0; pattern < 3; ++pattern) {  // all -128, all +127, +-127
+            std::vector<kernels::BlockQ8_K> act(nb);
+            for (kernels::BlockQ8_K& a : act) {
+                a.d = 1.0f;
+                for (size_t i = 0; i < kernels::kQKK; ++i)
+                    a.qs[i] = int8_t(pattern == 0 ? -128 : pattern == 2 && i % 2 ? -127 : 127);
+                for (size_t g = 0; g < kernels::kQKK / 16; ++g) {
+                    int sum = 0;
+                    for (size_t i = 0; i < 16; ++i) sum += a.qs[16 * g + i];
+                    a.bsums[g] = int16_t(sum);
+                }
+            }
+            std::vector<std::byte> act_bytes(nb * sizeof(kernels::BlockQ8_K));
+            std::memcpy(act_bytes.data(), act.data(), act_bytes.size());
+            std::vector<float> want(n_rows);
+            for (size_t r = 0; r < n_rows; ++r) want[r] = k.vec_dot(n, p.data.data() + r * p.w.row_bytes, act_bytes.data());
+            const auto got = test::run_one_tiled(type, k.gemm.few.one_tiled, n, p.data, p.w.row_bytes, n_rows, act_bytes,
+                                                 act_bytes.size(), 1, 16);
+            EXPECT_EQ(0, std::memcmp(want.data(), got.data(), n_rows * 4)) << ggml_type_name(type) << " pattern " << pattern;
         }
     }
     HEARTH_SKIP_UNLESS_RAN(ran);

@@ -91,7 +91,7 @@ inline __m256i pair_row_sums(const __m256i (&v)[4]) {
 }
 
 // Q4_K (Q5_K): TileBlock is Q4_KTileBlock (Q5_KTileBlock, whose fifth bits join the nibbles as
-// 0x10: u <= 31, so the halves' int16 sums stay below 2 * 2 * 31 * 128).
+// 0x10: u <= 31, so both chunks' int16 pair sums are at most 2 * 2 * 31 * 128 in magnitude).
 template <typename TileBlock, bool kFifthBit>
 inline void one_token_k4_tiles_ymm(size_t n, const std::byte* tiles, size_t n_rows, const std::byte* act, float* out) {
     constexpr size_t kHalf = kDecodeTileRows / 2;

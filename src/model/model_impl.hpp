@@ -22,7 +22,7 @@ struct Model::Impl {
     ModelConfig config;
     const model::ArchSpec* arch = nullptr;
     model::ModelWeights weights;
-    uint64_t decode_tile_bytes = 0;  // of the copied weights, bytes in the Q4_0 decode layout
+    uint64_t decode_tile_bytes = 0;  // of the copied weights, bytes in the decode layout (Q4_0, Q8_0, Q4_K, Q5_K, Q6_K)
     Tokenizer tokenizer;
     std::unique_ptr<ThreadPool> pool;
     // The pool runs one parallel_for at a time: Sessions of one Model in different threads take

@@ -17,7 +17,7 @@ namespace hearth::ops {
 
 // A weight matrix of n_rows rows of n_cols elements each, in a GGUF block format, read in place.
 // How a matrix's bytes are arranged: as in the GGUF file (rows), or rearranged at load into the
-// decode layout (kernels/decode_layout.hpp: Q4_0, Q8_0, Q4_K, Q6_K), which a single token's pass reads
+// decode layout (kernels/decode_layout.hpp: Q4_0, Q8_0, Q4_K, Q5_K, Q6_K), which a single token's pass reads
 // front to back.
 enum class WeightLayout : uint8_t { rows, decode_tiles };
 

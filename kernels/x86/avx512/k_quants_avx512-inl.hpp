@@ -195,15 +195,16 @@ inline void k4_tile_activations(const BlockQ8_K& y, __m512i (&lo)[2], __m512i (&
 }
 
 // One token through a Q4_K (Q5_K) matrix in the decode layout (decode_layout.hpp), 16 rows a
-// tile, read front to back: per super-block the rows' d, dmin and packed scales (and fifth bits),
-// then each row's two 64-byte chunks. The 16 rows' scales and mins are unpacked together
+// tile, read front to back: per super-block the rows' d, dmin and packed scales, each row's two
+// 64-byte chunks, then (Q5_K) the rows' fifth bits. The 16 rows' scales and mins are unpacked together
 // (k4_tile_scales) and their mins dotted with the activations' 16-group sums in four vectors.
 // A row's low nibbles of both chunks go into one vpdpbusd accumulator and its high nibbles into
 // another; lane p of either keeps to one sub-block (2p or 2p + 1), so each is scaled once, by a
 // vpmaddwd against its scales. Each int32 lane sums 8 products, |.| <= 8 * 31 * 128 < 2^15, so
 // it is its own low int16 and the vpmaddwd against [scale, 0] is exact. On Zen 5 the 512-bit
 // multiplies, shuffles and variable shifts share two pipes; this spends 10 of those per row and
-// super-block where a scaled vpmaddubsw/vpdpwssd per 64 weights (tile_k4_512's steps) spent 17.
+// super-block (14 for Q5_K, with its 4 vprolvd) where a scaled vpmaddubsw/vpdpwssd per 64 weights
+// (tile_k4_512's steps) spent 17 (21).
 // The integer sums are exact, and the float combine runs tile_k4_512's expression with lane
 // r = row r: vec_dot's bits.
 template <typename TileBlock, bool kFifthBit>
@@ -257,7 +258,8 @@ inline void one_token_k4_tiles512(size_t n, const std::byte* tiles, size_t n_row
                         if constexpr (kFifthBit) {
                             const __m512i h = _mm512_broadcast_i32x4(load128(blk->qh[r] + 16 * c));
                             const __m512i bit = _mm512_set1_epi8(0x10);
-                            u_lo = _mm512_ternarylogic_epi32(u_lo, _mm512_rolv_epi32(h, fifth_even), bit, 0xF8);  // u | (moved & 0x10)
+                            // u | (moved & 0x10)
+                            u_lo = _mm512_ternarylogic_epi32(u_lo, _mm512_rolv_epi32(h, fifth_even), bit, 0xF8);
                             u_hi = _mm512_ternarylogic_epi32(u_hi, _mm512_rolv_epi32(h, fifth_odd), bit, 0xF8);
                         }
                         acc_lo = _mm512_dpbusd_epi32(acc_lo, u_lo, ya_lo[c]);
