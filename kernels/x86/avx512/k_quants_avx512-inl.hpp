@@ -196,8 +196,9 @@ inline void k4_tile_activations(const BlockQ8_K& y, __m512i (&lo)[2], __m512i (&
 
 // One token through a Q4_K (Q5_K) matrix in the decode layout (decode_layout.hpp), 16 rows a
 // tile, read front to back: per super-block the rows' d, dmin and packed scales, each row's two
-// 64-byte chunks, then (Q5_K) the rows' fifth bits. The 16 rows' scales and mins are unpacked together
-// (k4_tile_scales) and their mins dotted with the activations' 16-group sums in four vectors.
+// 64-byte chunks, then (Q5_K) the rows' fifth bits. The 16 rows' scales and mins are unpacked
+// together (k4_tile_scales) and their mins dotted with the activations' 16-group sums in four
+// vectors.
 // A row's low nibbles of both chunks go into one vpdpbusd accumulator and its high nibbles into
 // another; lane p of either keeps to one sub-block (2p or 2p + 1), so each is scaled once, by a
 // vpmaddwd against its scales. Each int32 lane sums 8 products, |.| <= 8 * 31 * 128 < 2^15, so
